@@ -1,0 +1,42 @@
+import type { Snapshot } from '../snapshot/types.js';
+import { CHECKS } from './index.js';
+import { Model } from './model.js';
+import { SEVERITY_RANK, type CheckModule, type CheckOptions, type CodeSpec, type Finding } from './types.js';
+
+export interface CheckRun {
+  findings: Finding[];
+  model: Model;
+}
+
+/** Run every check (or the given ones) over a snapshot; findings sorted by severity, code, resource, host. */
+export function runChecks(snapshot: Snapshot, options: CheckOptions, checks: CheckModule[] = CHECKS): CheckRun {
+  const model = new Model(snapshot, options.namespace);
+  const findings: Finding[] = [];
+  const seen = new Set<string>();
+  for (const check of checks) {
+    for (const f of check.run(snapshot, options, model)) {
+      const key = JSON.stringify([f.code, f.resource, f.host ?? null, f.port ?? null, f.message]);
+      if (seen.has(key)) continue;
+      seen.add(key);
+      findings.push(f);
+    }
+  }
+  findings.sort(compareFindings);
+  return { findings, model };
+}
+
+export function compareFindings(a: Finding, b: Finding): number {
+  return (
+    SEVERITY_RANK[b.severity] - SEVERITY_RANK[a.severity] ||
+    a.code.localeCompare(b.code) ||
+    (a.resource.namespace ?? '').localeCompare(b.resource.namespace ?? '') ||
+    a.resource.name.localeCompare(b.resource.name) ||
+    (a.host ?? '').localeCompare(b.host ?? '') ||
+    (a.port ?? 0) - (b.port ?? 0)
+  );
+}
+
+/** The catalog: every declared code, sorted. Docs and the CLI's `codes` listing read this. */
+export function allCodes(checks: CheckModule[] = CHECKS): CodeSpec[] {
+  return checks.flatMap((c) => c.codes).sort((a, b) => a.code.localeCompare(b.code));
+}

@@ -1,0 +1,73 @@
+import type { Snapshot } from '../snapshot/types.js';
+import type { TrustStore } from '../tls/types.js';
+
+export type Severity = 'error' | 'warning' | 'info';
+
+export const SEVERITY_RANK: Record<Severity, number> = { error: 3, warning: 2, info: 1 };
+
+export interface ResourceRef {
+  kind: string;
+  namespace?: string;
+  name: string;
+}
+
+/** Facts that justify a finding. Plain JSON values only; never key material. */
+export type EvidenceValue = string | number | boolean | null | EvidenceValue[] | { [key: string]: EvidenceValue };
+
+export interface Remediation {
+  /** one or two sentences: what to do and why */
+  summary: string;
+  /** Kubernetes YAML documents ready for `kubectl apply -f -` (after review); keys are placeholders */
+  yaml?: string;
+  /** shell commands, one per entry; placeholders like <fullchain.pem> for files the user has */
+  commands?: string[];
+  /** consequences / caveats the user must know before running it */
+  notes?: string[];
+}
+
+export interface Finding {
+  code: string;
+  severity: Severity;
+  title: string;
+  message: string;
+  resource: ResourceRef;
+  /** the Gateway host (as written in the Gateway, namespace part stripped) this finding is about */
+  host?: string;
+  port?: number;
+  evidence: Record<string, EvidenceValue>;
+  remediation?: Remediation;
+}
+
+/** Documentation and defaults of one finding code; the catalog's one source of truth. */
+export interface CodeSpec {
+  code: string;
+  severity: Severity;
+  title: string;
+  /** what it means, in one or two sentences */
+  meaning: string;
+  /** why traffic breaks */
+  why: string;
+  /** a short example of configuration that triggers it */
+  example?: string;
+  /** the fix in words */
+  fix?: string;
+}
+
+export interface CheckOptions {
+  now: Date;
+  /** warn when the leaf expires within this many milliseconds (ITLS302) */
+  expiryWarningMs: number;
+  /** trust anchors: Node's bundled Mozilla roots plus --ca-file */
+  trustStore: TrustStore;
+  /** -n: limit to Gateways in this namespace (undefined = all) */
+  namespace?: string;
+}
+
+/** One module per concern. It declares its codes and what it reads, and is a pure function. */
+export interface CheckModule {
+  id: string;
+  codes: CodeSpec[];
+  /** snapshot fields this check reads (documentation; the Istio analyzer `Inputs` idea) */
+  reads: string[];
+  run(snapshot: Snapshot, options: CheckOptions, model: import('./model.js').Model): Finding[];
+}

@@ -1,0 +1,418 @@
+// Plain typed data for one point in time. No I/O here: sources (src/cluster, src/manifests)
+// fill a Snapshot, checks read it. Shapes are the Kubernetes/Istio JSON as the API server
+// (or a YAML file) spells it — only the fields we read are typed; the rest passes through.
+
+export type Labels = Record<string, string>;
+
+export interface ObjectMeta {
+  name: string;
+  namespace?: string;
+  labels?: Labels;
+  annotations?: Record<string, string>;
+  uid?: string;
+  resourceVersion?: string;
+  creationTimestamp?: string;
+  ownerReferences?: { kind: string; name: string; apiVersion?: string; uid?: string }[];
+}
+
+export interface KubeObject {
+  apiVersion?: string;
+  kind?: string;
+  metadata: ObjectMeta;
+}
+
+// ---- core/v1 ----
+
+export interface ContainerPort {
+  name?: string;
+  containerPort: number;
+  protocol?: string;
+}
+
+export interface VolumeMount {
+  name: string;
+  mountPath: string;
+  readOnly?: boolean;
+  subPath?: string;
+}
+
+export interface Container {
+  name: string;
+  image?: string;
+  args?: string[];
+  command?: string[];
+  ports?: ContainerPort[];
+  volumeMounts?: VolumeMount[];
+  env?: { name: string; value?: string }[];
+}
+
+export interface Volume {
+  name: string;
+  secret?: { secretName?: string; optional?: boolean; items?: { key: string; path: string }[] };
+  configMap?: { name?: string; optional?: boolean };
+  emptyDir?: Record<string, unknown>;
+  projected?: { sources?: { secret?: { name?: string; items?: { key: string; path: string }[] } }[] };
+}
+
+export interface ContainerStatus {
+  name: string;
+  ready: boolean;
+  restartCount: number;
+  image?: string;
+  started?: boolean;
+  state?: {
+    running?: { startedAt?: string };
+    waiting?: { reason?: string; message?: string };
+    terminated?: { reason?: string; exitCode?: number; message?: string };
+  };
+  lastState?: {
+    terminated?: { reason?: string; exitCode?: number; message?: string; finishedAt?: string };
+  };
+}
+
+export interface PodCondition {
+  type: string;
+  status: 'True' | 'False' | 'Unknown' | string;
+  reason?: string;
+  message?: string;
+}
+
+export interface Pod extends KubeObject {
+  spec: {
+    containers: Container[];
+    initContainers?: Container[];
+    volumes?: Volume[];
+    serviceAccountName?: string;
+    nodeName?: string;
+  };
+  status?: {
+    phase?: string;
+    conditions?: PodCondition[];
+    containerStatuses?: ContainerStatus[];
+    podIP?: string;
+    reason?: string;
+    message?: string;
+  };
+}
+
+export interface ServicePort {
+  name?: string;
+  port: number;
+  targetPort?: number | string;
+  protocol?: string;
+  nodePort?: number;
+  appProtocol?: string;
+}
+
+export interface Service extends KubeObject {
+  spec: {
+    selector?: Labels;
+    ports?: ServicePort[];
+    type?: string;
+    clusterIP?: string;
+    externalName?: string;
+  };
+  status?: {
+    loadBalancer?: { ingress?: { ip?: string; hostname?: string }[] };
+  };
+}
+
+export interface Secret extends KubeObject {
+  type?: string;
+  /** base64-encoded values, as the API returns them (offline stringData is folded in by the source). */
+  data?: Record<string, string>;
+}
+
+export interface ConfigMap extends KubeObject {
+  data?: Record<string, string>;
+}
+
+// ---- rbac.authorization.k8s.io/v1 (for ITLS212) ----
+
+export interface PolicyRule {
+  apiGroups?: string[];
+  resources?: string[];
+  verbs: string[];
+  resourceNames?: string[];
+}
+
+export interface Role extends KubeObject {
+  rules?: PolicyRule[];
+}
+
+export interface RoleBinding extends KubeObject {
+  roleRef: { apiGroup?: string; kind: 'Role' | 'ClusterRole' | string; name: string };
+  subjects?: { kind: string; name: string; namespace?: string; apiGroup?: string }[];
+}
+
+// ---- networking.istio.io ----
+
+export type TLSMode = 'PASSTHROUGH' | 'SIMPLE' | 'MUTUAL' | 'AUTO_PASSTHROUGH' | 'ISTIO_MUTUAL' | 'OPTIONAL_MUTUAL';
+
+export interface ServerTLSSettings {
+  httpsRedirect?: boolean;
+  mode?: TLSMode | string;
+  serverCertificate?: string;
+  privateKey?: string;
+  caCertificates?: string;
+  credentialName?: string;
+  credentialNames?: string[];
+  tlsCertificates?: { serverCertificate?: string; privateKey?: string; caCertificates?: string }[];
+  caCertCredentialName?: string;
+  subjectAltNames?: string[];
+  minProtocolVersion?: string;
+  maxProtocolVersion?: string;
+  cipherSuites?: string[];
+}
+
+export interface GatewayServer {
+  port: { number: number; protocol: string; name?: string; targetPort?: number };
+  bind?: string;
+  hosts: string[];
+  tls?: ServerTLSSettings;
+  name?: string;
+  defaultEndpoint?: string;
+}
+
+export interface Gateway extends KubeObject {
+  spec: {
+    selector?: Labels;
+    servers?: GatewayServer[];
+  };
+}
+
+export interface Destination {
+  host: string;
+  subset?: string;
+  port?: { number?: number };
+}
+
+export interface RouteDestination {
+  destination: Destination;
+  weight?: number;
+}
+
+export interface HTTPRoute {
+  name?: string;
+  match?: { gateways?: string[]; port?: number; uri?: Record<string, string>; authority?: Record<string, string> }[];
+  route?: RouteDestination[];
+  redirect?: Record<string, unknown>;
+  directResponse?: Record<string, unknown>;
+}
+
+export interface TLSRoute {
+  match: { sniHosts: string[]; port?: number; gateways?: string[] }[];
+  route?: RouteDestination[];
+}
+
+export interface TCPRoute {
+  match?: { port?: number; gateways?: string[] }[];
+  route?: RouteDestination[];
+}
+
+export interface VirtualService extends KubeObject {
+  spec: {
+    hosts?: string[];
+    gateways?: string[];
+    http?: HTTPRoute[];
+    tls?: TLSRoute[];
+    tcp?: TCPRoute[];
+    exportTo?: string[];
+  };
+}
+
+export interface ClientTLSSettings {
+  mode?: 'DISABLE' | 'SIMPLE' | 'MUTUAL' | 'ISTIO_MUTUAL' | string;
+  credentialName?: string;
+  caCertificates?: string;
+  sni?: string;
+  subjectAltNames?: string[];
+  insecureSkipVerify?: boolean;
+}
+
+export interface TrafficPolicy {
+  tls?: ClientTLSSettings;
+  portLevelSettings?: { port?: { number?: number }; tls?: ClientTLSSettings }[];
+}
+
+export interface DestinationRule extends KubeObject {
+  spec: {
+    host: string;
+    trafficPolicy?: TrafficPolicy;
+    subsets?: { name: string; labels?: Labels; trafficPolicy?: TrafficPolicy }[];
+    exportTo?: string[];
+    workloadSelector?: { matchLabels?: Labels };
+  };
+}
+
+export interface PeerAuthentication extends KubeObject {
+  spec: {
+    selector?: { matchLabels?: Labels };
+    mtls?: { mode?: 'STRICT' | 'PERMISSIVE' | 'DISABLE' | 'UNSET' | string };
+    portLevelMtls?: Record<string, { mode?: string }>;
+  };
+}
+
+// ---- what could not be read ----
+
+/** Something the source could not read. Becomes ITLS901 (or ITLS902 for missing Istio CRDs). */
+export interface Unreadable {
+  /** resource plural as in RBAC, e.g. "secrets", "gateways.networking.istio.io", "pods/exec" */
+  resource: string;
+  verb: string;
+  namespace?: string;
+  /** HTTP status when there was one (403, 404, 500), 0 for a transport error/timeout */
+  status: number;
+  reason: string;
+  /** what the doctor could not do because of it, in plain words */
+  impact?: string;
+}
+
+// ---- inside gateway pods (filled by src/cluster exec/port-forward; empty offline) ----
+
+export type InspectionState = 'ok' | 'forbidden' | 'unreachable' | 'timeout' | 'no-container' | 'not-running' | 'no-tool' | 'skipped';
+
+export interface PodFileRead {
+  path: string;
+  /** present: the file exists and these are its bytes (certificates only; key files are never read) */
+  exists: boolean;
+  /** PEM/DER text of a certificate file; never a key */
+  content?: string;
+  size?: number;
+  error?: string;
+}
+
+export interface DirectoryListing {
+  path: string;
+  exists: boolean;
+  entries: string[];
+}
+
+/** One certificate as Envoy's admin /certs reports it. */
+export interface EnvoyCertDetail {
+  path?: string;
+  serialNumber?: string;
+  subjectAltNames?: string[];
+  daysUntilExpiration?: number;
+  validFrom?: string;
+  expirationTime?: string;
+}
+
+/** One secret from config_dump (SecretsConfigDump), key material already redacted by Envoy. */
+export interface EnvoySecret {
+  name: string;
+  state: 'ACTIVE' | 'WARMING';
+  /** PEM of the served certificate chain when Envoy includes it (inline_bytes, base64-decoded) */
+  certificateChainPem?: string;
+  versionInfo?: string;
+  lastUpdated?: string;
+}
+
+export interface EnvoyInspection {
+  /** how the admin API was reached */
+  via: 'port-forward' | 'exec' | 'none';
+  state: InspectionState;
+  detail?: string;
+  certificates?: { caCert: EnvoyCertDetail[]; certChain: EnvoyCertDetail[] }[];
+  secrets?: EnvoySecret[];
+  listenerStats?: Record<string, number>;
+  rejectedListeners?: { name: string; error: string }[];
+}
+
+export interface PodInspection {
+  namespace: string;
+  pod: string;
+  container: string;
+  files: PodFileRead[];
+  directories: DirectoryListing[];
+  fileAccess: { state: InspectionState; detail?: string };
+  envoy: EnvoyInspection;
+}
+
+// ---- the snapshot ----
+
+export interface SnapshotSource {
+  kind: 'live' | 'offline';
+  /** kubeconfig context name (live) */
+  context?: string;
+  server?: string;
+  /** files read (offline) */
+  files?: string[];
+}
+
+export interface Snapshot {
+  source: SnapshotSource;
+  /** namespace of istiod / the mesh CA secrets */
+  istioNamespace: string;
+  /** whether networking.istio.io Gateways/VirtualServices/DestinationRules are served; 'unknown' offline */
+  istioCrds: 'present' | 'missing' | 'unknown';
+  pods: Pod[];
+  services: Service[];
+  secrets: Secret[];
+  configMaps: ConfigMap[];
+  gateways: Gateway[];
+  virtualServices: VirtualService[];
+  destinationRules: DestinationRule[];
+  peerAuthentications: PeerAuthentication[];
+  roles: Role[];
+  roleBindings: RoleBinding[];
+  clusterRoles: Role[];
+  clusterRoleBindings: RoleBinding[];
+  /** kinds that were read at all (offline: every kind is considered read; live: those the LIST succeeded for) */
+  read: Partial<Record<SnapshotKind, boolean>>;
+  unreadable: Unreadable[];
+  inspections: PodInspection[];
+}
+
+export type SnapshotKind =
+  | 'pods'
+  | 'services'
+  | 'secrets'
+  | 'configMaps'
+  | 'gateways'
+  | 'virtualServices'
+  | 'destinationRules'
+  | 'peerAuthentications'
+  | 'roles'
+  | 'roleBindings'
+  | 'clusterRoles'
+  | 'clusterRoleBindings';
+
+export function emptySnapshot(source: SnapshotSource, istioNamespace = 'istio-system'): Snapshot {
+  return {
+    source,
+    istioNamespace,
+    istioCrds: source.kind === 'offline' ? 'unknown' : 'present',
+    pods: [],
+    services: [],
+    secrets: [],
+    configMaps: [],
+    gateways: [],
+    virtualServices: [],
+    destinationRules: [],
+    peerAuthentications: [],
+    roles: [],
+    roleBindings: [],
+    clusterRoles: [],
+    clusterRoleBindings: [],
+    read: {},
+    unreadable: [],
+    inspections: [],
+  };
+}
+
+/** Kubernetes kind (+ group) → snapshot field. Shared by the offline and live sources. */
+export const KIND_TO_FIELD: Record<string, SnapshotKind> = {
+  Pod: 'pods',
+  Service: 'services',
+  Secret: 'secrets',
+  ConfigMap: 'configMaps',
+  Gateway: 'gateways',
+  VirtualService: 'virtualServices',
+  DestinationRule: 'destinationRules',
+  PeerAuthentication: 'peerAuthentications',
+  Role: 'roles',
+  RoleBinding: 'roleBindings',
+  ClusterRole: 'clusterRoles',
+  ClusterRoleBinding: 'clusterRoleBindings',
+};

@@ -1,0 +1,106 @@
+// The contract of src/tls: bytes in, facts out. Nothing in these types ever holds private key
+// material — a key is described by its type, size, format and a fingerprint of its PUBLIC half.
+
+export type PublicKeyType = 'rsa' | 'rsa-pss' | 'ec' | 'ed25519' | 'ed448' | 'dsa' | 'unknown';
+
+export interface PublicKeyFacts {
+  type: PublicKeyType;
+  /** RSA modulus / DSA size in bits */
+  bits?: number;
+  /** EC named curve as Node names it: prime256v1, secp384r1, secp521r1, ... ('explicit' for explicit parameters) */
+  curve?: string;
+  /** sha256 over the SubjectPublicKeyInfo DER, hex */
+  spkiSha256: string;
+}
+
+/** Facts about one certificate. Certificates are public; the PEM may be carried. */
+export interface CertFacts {
+  /** position in the bundle it came from (0 = first block) */
+  index: number;
+  pem: string;
+  subject: string;
+  issuer: string;
+  commonName?: string;
+  serialNumber: string;
+  /** SHA-256 fingerprint, colon-separated upper-case hex as Node prints it */
+  fingerprint256: string;
+  notBefore: string;
+  notAfter: string;
+  version: number;
+  dnsNames: string[];
+  ipAddresses: string[];
+  /** basicConstraints: undefined when the extension is absent */
+  isCA?: boolean;
+  pathLen?: number;
+  /** key usage bit names (digitalSignature, keyEncipherment, keyCertSign, ...); undefined when absent */
+  keyUsage?: string[];
+  /** EKU OIDs; undefined when absent */
+  extKeyUsage?: string[];
+  signatureAlgorithm: string;
+  publicKey: PublicKeyFacts;
+  selfIssued: boolean;
+  subjectKeyId?: string;
+  authorityKeyId?: string;
+}
+
+export interface TrustStore {
+  /** anchors (Mozilla roots + --ca-file) */
+  anchors: CertFacts[];
+  /** human description, e.g. "Mozilla roots (node 20.20.2) + 1 from --ca-file" */
+  description: string;
+  /** count of anchors that came from --ca-file */
+  extraCount: number;
+}
+
+/** One problem found in a secret, bundle or chain, ready to become a finding. */
+export interface CertIssue {
+  code: string;
+  severity: 'error' | 'warning' | 'info';
+  message: string;
+  evidence?: Record<string, string | number | boolean | string[] | null>;
+}
+
+export interface KeyFacts {
+  type: PublicKeyType;
+  bits?: number;
+  curve?: string;
+  format: 'pkcs1' | 'pkcs8' | 'sec1' | 'pkcs8-encrypted' | 'legacy-encrypted' | 'unknown';
+  encrypted: boolean;
+  /** sha256 of the public half's SPKI; compare with CertFacts.publicKey.spkiSha256 */
+  spkiSha256?: string;
+}
+
+/** A Secret's data decoded the way Istio reads a credential (ExtractCertInfo / ExtractRoot). */
+export interface DecodedCredential {
+  /** which data keys Istio would use; undefined when neither pair is present */
+  certKey?: 'cert' | 'tls.crt';
+  keyKey?: 'key' | 'tls.key';
+  /** the CA bundle key when present ('cacert' before 'ca.crt') */
+  caKey?: 'cacert' | 'ca.crt';
+  /** certificates of the server bundle, in file order */
+  certificates: CertFacts[];
+  key?: KeyFacts;
+  /** key ↔ leaf match; undefined when either side is unusable */
+  keyMatchesLeaf?: boolean;
+  caCertificates: CertFacts[];
+  /** ITLS202 / 203 / 204 / 205 problems */
+  issues: CertIssue[];
+}
+
+/** Result of validating a served bundle for one host. */
+export interface ChainReport {
+  /** the path chosen, leaf first, ending at the anchor when one was reached */
+  path: CertFacts[];
+  /** true when a path to a trust anchor was built and every check passed */
+  trusted: boolean;
+  /** 3xx issues */
+  issues: CertIssue[];
+}
+
+export interface NameMatch {
+  covered: boolean;
+  /** the SAN that covers it, when covered */
+  matchedBy?: string;
+  /** plain-words reason when not covered */
+  reason?: string;
+}
