@@ -1,9 +1,548 @@
-import type { CheckModule } from './types.js';
+// ITLS401-408: what a Gateway's servers say, alone and next to the other Gateways on the same pods.
+import type { Gateway, GatewayServer, ServerTLSSettings } from '../snapshot/types.js';
+import {
+  createTlsSecretCommand,
+  credentialNameFor,
+  editableGateway,
+  gatewayWithHttpsServer,
+  gatewayWithServerEdit,
+  gatewayWithoutHosts,
+  toYaml,
+  virtualServiceSkeleton,
+} from '../remediation/index.js';
+import {
+  findingFor,
+  refName,
+  hostMatches,
+  hostsOverlap,
+  isTlsServer,
+  listWords,
+  terminatesTls,
+  vsBindsToGatewayHost,
+  type GatewayModel,
+  type Model,
+  type ServerModel,
+} from './model.js';
+import type { CheckModule, CodeSpec, Finding, Remediation } from './types.js';
 
-// ITLS401-408: Gateway configuration
+const codes: CodeSpec[] = [
+  {
+    code: 'ITLS401',
+    severity: 'error',
+    title: 'TLS server without credentials',
+    meaning: 'A server with protocol HTTPS or TLS has no tls block, or a tls block whose mode needs a certificate (SIMPLE, MUTUAL, OPTIONAL_MUTUAL) names none.',
+    why: 'istiod drops a TLS server without TLS settings; a terminating server without a certificate cannot complete a handshake. Clients see connection resets for these hosts.',
+    example: 'port: {number: 443, protocol: HTTPS} with no tls block.',
+    fix: 'Add tls: {mode: SIMPLE, credentialName: <secret in the gateway pod namespace>} and create that Secret.',
+  },
+  {
+    code: 'ITLS402',
+    severity: 'error',
+    title: 'Redirect to HTTPS that nothing serves',
+    meaning: 'A plain-HTTP server redirects a host to HTTPS (tls.httpsRedirect), and no HTTPS/TLS server on the same gateway pods serves that host.',
+    why: 'Clients follow the 301 to https://host and find no listener or no matching server: the site is unreachable on both ports.',
+    example: 'port 80 with httpsRedirect: true for app.example.com, and no 443 server listing app.example.com.',
+    fix: 'Add an HTTPS server for the host (credentialName), or drop the redirect.',
+  },
+  {
+    code: 'ITLS403',
+    severity: 'error',
+    title: 'Host and port claimed by several Gateways',
+    meaning: 'The same host on the same port is served by several servers on the same gateway pods (several Gateways, or one Gateway twice). Wildcards that overlap a specific host on another Gateway are reported as warnings.',
+    why: 'Only one server can own a host on a port: istiod keeps one and drops the others ("duplicate host names"), or Envoy rejects the listener when namespace prefixes hide the duplicate. Which certificate and routes a client gets becomes an accident.',
+    example: 'Gateways a/web and b/web both list shop.example.com on 443 with the same selector.',
+    fix: 'Serve the host from exactly one Gateway: remove it from the others (YAML in the finding), or merge the Gateways.',
+  },
+  {
+    code: 'ITLS404',
+    severity: 'warning',
+    title: 'One certificate shared by several servers',
+    meaning: 'Several HTTPS servers on the same gateway pods and port use the same certificate (same credential, same file or the same certificate bytes) for different host sets.',
+    why: 'Browsers reuse an HTTP/2 connection for every host the certificate covers; Envoy chose the route table by the SNI of the first request, so requests for the other hosts get 404 (intermittent, browser-only).',
+    example: 'Gateways a and b each serve one host with credentialName wildcard-example-com.',
+    fix: 'Merge the hosts into one server (one route table for all of them), or give each server its own certificate.',
+  },
+  {
+    code: 'ITLS405',
+    severity: 'error',
+    title: 'PASSTHROUGH server without a tls route',
+    meaning: 'A PASSTHROUGH server has no VirtualService with a tls route (match.sniHosts) for one of its hosts.',
+    why: 'The gateway does not decrypt passthrough traffic; it can only route it by SNI through a VirtualService tls route. Without one the connection is closed. http routes are ignored on such a server.',
+    example: 'tls: {mode: PASSTHROUGH} for db.example.com and a VirtualService with only http routes.',
+    fix: 'Add a VirtualService bound to the Gateway with tls: [{match: [{sniHosts: [host]}], route: [...]}]. (AUTO_PASSTHROUGH needs no VirtualService and is not reported.)',
+  },
+  {
+    code: 'ITLS406',
+    severity: 'info',
+    title: 'Inconsistent server port or ignored tls options',
+    meaning: 'A server port name contradicts its protocol (name http-* with protocol HTTPS), or tls options are set that the mode or protocol ignores.',
+    why: 'Nothing breaks by itself, but the configuration says something the gateway does not do: a certificate on a PASSTHROUGH server is never served, and port names drive protocol sniffing and telemetry.',
+    example: 'PASSTHROUGH server with credentialName; port {name: http, protocol: HTTPS}.',
+    fix: 'Remove the ignored options, or rename the port to match the protocol.',
+  },
+  {
+    code: 'ITLS407',
+    severity: 'warning',
+    title: 'TLS host also served on plain HTTP',
+    meaning: 'A host served over TLS is also served on a plain-HTTP server of the same gateway pods, without httpsRedirect.',
+    why: 'Clients that type the bare name, or follow an old link, talk to the site in clear text; cookies and tokens leak.',
+    example: 'port 80 {hosts: [app.example.com]} without tls.httpsRedirect, and port 443 serving app.example.com.',
+    fix: 'Set tls.httpsRedirect: true on the HTTP server (keep an exception for ACME HTTP-01 challenges if you use them).',
+  },
+  {
+    code: 'ITLS408',
+    severity: 'warning',
+    title: 'Weak TLS versions or cipher suites',
+    meaning: 'tls.minProtocolVersion is below TLSV1_2, cipherSuites include weak suites (static RSA key exchange, CBC with SHA-1, 3DES, RC4), or cipherSuites leave an ECDSA certificate without a usable suite.',
+    why: 'Old protocol versions and suites are refused by scanners and compliance rules; an ECDSA certificate with RSA-only suites makes TLS 1.2 handshakes fail outright.',
+    example: 'minProtocolVersion: TLSV1_0; cipherSuites: [AES128-SHA].',
+    fix: 'minProtocolVersion: TLSV1_2 and no cipherSuites (Envoy defaults), or only ECDHE-*-GCM / CHACHA20 suites that match the certificate key.',
+  },
+];
+
+const TERMINATING_NOTE = 'the gateway pod namespace';
+
+function workloadNamespaces(gm: GatewayModel): string[] {
+  return gm.workloadNamespaces.length ? gm.workloadNamespaces : ['<gateway-pod-namespace>'];
+}
+
+function hasCredential(tls: ServerTLSSettings): boolean {
+  return !!(
+    tls.credentialName ||
+    tls.credentialNames?.length ||
+    (tls.serverCertificate && tls.privateKey) ||
+    tls.tlsCertificates?.some((c) => c.serverCertificate && c.privateKey)
+  );
+}
+
+function check401(model: Model, gm: GatewayModel): Finding[] {
+  const out: Finding[] = [];
+  for (const s of gm.servers) {
+    if (!isTlsServer(s.server)) continue;
+    const hosts = s.hosts.map((h) => h.host);
+    let problem: string | undefined;
+    if (!s.server.tls) problem = `protocol ${s.protocol} without a tls block`;
+    else if (terminatesTls(s.server) && !hasCredential(s.server.tls)) {
+      const t = s.server.tls;
+      problem =
+        t.serverCertificate && !t.privateKey
+          ? `mode ${s.mode} with serverCertificate but no privateKey`
+          : t.privateKey && !t.serverCertificate
+            ? `mode ${s.mode} with privateKey but no serverCertificate`
+            : `mode ${s.mode} without credentialName or certificate files`;
+    }
+    if (!problem) continue;
+    const name = credentialNameFor(hosts, gm.ref.name);
+    const gateway = gatewayWithServerEdit(gm.gateway, s.index, (server) => {
+      const tls: ServerTLSSettings = { mode: s.server.tls && terminatesTls(s.server) ? s.server.tls.mode : 'SIMPLE', credentialName: name };
+      const rest = { ...(server.tls ?? {}) };
+      for (const k of ['mode', 'credentialName', 'serverCertificate', 'privateKey', 'credentialNames', 'tlsCertificates'] as const) delete rest[k];
+      server.tls = { ...tls, ...rest };
+    });
+    // a half-set file pair makes Envoy reject the listener itself: every host on the port goes down
+    const alsoDown = s.filePaths.length ? model.hostsSharingListener(s) : [];
+    out.push(
+      findingFor(codes, 'ITLS401', {
+        resource: gm.ref,
+        host: hosts[0],
+        port: s.port,
+        message:
+          `Server ${s.port} of Gateway ${gm.ref.name} (${listWords(hosts)}) has ${problem}: no certificate is served for these hosts` +
+          (alsoDown.length ? `; Envoy rejects the listener, so also down: ${listWords(alsoDown)}.` : '.'),
+        evidence: { protocol: s.protocol, mode: s.mode ?? null, tls: s.server.tls ? Object.keys(s.server.tls) : [], hosts, ...(alsoDown.length ? { alsoDown } : {}) },
+        remediation: {
+          summary: `Terminate TLS with a Secret in ${TERMINATING_NOTE} (${workloadNamespaces(gm).join(', ')}): create ${name}, then set credentialName on the server.`,
+          commands: workloadNamespaces(gm).map((ns) => createTlsSecretCommand(name, ns)),
+          yaml: toYaml(gateway),
+        },
+      }),
+    );
+  }
+  return out;
+}
+
+function check402(model: Model, gm: GatewayModel): Finding[] {
+  const out: Finding[] = [];
+  const neighbours = model.gatewaysOnWorkload(gm);
+  for (const s of gm.servers) {
+    if (s.protocol !== 'HTTP' || !s.server.tls?.httpsRedirect) continue;
+    const unserved = s.hosts.filter(
+      (h) => !neighbours.some((n) => n.servers.some((t) => isTlsServer(t.server) && t.hosts.some((th) => hostsOverlap(th.host, h.host)))),
+    );
+    if (unserved.length === 0) continue;
+    const hosts = unserved.map((h) => h.host);
+    const name = credentialNameFor(hosts, gm.ref.name);
+    out.push(
+      findingFor(codes, 'ITLS402', {
+        resource: gm.ref,
+        host: hosts[0],
+        port: s.port,
+        message: `Gateway ${gm.ref.name} redirects ${listWords(hosts)} from port ${s.port} to HTTPS, but no HTTPS server on the same gateway pods serves ${hosts.length > 1 ? 'them' : 'it'}: the redirect leads nowhere.`,
+        evidence: {
+          redirectingHosts: hosts,
+          tlsHostsOnWorkload: [...new Set(neighbours.flatMap((n) => n.servers.filter((t) => isTlsServer(t.server)).flatMap((t) => t.hosts.map((h) => `${n.ref.name}: ${h.host}`))))],
+        },
+        remediation: {
+          summary: `Add an HTTPS server for ${listWords(hosts)} with a credential in the gateway pod namespace (or remove httpsRedirect if the site is HTTP-only).`,
+          commands: workloadNamespaces(gm).map((ns) => createTlsSecretCommand(name, ns)),
+          yaml: toYaml(gatewayWithHttpsServer(gm.gateway, unserved.map((h) => h.raw), name)),
+        },
+      }),
+    );
+  }
+  return out;
+}
+
+const norm = (h: string) => h.toLowerCase().replace(/\.$/, '');
+
+/** Istio keeps the oldest Gateway's server (creation time, then namespace/name). */
+function precedence(a: GatewayModel, b: GatewayModel): number {
+  const ta = a.gateway.metadata.creationTimestamp ?? '';
+  const tb = b.gateway.metadata.creationTimestamp ?? '';
+  return ta.localeCompare(tb) || `${a.ref.namespace ?? ''}/${a.ref.name}`.localeCompare(`${b.ref.namespace ?? ''}/${b.ref.name}`);
+}
+
+function check403(model: Model, gm: GatewayModel): Finding[] {
+  const out: Finding[] = [];
+  const neighbours = model.gatewaysOnWorkload(gm);
+  for (const s of gm.servers) {
+    for (const h of s.hosts) {
+      const exact: { gm: GatewayModel; server: ServerModel; raw: string }[] = [];
+      const wildcard: { gm: GatewayModel; server: ServerModel; raw: string }[] = [];
+      for (const n of neighbours) {
+        for (const t of n.servers) {
+          // same listener: ports compared after Service port → targetPort translation
+          if (t === s || model.listenPort(n, t.port) !== model.listenPort(gm, s.port) || (t.server.bind ?? '') !== (s.server.bind ?? '')) continue;
+          for (const th of t.hosts) {
+            if (norm(th.host) === norm(h.host)) exact.push({ gm: n, server: t, raw: th.raw });
+            else if (n !== gm && (hostMatches(th.host, h.host) || hostMatches(h.host, th.host)) && h.host !== '*' && th.host !== '*') {
+              wildcard.push({ gm: n, server: t, raw: th.raw });
+            }
+          }
+        }
+      }
+      if (exact.length) {
+        const all = [{ gm, server: s, raw: h.raw }, ...exact];
+        const winner = [...all].sort((a, b) => precedence(a.gm, b.gm) || a.server.index - b.server.index)[0];
+        const others = exact.map((e) => `${refName(e.gm.ref)} (${e.raw})`);
+        const self = winner.gm === gm && winner.server === s;
+        const loser = self ? exact[0] : { gm, server: s, raw: h.raw };
+        const remediation: Remediation = {
+          summary:
+            `Serve ${h.host} on port ${s.port} from one Gateway only. Recommended: keep it on ${winner.gm.ref.name} (the server istiod already keeps) ` +
+            `and remove it from ${loser.gm.ref.name}; bind the VirtualServices of ${h.host} to ${refName(winner.gm.ref)}.`,
+          yaml: toYaml(gatewayWithoutHosts(loser.gm.gateway, loser.server.index, [loser.raw])),
+          notes: ['Alternative: merge both Gateways into one, listing every host once; or move one host to another port or gateway deployment.'],
+        };
+        const alsoDown = model.hostsSharingListener(s).filter((x) => norm(x) !== norm(h.host));
+        const nsHidden = exact.some((e) => e.raw !== h.raw);
+        out.push(
+          findingFor(codes, 'ITLS403', {
+            resource: gm.ref,
+            host: h.host,
+            port: s.port,
+            message:
+              `${h.host} on port ${s.port} is also served by ${listWords(others)} on the same gateway pods; only one server can own it` +
+              (self ? ` (this one is kept, the other is dropped).` : ` and istiod keeps ${winner.gm.ref.name}'s, so this server is ignored for it.`) +
+              (nsHidden ? ` The namespace prefixes differ, which hides the duplicate from istioctl analyze but not from Envoy, which can reject the whole listener${alsoDown.length ? ` (also down: ${listWords(alsoDown)})` : ''}.` : ''),
+            evidence: { host: h.raw, port: s.port, conflictingWith: others, keptBy: `${refName(winner.gm.ref)}` },
+            remediation,
+          }),
+        );
+      } else if (wildcard.length) {
+        const others = wildcard.map((e) => `${refName(e.gm.ref)} (${e.raw})`);
+        out.push(
+          findingFor(codes, 'ITLS403', {
+            severity: 'warning',
+            resource: gm.ref,
+            host: h.host,
+            port: s.port,
+            message:
+              `${h.host} on port ${s.port} overlaps ${listWords(others)} on the same gateway pods. Envoy picks the most specific name: ` +
+              `each client gets one Gateway's certificate and routes depending on the exact name it asks for. Lowered to a warning: this works when intended.`,
+            evidence: { host: h.raw, port: s.port, overlapsWith: others },
+            remediation: {
+              summary: `If one Gateway should own every name under ${h.host}, remove the overlapping host from the other; otherwise make sure each serves its names with a certificate that covers them.`,
+            },
+          }),
+        );
+      }
+    }
+  }
+  return out;
+}
+
+/** How two servers' certificates are known to be the same one: by Secret, by file, or by the leaf itself. */
+function certificateIdentity(model: Model, gm: GatewayModel, s: ServerModel): { key: string; label: string } | undefined {
+  if (!terminatesTls(s.server)) return undefined;
+  const ns = gm.workloadNamespaces[0] ?? gm.ref.namespace ?? '';
+  if (s.credentialNames.length) {
+    const cred = model.credential(s.credentialNames[0], ns);
+    const leaf = cred.decoded?.certificates?.[0];
+    if (leaf?.fingerprint256) return { key: `cert:${leaf.fingerprint256}`, label: `certificate ${leaf.fingerprint256.slice(0, 23)}… (credential ${cred.namespace}/${cred.name})` };
+    return { key: `secret:${cred.namespace}/${cred.name}`, label: `credential ${cred.namespace}/${cred.name}` };
+  }
+  const file = s.server.tls?.serverCertificate ?? s.server.tls?.tlsCertificates?.[0]?.serverCertificate;
+  if (file) return { key: `file:${file}`, label: `file ${file}` };
+  return undefined;
+}
+
+function check404(model: Model, gm: GatewayModel): Finding[] {
+  const out: Finding[] = [];
+  const neighbours = model.gatewaysOnWorkload(gm);
+  for (const s of gm.servers) {
+    const id = certificateIdentity(model, gm, s);
+    if (!id) continue;
+    const hostSet = s.hosts.map((h) => norm(h.host)).sort().join(',');
+    const sharing: { gm: GatewayModel; server: ServerModel }[] = [];
+    for (const n of neighbours) {
+      for (const t of n.servers) {
+        if (t === s || model.listenPort(n, t.port) !== model.listenPort(gm, s.port)) continue;
+        const other = certificateIdentity(model, n, t);
+        if (!other || other.key !== id.key) continue;
+        if (t.hosts.map((h) => norm(h.host)).sort().join(',') === hostSet) continue;
+        sharing.push({ gm: n, server: t });
+      }
+    }
+    if (sharing.length === 0) continue;
+    const hosts = s.hosts.map((h) => h.host);
+    const otherHosts = [...new Set(sharing.flatMap((x) => x.server.hosts.map((h) => h.host)))];
+    const where = [...new Set(sharing.map((x) => `${refName(x.gm.ref)}`))];
+    // Recommended: one server for every host, on the Gateway that sorts first, so one route table serves them all.
+    const group = [{ gm, server: s }, ...sharing].sort((a, b) => precedence(a.gm, b.gm) || a.server.index - b.server.index);
+    const keeper = group[0];
+    const allHosts = [...new Set(group.flatMap((x) => x.server.hosts.map((h) => h.raw)))];
+    const merged = editableGateway(keeper.gm.gateway);
+    merged.spec.servers![keeper.server.index].hosts = allHosts;
+    const sameGateway = group.filter((x) => x.gm === keeper.gm && x.server !== keeper.server).map((x) => x.server.index).sort((a, b) => b - a);
+    for (const i of sameGateway) merged.spec.servers!.splice(i, 1);
+    const docs: object[] = [merged];
+    for (const other of new Set(group.filter((x) => x.gm !== keeper.gm).map((x) => x.gm))) {
+      const g = editableGateway(other.gateway);
+      const drop = group.filter((x) => x.gm === other).map((x) => x.server.index).sort((a, b) => b - a);
+      for (const i of drop) g.spec.servers!.splice(i, 1);
+      if (g.spec.servers!.length) docs.push(g);
+    }
+    const emptied = [...new Set(group.filter((x) => x.gm !== keeper.gm).map((x) => x.gm))].filter(
+      (o) => o.servers.every((sv) => group.some((x) => x.server === sv)),
+    );
+    out.push(
+      findingFor(codes, 'ITLS404', {
+        resource: gm.ref,
+        host: hosts[0],
+        port: s.port,
+        message:
+          `${listWords(hosts)} on port ${s.port} ${hosts.length > 1 ? 'share' : 'shares'} the ${id.label} with ${listWords(otherHosts)} (${listWords(where)}), served by another server: ` +
+          `browsers reuse one HTTP/2 connection for all of them and get 404 for the hosts whose routes are in the other server.`,
+        evidence: { certificate: id.label, hosts, sharedWith: otherHosts, gateways: where },
+        remediation: {
+          summary:
+            `Recommended: serve all ${allHosts.length} hosts from one server on ${keeper.gm.ref.name} (one route table, so reused connections still find their route), ` +
+            `and bind their VirtualServices to ${refName(keeper.gm.ref)}.`,
+          yaml: toYaml(...docs),
+          commands: emptied.map((o) => `kubectl delete gateway ${o.ref.name} -n ${o.ref.namespace ?? 'default'}   # all its servers moved to ${keeper.gm.ref.name}`),
+          notes: ['Alternative: give each server its own certificate covering only its hosts; browsers then open separate connections.'],
+        },
+      }),
+    );
+  }
+  return out;
+}
+
+function check405(model: Model, gm: GatewayModel): Finding[] {
+  const out: Finding[] = [];
+  const bound = model.virtualServicesFor(gm.gateway);
+  for (const s of gm.servers) {
+    if (s.mode !== 'PASSTHROUGH') continue;
+    for (const h of s.hosts) {
+      const binding = bound.filter((vs) => vsBindsToGatewayHost(vs, h, gm.ref.namespace));
+      const routed = binding.some((vs) =>
+        (vs.spec?.tls ?? []).some((r) =>
+          (r.match ?? []).some((m) => (m.port === undefined || m.port === s.port) && (m.sniHosts ?? []).some((sni) => hostMatches(h.host, sni) || hostMatches(sni, h.host))),
+        ),
+      );
+      if (routed) continue;
+      const httpOnly = binding.filter((vs) => (vs.spec?.http ?? []).length > 0).map((vs) => `${refName(vs.metadata)}`);
+      const vsNs = gm.ref.namespace ?? 'default';
+      const skeleton = virtualServiceSkeleton({
+        name: `${h.host.replace(/^\*\./, 'wildcard.').replace(/[^a-z0-9-]+/gi, '-').toLowerCase()}-passthrough`,
+        namespace: vsNs,
+        host: h.host,
+        gatewayRef: `${gm.ref.namespace ?? vsNs}/${gm.ref.name}`,
+        kind: 'tls',
+        port: s.port,
+      });
+      out.push(
+        findingFor(codes, 'ITLS405', {
+          resource: gm.ref,
+          host: h.host,
+          port: s.port,
+          message:
+            `PASSTHROUGH server ${s.port} of Gateway ${gm.ref.name} has no VirtualService tls route with sniHosts for ${h.host}: connections are closed.` +
+            (httpOnly.length ? ` ${listWords(httpOnly)} bind${httpOnly.length === 1 ? 's' : ''} it with http routes, which a passthrough server ignores.` : ''),
+          evidence: { mode: 'PASSTHROUGH', host: h.raw, boundVirtualServices: binding.map((vs) => `${refName(vs.metadata)}`) },
+          remediation: {
+            summary: `Route ${h.host} by SNI with a tls route (fill in the backend Service that terminates TLS itself).`,
+            yaml: toYaml(skeleton),
+          },
+        }),
+      );
+    }
+  }
+  return out;
+}
+
+function check406(gm: GatewayModel): Finding[] {
+  const out: Finding[] = [];
+  for (const s of gm.servers) {
+    const issues: string[] = [];
+    const name = (s.server.port?.name ?? '').toLowerCase();
+    const tls = s.server.tls;
+    let fixed: Gateway | undefined;
+    const edit = (f: (server: GatewayServer) => void) => {
+      fixed = gatewayWithServerEdit(fixed ?? gm.gateway, s.index, f);
+    };
+    if (name && /^http(?!s)(-|$|2)/.test(name) && (s.protocol === 'HTTPS' || s.protocol === 'TLS')) {
+      issues.push(`port name ${s.server.port.name} says plain HTTP, protocol is ${s.protocol}`);
+      edit((sv) => (sv.port.name = `${s.protocol.toLowerCase()}-${s.port}`));
+    } else if (name && /^(https|tls)(-|$)/.test(name) && s.protocol === 'HTTP') {
+      issues.push(`port name ${s.server.port.name} says TLS, protocol is HTTP`);
+      edit((sv) => (sv.port.name = `http-${s.port}`));
+    }
+    if (tls && (s.mode === 'PASSTHROUGH' || s.mode === 'AUTO_PASSTHROUGH') && isTlsServer(s.server)) {
+      const ignored = (['credentialName', 'credentialNames', 'serverCertificate', 'privateKey', 'caCertificates', 'tlsCertificates'] as const).filter((k) => tls[k] !== undefined);
+      if (ignored.length) {
+        issues.push(`${s.mode} does not use certificates; ${ignored.join(', ')} ignored`);
+        edit((sv) => ignored.forEach((k) => delete sv.tls![k]));
+      }
+    }
+    if (tls && s.protocol === 'HTTP') {
+      const ignored = Object.keys(tls).filter((k) => k !== 'httpsRedirect');
+      if (ignored.length) {
+        issues.push(`plain HTTP server with tls options ${ignored.join(', ')} (only httpsRedirect applies)`);
+        edit((sv) => {
+          sv.tls = sv.tls?.httpsRedirect ? { httpsRedirect: true } : undefined;
+          if (!sv.tls) delete sv.tls;
+        });
+      }
+    }
+    if (tls?.httpsRedirect && isTlsServer(s.server)) {
+      issues.push('httpsRedirect on an HTTPS/TLS server has no meaning');
+      edit((sv) => delete sv.tls!.httpsRedirect);
+    }
+    if (tls && tls.credentialName && (tls.serverCertificate || tls.privateKey)) {
+      issues.push('both credentialName and certificate files: only one source may be set (credentialName is used)');
+      edit((sv) => {
+        delete sv.tls!.serverCertificate;
+        delete sv.tls!.privateKey;
+      });
+    }
+    if (!issues.length) continue;
+    const hosts = s.hosts.map((h) => h.host);
+    out.push(
+      findingFor(codes, 'ITLS406', {
+        resource: gm.ref,
+        host: hosts[0],
+        port: s.port,
+        message: `Server ${s.port} of Gateway ${gm.ref.name} (${listWords(hosts)}): ${issues.join('; ')}.`,
+        evidence: { issues, portName: s.server.port?.name ?? null, protocol: s.protocol, mode: s.mode ?? null },
+        remediation: fixed ? { summary: 'Make the server say what the gateway does.', yaml: toYaml(fixed) } : undefined,
+      }),
+    );
+  }
+  return out;
+}
+
+function check407(model: Model, gm: GatewayModel): Finding[] {
+  const out: Finding[] = [];
+  const neighbours = model.gatewaysOnWorkload(gm);
+  const tlsHosts = neighbours.flatMap((n) => n.servers.filter((t) => terminatesTls(t.server) || t.mode === 'PASSTHROUGH').flatMap((t) => t.hosts.map((h) => h.host)));
+  for (const s of gm.servers) {
+    if (s.protocol !== 'HTTP' || s.server.tls?.httpsRedirect) continue;
+    const exposed = [...new Set(tlsHosts.filter((th) => th !== '*' && s.hosts.some((h) => hostMatches(h.host, th) || hostMatches(th, h.host))))];
+    if (!exposed.length) continue;
+    out.push(
+      findingFor(codes, 'ITLS407', {
+        resource: gm.ref,
+        host: exposed[0],
+        port: s.port,
+        message: `${listWords(exposed)} ${exposed.length > 1 ? 'are' : 'is'} served over TLS and also in clear text on port ${s.port} of Gateway ${gm.ref.name}, without a redirect to HTTPS.`,
+        evidence: { httpServerHosts: s.hosts.map((h) => h.raw), tlsHosts: exposed },
+        remediation: {
+          summary: `Redirect port ${s.port} to HTTPS.`,
+          yaml: toYaml(gatewayWithServerEdit(gm.gateway, s.index, (sv) => (sv.tls = { ...(sv.tls ?? {}), httpsRedirect: true }))),
+          notes: ['If cert-manager solves ACME HTTP-01 challenges through this gateway, route /.well-known/acme-challenge/ before redirecting, or use DNS-01.'],
+        },
+      }),
+    );
+  }
+  return out;
+}
+
+const WEAK_VERSIONS = new Set(['TLSV1_0', 'TLSV1_1']);
+
+/** Weak by today's rules: no forward secrecy (static RSA), CBC with SHA-1 MACs, 3DES/DES, RC4, NULL, MD5, export. */
+export function isWeakCipherSuite(suite: string): boolean {
+  const s = suite.toUpperCase();
+  if (s.startsWith('TLS_AES_') || s.startsWith('TLS_CHACHA20_')) return false;
+  if (/(3DES|DES-CBC|RC4|NULL|MD5|EXP|ANON|ADH|AECDH)/.test(s)) return true;
+  if (!s.startsWith('ECDHE-') && !s.startsWith('DHE-') && !s.startsWith('[ECDHE-')) return true;
+  return /-SHA$/.test(s);
+}
+
+function check408(model: Model, gm: GatewayModel): Finding[] {
+  const out: Finding[] = [];
+  for (const s of gm.servers) {
+    const tls = s.server.tls;
+    if (!tls || !terminatesTls(s.server)) continue;
+    const issues: string[] = [];
+    const min = (tls.minProtocolVersion ?? '').toUpperCase();
+    if (WEAK_VERSIONS.has(min)) {
+      issues.push(`minProtocolVersion ${min} allows TLS below 1.2` + (tls.cipherSuites?.length ? '' : ' (and without cipherSuites it has no effect: Envoy has no legacy suites by default)'));
+    }
+    const weak = (tls.cipherSuites ?? []).filter(isWeakCipherSuite);
+    if (weak.length) issues.push(`weak cipher suites: ${weak.join(', ')}`);
+    if (tls.cipherSuites?.length && s.credentialNames.length) {
+      const ns = gm.workloadNamespaces[0] ?? gm.ref.namespace ?? '';
+      const leaf = model.credential(s.credentialNames[0], ns).decoded?.certificates?.[0];
+      const ecdsaSuites = tls.cipherSuites.filter((c) => /ECDSA/i.test(c) || /^TLS_/i.test(c));
+      if (leaf?.publicKey?.type === 'ec' && ecdsaSuites.length === 0) {
+        issues.push(`the certificate has an ECDSA key and no configured suite uses ECDSA: TLS 1.2 handshakes fail`);
+      }
+    }
+    if (!issues.length) continue;
+    const hosts = s.hosts.map((h) => h.host);
+    const fixed = gatewayWithServerEdit(gm.gateway, s.index, (sv) => {
+      if (WEAK_VERSIONS.has(min)) sv.tls!.minProtocolVersion = 'TLSV1_2';
+      delete sv.tls!.cipherSuites; // Envoy's defaults are strong and match both RSA and ECDSA keys
+    });
+    out.push(
+      findingFor(codes, 'ITLS408', {
+        resource: gm.ref,
+        host: hosts[0],
+        port: s.port,
+        message: `Server ${s.port} of Gateway ${gm.ref.name} (${listWords(hosts)}): ${issues.join('; ')}.`,
+        evidence: { minProtocolVersion: tls.minProtocolVersion ?? null, cipherSuites: tls.cipherSuites ?? [], issues },
+        remediation: {
+          summary: 'Require TLS 1.2 or newer and let Envoy choose its default suites (strong, for RSA and ECDSA keys).',
+          yaml: toYaml(fixed),
+        },
+      }),
+    );
+  }
+  return out;
+}
+
 export const gatewayConfigCheck: CheckModule = {
   id: 'gateway-config',
-  codes: [],
-  reads: [],
-  run: () => [],
+  codes,
+  reads: ['gateways', 'pods', 'virtualServices', 'secrets'],
+  run(_snapshot, _options, model) {
+    const out: Finding[] = [];
+    for (const gm of model.gateways) {
+      out.push(...check401(model, gm), ...check402(model, gm), ...check403(model, gm), ...check404(model, gm));
+      out.push(...check405(model, gm), ...check406(gm), ...check407(model, gm), ...check408(model, gm));
+    }
+    return out;
+  },
 };

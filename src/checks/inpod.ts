@@ -1,9 +1,330 @@
-import type { CheckModule } from './types.js';
+// ITLS206/208/210/213 from inside the gateway pod: what Envoy reports it loaded (port-forward to
+// the admin API or `pilot-agent request GET`) and the mounted files read by exec — filled by
+// src/cluster/inspect.ts into snapshot.inspections, empty offline (these checks stay silent then).
+// What could not be inspected is in snapshot.unreadable (pods/exec, pods/portforward) and becomes
+// ITLS901 in doctor.ts, so a pod we could not see is never reported healthy.
+import type { EnvoySecret, Pod, PodInspection, Snapshot } from '../snapshot/types.js';
+import { parseCertificates } from '../tls/index.js';
+import type { CertFacts } from '../tls/types.js';
+import { findingFor, listWords, parseCredentialName, podKey, type GatewayModel, type Model, type ServerModel } from './model.js';
+import { migrateToCredentialName, mountsCheck } from './mounts.js';
+import type { CheckModule, CodeSpec, Finding, Remediation } from './types.js';
 
-// ITLS206/208/210/213 from inside the gateway pod: mounted files and what Envoy loaded
+const codes: CodeSpec[] = [
+  {
+    code: 'ITLS208',
+    severity: 'warning',
+    title: 'Mounted certificate differs from its Secret',
+    meaning: 'The certificate file inside the gateway pod is not the certificate in the Secret mounted there: the mount is stale.',
+    why: 'The gateway serves the old certificate (often an expired one) although the Secret was renewed; subPath mounts and some volume setups are never refreshed.',
+    example: 'Secret istio-ingressgateway-certs renewed yesterday; /etc/istio/ingressgateway-certs/tls.crt in the pod still has last month\'s serial.',
+    fix: 'Restart the gateway pods (kubectl rollout restart), then move the server to credentialName so renewals reach Envoy without restarts.',
+  },
+  {
+    code: 'ITLS210',
+    severity: 'warning',
+    title: 'Envoy does not serve what the Secret holds',
+    meaning:
+      'What the gateway Envoy reports it loaded (config_dump secrets, /certs) is not the certificate in the Secret or file it should come from: an older certificate, a secret still WARMING, or none at all.',
+    why: 'Clients get the certificate Envoy holds, not the one in the cluster: a renewal that never reached Envoy looks fixed in kubectl and still breaks TLS; a WARMING secret means the listener serves no certificate for that host.',
+    example: 'Secret web-cert has serial 4f…e1 (expires in 89 days); Envoy in istio-ingressgateway-7d4f9 serves kubernetes://web-cert with serial 1a…07 (expired 2 days ago).',
+    fix: 'Find why istiod did not push it (its logs; can the gateway read the Secret?), fix that, then restart the gateway pods to force a fresh SDS push.',
+  },
+  {
+    code: 'ITLS213',
+    severity: 'error',
+    title: 'Envoy rejected the listener',
+    meaning: "The gateway Envoy rejected a listener update (LDS update_rejected): its configuration for a port is invalid, so Envoy keeps the last good listener or none.",
+    why: 'One bad server takes down every host on that port: new hosts never appear, and after a restart the port may not listen at all.',
+    example: 'listener_manager.lds.update_rejected: 3; 0.0.0.0_8443: "Failed to load certificate chain from /etc/istio/ingressgateway-certs/tls.crt"',
+    fix: 'Fix the server named in the rejection (often a missing file or an invalid certificate/key pair), or remove it; `istioctl analyze` and the istio-proxy logs show the detail.',
+  },
+];
+
+const code206 = mountsCheck.codes.find((c) => c.code === 'ITLS206') as CodeSpec;
+const allCodes = [...codes, code206];
+
+function leafOf(pem: string | undefined): CertFacts | undefined {
+  if (!pem) return undefined;
+  try {
+    return parseCertificates(pem).certificates[0];
+  } catch {
+    return undefined;
+  }
+}
+
+function describe(c: CertFacts, now: Date): string {
+  const days = Math.floor((Date.parse(c.notAfter) - now.getTime()) / 86_400_000);
+  const when = days < 0 ? `expired ${-days} day${days === -1 ? '' : 's'} ago` : `expires in ${days} day${days === 1 ? '' : 's'}`;
+  return `serial ${c.serialNumber.toLowerCase()} (${when})`;
+}
+
+function certEvidence(c: CertFacts): Record<string, string> {
+  return { serial: c.serialNumber.toLowerCase(), sha256: c.fingerprint256, notAfter: c.notAfter, subject: c.subject };
+}
+
+/** How to restart the gateway: its Deployment from the ReplicaSet owner, else by the Gateway's selector. */
+function restartCommand(pods: Pod[], gm: GatewayModel): string {
+  const p = pods[0];
+  const ns = p?.metadata.namespace ?? gm.workloadNamespaces[0] ?? '<namespace>';
+  const rs = p?.metadata.ownerReferences?.find((o) => o.kind === 'ReplicaSet');
+  if (rs) return `kubectl rollout restart deployment/${rs.name.replace(/-[a-z0-9]+$/, '')} -n ${ns}`;
+  const sel = Object.entries(gm.gateway.spec?.selector ?? {}).map(([k, v]) => `${k}=${v}`).join(',');
+  return `kubectl rollout restart deployment -n ${ns} -l ${sel || '<gateway pod labels>'}`;
+}
+
+interface Group {
+  key: string;
+  pods: string[];
+  podObjs: Pod[];
+  build: (pods: string[], podObjs: Pod[]) => Finding;
+}
+
+function add(groups: Map<string, Group>, key: string, pod: Pod, build: Group['build']): void {
+  const g = groups.get(key) ?? { key, pods: [], podObjs: [], build };
+  g.pods.push(podKey(pod));
+  g.podObjs.push(pod);
+  groups.set(key, g);
+}
+
+function envoySecretName(credentialName: string): string {
+  return `kubernetes://${parseCredentialName(credentialName).name}`;
+}
+
+/** Where the Envoy secret for a credential is: ACTIVE/WARMING entry, or undefined when Envoy has none. */
+function findEnvoySecret(insp: PodInspection, name: string): EnvoySecret | undefined {
+  const all = insp.envoy.secrets ?? [];
+  return all.find((s) => s.name === name && s.state === 'ACTIVE') ?? all.find((s) => s.name === name);
+}
+
+/**
+ * What Envoy serves for one server on one gateway's pods, against the Secret: 'yes' when every
+ * inspected pod serves the Secret's leaf, 'no' when one does not, 'unknown' when none was inspected.
+ * For `status`' SERVED column.
+ */
+export function servedMatches(snapshot: Snapshot, model: Model, gm: GatewayModel, server: ServerModel): 'yes' | 'no' | 'unknown' {
+  let seen = false;
+  for (const pod of gm.pods) {
+    const insp = inspectionFor(snapshot, pod);
+    if (!insp || insp.envoy.state !== 'ok' || !insp.envoy.secrets) continue;
+    for (const cred of server.credentialNames) {
+      const expected = leafOf(model.credential(cred, pod.metadata.namespace ?? '').decoded?.certificates[0]?.pem);
+      if (!expected) continue;
+      const served = findEnvoySecret(insp, envoySecretName(cred));
+      seen = true;
+      if (!served || served.state !== 'ACTIVE' || leafOf(served.certificateChainPem)?.fingerprint256 !== expected.fingerprint256) return 'no';
+    }
+    if (server.credentialNames.length === 0 && server.server.tls?.serverCertificate) {
+      const fileSecret = (insp.envoy.secrets ?? []).find((s) => s.name.startsWith(`file-cert:${server.server.tls?.serverCertificate}~`));
+      seen = true;
+      if (!fileSecret || fileSecret.state !== 'ACTIVE') return 'no';
+    }
+  }
+  return seen ? 'yes' : 'unknown';
+}
+
+function inspectionFor(snapshot: Snapshot, pod: Pod): PodInspection | undefined {
+  return snapshot.inspections.find((i) => i.namespace === (pod.metadata.namespace ?? '') && i.pod === pod.metadata.name);
+}
+
+/** The Secret key a file path reads through the pod's volume mounts (for ITLS208). */
+function secretBehind(model: Model, pod: Pod, path: string): { secret: string; key: string; pem?: string } | undefined {
+  const container = (pod.spec?.containers ?? []).find((c) => c.name === 'istio-proxy');
+  const mount = (container?.volumeMounts ?? [])
+    .filter((m) => path.startsWith(m.mountPath.replace(/\/$/, '') + '/'))
+    .sort((a, b) => b.mountPath.length - a.mountPath.length)[0];
+  if (!mount) return undefined;
+  const vol = (pod.spec?.volumes ?? []).find((v) => v.name === mount.name);
+  const secretName = vol?.secret?.secretName;
+  if (!secretName) return undefined;
+  const rel = mount.subPath || path.slice(mount.mountPath.replace(/\/$/, '').length + 1);
+  const key = vol.secret?.items?.find((i) => i.path === rel)?.key ?? rel;
+  const secret = model.secret(pod.metadata.namespace ?? '', secretName);
+  const b64 = secret?.data?.[key];
+  return { secret: `${pod.metadata.namespace}/${secretName}`, key, pem: b64 ? Buffer.from(b64, 'base64').toString('utf8') : undefined };
+}
+
 export const inPodCheck: CheckModule = {
   id: 'inpod',
-  codes: [],
-  reads: [],
-  run: () => [],
+  codes,
+  reads: ['inspections', 'gateways', 'pods', 'secrets'],
+  run(snapshot, options, model) {
+    if (snapshot.inspections.length === 0) return [];
+    const groups = new Map<string, Group>();
+    const now = options.now;
+    for (const gm of model.gateways) {
+      const terminating = gm.servers.filter((s) => s.mode === 'SIMPLE' || s.mode === 'MUTUAL' || s.mode === 'OPTIONAL_MUTUAL');
+      for (const pod of gm.pods) {
+        const insp = inspectionFor(snapshot, pod);
+        if (!insp) continue;
+        const envoyOk = insp.envoy.state === 'ok' && insp.envoy.secrets !== undefined;
+        for (const server of terminating) {
+          const hosts = server.hosts.map((h) => h.host);
+          const where = `server ${server.port} of Gateway ${gm.ref.name} (${listWords(hosts)})`;
+          const base = { resource: gm.ref, host: hosts[0], port: server.port };
+
+          // ---- SDS credentials (ITLS210) ----
+          for (const cred of server.credentialNames) {
+            if (!envoyOk) continue;
+            const resolution = model.credential(cred, pod.metadata.namespace ?? '');
+            const expected = leafOf(resolution.decoded?.certificates[0]?.pem);
+            if (!expected) continue; // no usable Secret: the credential checks report that
+            const name = envoySecretName(cred);
+            const served = findEnvoySecret(insp, name);
+            const servedLeaf = leafOf(served?.certificateChainPem);
+            const secretRef = `${resolution.namespace}/${resolution.name}`;
+            let kind: string;
+            if (!served) kind = 'missing';
+            else if (served.state === 'WARMING') kind = 'warming';
+            else if (servedLeaf && servedLeaf.fingerprint256 !== expected.fingerprint256) kind = 'stale';
+            else continue;
+            add(groups, `210|${gm.ref.namespace}/${gm.ref.name}|${server.index}|${cred}|${kind}|${servedLeaf?.fingerprint256 ?? ''}`, pod, (pods, podObjs) => {
+              const evidence: Finding['evidence'] = { credential: name, secret: secretRef, envoyState: served ? served.state : 'absent', pods, secretCertificate: certEvidence(expected) };
+              if (servedLeaf) evidence.servedCertificate = certEvidence(servedLeaf);
+              const restart = restartCommand(podObjs, gm);
+              const istiodLogs = `kubectl logs deploy/istiod -n ${snapshot.istioNamespace} --since=1h | grep -i '${resolution.name}'`;
+              let message: string;
+              let remediation: Remediation;
+              if (kind === 'stale') {
+                message =
+                  `Envoy in ${listWords(pods)} serves ${name} with ${describe(servedLeaf as CertFacts, now)}, but Secret ${secretRef} holds ${describe(expected, now)} — ` +
+                  `${where} still presents the old certificate.`;
+                remediation = {
+                  summary: `istiod did not push the renewed Secret ${secretRef} to the gateway. Check istiod's log for it, then restart the gateway pods so Envoy fetches the current certificate over SDS.`,
+                  commands: [istiodLogs, restart],
+                  notes: ['A rolling restart keeps the gateway serving while pods are replaced (with more than one replica).'],
+                };
+              } else if (kind === 'warming') {
+                message =
+                  `Envoy in ${listWords(pods)} has ${name} in WARMING: istiod has not delivered Secret ${secretRef}, so ${where} has no certificate to serve.`;
+                remediation = {
+                  summary: `Envoy is still waiting for ${name}. istiod serves it only when the gateway's service account may read Secret ${secretRef} and its data has tls.crt/tls.key (or cert/key) it can parse. Check istiod's log, fix the cause, then restart the gateway pods.`,
+                  commands: [`kubectl describe secret ${resolution.name} -n ${resolution.namespace}`, istiodLogs, restart],
+                };
+              } else {
+                message = `Envoy in ${listWords(pods)} has no secret ${name} at all: ${where} is not configured with Secret ${secretRef} in the running proxy.`;
+                remediation = {
+                  summary: `The running Envoy never received this server's credential. Check that istiod pushed the Gateway (istioctl proxy-status) and its log, then restart the gateway pods.`,
+                  commands: [`istioctl proxy-status`, istiodLogs, restart],
+                };
+              }
+              return findingFor(allCodes, 'ITLS210', { ...base, message, evidence, remediation });
+            });
+          }
+
+          // ---- legacy file paths (ITLS206 from inside, ITLS208, ITLS210 for file-cert secrets) ----
+          const certPath = server.server.tls?.serverCertificate;
+          if (server.credentialNames.length > 0 || !certPath) continue;
+          const invalid = insp.files.find((f) => f.path === certPath && f.error?.startsWith('invalid path'));
+          if (invalid) {
+            add(groups, `206inv|${gm.ref.namespace}/${gm.ref.name}|${server.index}`, pod, (pods) =>
+              findingFor(allCodes, 'ITLS206', {
+                ...base,
+                message: `${where}: serverCertificate ${JSON.stringify(certPath)} is not a usable file path (${invalid.error?.replace(/^invalid path: /, '')}); the doctor did not read it and Envoy cannot load it.`,
+                evidence: { path: certPath, problem: invalid.error ?? 'invalid path', pods },
+                remediation: migrateToCredentialName(gm, [server]),
+              }),
+            );
+            continue;
+          }
+          const fileSecret = envoyOk ? (insp.envoy.secrets ?? []).find((s) => s.name.startsWith(`file-cert:${certPath}~`)) : undefined;
+          const dir = insp.directories.find((d) => certPath.startsWith(`${d.path}/`));
+          const file = insp.files.find((f) => f.path === certPath);
+          const dirEmpty = dir && (!dir.exists || dir.entries.length === 0);
+          const notLoaded = envoyOk && (!fileSecret || fileSecret.state !== 'ACTIVE');
+          if (dirEmpty || notLoaded || (file && !file.exists)) {
+            add(groups, `206in|${gm.ref.namespace}/${gm.ref.name}|${server.index}`, pod, (pods) => {
+              const seen: string[] = [];
+              if (dir && !dir.exists) seen.push(`${dir.path} does not exist in the pod`);
+              else if (dir && dir.entries.length === 0) seen.push(`the mounted directory ${dir.path} is empty`);
+              else if (file && !file.exists) seen.push(`${certPath} is not in the pod${dir ? ` (${dir.path} holds ${listWords(dir.entries)})` : ''}`);
+              if (envoyOk) seen.push(fileSecret ? `Envoy has ${fileSecret.name.split('~')[0]} in ${fileSecret.state}` : `Envoy has not loaded ${certPath}`);
+              const evidence: Finding['evidence'] = { path: certPath, seenInside: seen, pods };
+              if (dir) evidence.directory = { path: dir.path, exists: dir.exists, entries: dir.entries };
+              return findingFor(allCodes, 'ITLS206', {
+                ...base,
+                message: `Inside ${listWords(pods)}: ${seen.join('; ')} — ${where} has no certificate to serve.`,
+                evidence,
+                remediation: migrateToCredentialName(gm, [server]),
+              });
+            });
+            continue;
+          }
+          const behind = secretBehind(model, pod, certPath);
+          const secretLeaf = leafOf(behind?.pem);
+          const fileLeaf = leafOf(file?.content);
+          if (behind && secretLeaf && fileLeaf && fileLeaf.fingerprint256 !== secretLeaf.fingerprint256) {
+            add(groups, `208|${gm.ref.namespace}/${gm.ref.name}|${server.index}|${fileLeaf.fingerprint256}`, pod, (pods, podObjs) =>
+              findingFor(allCodes, 'ITLS208', {
+                ...base,
+                message:
+                  `${certPath} in ${listWords(pods)} has ${describe(fileLeaf, now)}, but Secret ${behind.secret} (key ${behind.key}) mounted there holds ${describe(secretLeaf, now)}: the mount is stale.`,
+                evidence: { path: certPath, secret: behind.secret, key: behind.key, mountedCertificate: certEvidence(fileLeaf), secretCertificate: certEvidence(secretLeaf), pods },
+                remediation: {
+                  ...migrateToCredentialName(gm, [server]),
+                  summary: `Restart the gateway pods to remount Secret ${behind.secret} now (${restartCommand(podObjs, gm)}), then move ${listWords(hosts)} to credentialName so renewals reach Envoy without restarts.`,
+                  commands: [restartCommand(podObjs, gm), ...(migrateToCredentialName(gm, [server]).commands ?? [])],
+                },
+              }),
+            );
+          }
+          const loadedLeaf = leafOf(fileSecret?.certificateChainPem);
+          const reference = fileLeaf ?? secretLeaf;
+          if (loadedLeaf && reference && loadedLeaf.fingerprint256 !== reference.fingerprint256) {
+            add(groups, `210f|${gm.ref.namespace}/${gm.ref.name}|${server.index}|${loadedLeaf.fingerprint256}`, pod, (pods, podObjs) =>
+              findingFor(allCodes, 'ITLS210', {
+                ...base,
+                message: `Envoy in ${listWords(pods)} serves ${describe(loadedLeaf, now)} for ${certPath}, but the ${fileLeaf ? 'file' : `Secret ${behind?.secret}`} holds ${describe(reference, now)}.`,
+                evidence: { path: certPath, envoyState: 'ACTIVE', servedCertificate: certEvidence(loadedLeaf), expectedCertificate: certEvidence(reference), pods },
+                remediation: { summary: 'Envoy did not reload the renewed file. Restart the gateway pods, then move to credentialName.', commands: [restartCommand(podObjs, gm)] },
+              }),
+            );
+          }
+        }
+      }
+
+      // ---- rejected listeners (ITLS213) ----
+      for (const pod of gm.pods) {
+        const insp = inspectionFor(snapshot, pod);
+        if (!insp || insp.envoy.state !== 'ok') continue;
+        const rejected = insp.envoy.rejectedListeners ?? [];
+        const counter = insp.envoy.listenerStats?.['listener_manager.lds.update_rejected'] ?? 0;
+        if (rejected.length === 0 && counter === 0) continue;
+        const ports = new Set(rejected.map((r) => Number(r.name.split('_').pop())).filter((n) => Number.isFinite(n)));
+        const servers = gm.servers.filter((s) => terminatingOrTls(s) && (ports.size === 0 || ports.has(s.port) || ports.has(targetPortOf(model, pod, s.port))));
+        if (servers.length === 0 && ports.size > 0) continue; // another Gateway's listener
+        const key = `213|${gm.ref.namespace}/${gm.ref.name}|${JSON.stringify(rejected)}|${counter}`;
+        add(groups, key, pod, (pods) => {
+          const hosts = [...new Set(servers.flatMap((s) => s.hosts.map((h) => h.host)))];
+          const details = rejected.map((r) => `${r.name}: ${r.error}`);
+          return findingFor(allCodes, 'ITLS213', {
+            resource: gm.ref,
+            host: hosts[0],
+            port: servers[0]?.port,
+            message:
+              `Envoy in ${listWords(pods)} rejected ${rejected.length ? `listener ${listWords(rejected.map((r) => r.name))}` : 'a listener update'}` +
+              `${details.length ? `: ${details[0]}` : ` (listener_manager.lds.update_rejected = ${counter})`}. Hosts on that port are down or stuck on old config: ${listWords(hosts) || 'unknown'}.`,
+            evidence: { rejected: details, updateRejected: counter, pods, hosts },
+            remediation: {
+              summary: 'Fix or remove the server the rejection names (a missing certificate file or an invalid certificate/key is the usual cause); Envoy applies the listener on the next push.',
+              commands: [`istioctl analyze -n ${gm.ref.namespace ?? 'default'}`, `kubectl logs ${pods[0].split('/')[1]} -n ${pods[0].split('/')[0]} -c istio-proxy | grep -iE 'rejected|lds'`],
+            },
+          });
+        });
+      }
+    }
+    return [...groups.values()].map((g) => g.build(g.pods, g.podObjs));
+  },
 };
+
+function terminatingOrTls(s: ServerModel): boolean {
+  return s.protocol === 'HTTPS' || s.protocol === 'TLS' || s.mode !== undefined;
+}
+
+/** Gateway server port → the pod's listener port (the gateway Service's targetPort, as Istio binds it). */
+function targetPortOf(model: Model, pod: Pod, port: number): number {
+  for (const svc of model.servicesFor(pod)) {
+    for (const p of svc.spec?.ports ?? []) if (p.port === port && typeof p.targetPort === 'number') return p.targetPort;
+  }
+  return port;
+}

@@ -1,9 +1,140 @@
-import type { CheckModule } from './types.js';
+// ITLS209: the mesh CA (istio-ca-secret, or the plug-in CA `cacerts`) overwritten or broken — usually
+// by someone trying to fix ingress TLS in the wrong secret (S3). istiod signs every workload
+// certificate with it, so the damage is mesh-wide and appears only as certificates rotate.
+import type { Secret } from '../snapshot/types.js';
+import type { CertFacts } from '../tls/types.js';
+import { matchHost, parseCertificates, parseKeyValue } from '../tls/index.js';
+import { FULLCHAIN_PLACEHOLDER, PRIVKEY_PLACEHOLDER } from '../remediation/common.js';
+import { findingFor, listWords, ref, type Model } from './model.js';
+import type { CheckModule, CodeSpec, EvidenceValue, Finding, Remediation } from './types.js';
 
-// ITLS209: the mesh CA overwritten with a server certificate
+export const meshCaCodes: CodeSpec[] = [
+  {
+    code: 'ITLS209',
+    severity: 'error',
+    title: 'Mesh CA secret overwritten or broken',
+    meaning:
+      'istio-ca-secret (Istio\'s self-signed mesh root) or cacerts (a plug-in CA) in the Istio namespace holds a certificate that is not a CA, a server certificate for gateway hosts, a key that does not match, an expired CA, lacks ca-cert.pem/ca-key.pem, or has a type other than istio.io/ca-root.',
+    why:
+      'istiod signs every workload certificate (sidecars, gateways, the xDS connection to istiod) with this CA. A server certificate written here makes the mesh root a non-CA certificate: as workload certificates rotate, mTLS and xDS handshakes fail with "x509: certificate signed by unknown authority". It never fixes ingress HTTPS — gateways read credentialName secrets, not this one.',
+    example: 'kubectl create secret tls istio-ca-secret -n istio-system --cert=kiali.example.com.pem --key=kiali.key (after deleting the original).',
+    fix:
+      'Restore the original secret from backup; without a backup, delete it so istiod generates a new root (restart istiod, then every proxied workload). Put the server certificate in a credentialName secret in the gateway namespace instead.',
+  },
+];
+
+const DAY = 24 * 60 * 60 * 1000;
+
+interface CaSecretLayout {
+  certKey: string;
+  keyKey: string;
+}
+
+function layoutOf(secret: Secret): CaSecretLayout | undefined {
+  const data = secret.data ?? {};
+  const has = (k: string) => (data[k] ?? '').length > 0;
+  if (has('ca-cert.pem') && has('ca-key.pem')) return { certKey: 'ca-cert.pem', keyKey: 'ca-key.pem' };
+  // cacerts may also use the kubernetes.io/tls layout (istio-csr / cert-manager style)
+  if (secret.metadata.name === 'cacerts' && has('tls.crt') && has('tls.key')) return { certKey: 'tls.crt', keyKey: 'tls.key' };
+  return undefined;
+}
+
+function recovery(secret: Secret, istioNamespace: string, selfSigned: boolean): Remediation {
+  const name = secret.metadata.name;
+  const commands = [
+    `kubectl get secret ${name} -n ${istioNamespace} -o yaml > ${name}.broken.yaml   # keep the evidence before changing anything`,
+  ];
+  if (selfSigned) {
+    commands.push(
+      `kubectl apply -f <backup-of-istio-ca-secret.yaml>   # best: restore the original root (type istio.io/ca-root, ca-cert.pem + ca-key.pem)`,
+      `# no backup: delete it so istiod generates a new self-signed root on restart`,
+      `kubectl delete secret istio-ca-secret -n ${istioNamespace}`,
+      `kubectl rollout restart deployment/istiod -n ${istioNamespace}`,
+      `kubectl rollout status deployment/istiod -n ${istioNamespace}`,
+      `kubectl rollout restart deployment -n <each-namespace-with-sidecars>   # every proxied workload, gateways included, so they get certificates from the new root`,
+    );
+  } else {
+    commands.push(
+      `kubectl create secret generic cacerts -n ${istioNamespace} --from-file=ca-cert.pem=<intermediate-ca.pem> --from-file=ca-key.pem=<intermediate-ca.key> --from-file=root-cert.pem=<root.pem> --from-file=cert-chain.pem=<cert-chain.pem> --dry-run=client -o yaml | kubectl apply -f -`,
+      `kubectl rollout restart deployment/istiod -n ${istioNamespace}`,
+      `kubectl rollout restart deployment -n <each-namespace-with-sidecars>   # so every workload gets certificates from the restored CA`,
+    );
+  }
+  commands.push(
+    `kubectl create secret tls <gateway-credential> -n <gateway-pod-namespace> --cert=${FULLCHAIN_PLACEHOLDER} --key=${PRIVKEY_PLACEHOLDER} --dry-run=client -o yaml | kubectl apply -f -   # the real fix for ingress HTTPS`,
+  );
+  return {
+    summary: selfSigned
+      ? 'Restore the mesh root CA: put back the original istio-ca-secret from a backup; without one, delete it and restart istiod and then every proxied workload (a new root is generated). Serve the gateway certificate from a credentialName secret instead.'
+      : 'Restore the plug-in CA in cacerts (a CA certificate and its key), restart istiod and then the proxied workloads. Serve the gateway certificate from a credentialName secret instead.',
+    commands,
+    notes: [
+      'Deleting istio-ca-secret re-roots the mesh: workloads keep their current certificates until they restart or rotate (24h by default), and proxies still holding certificates from the old root cannot talk mTLS to those with the new one — restart all of them promptly, in one window.',
+      'Workloads outside the mesh that pinned the old root (multi-cluster, VMs, external clients using istio-ca-root-cert) must be given the new root from ConfigMap istio-ca-root-cert.',
+      'Gateways never read this secret for ingress TLS: the server certificate belongs in the secret named by the Gateway\'s credentialName, in the gateway pods\' namespace.',
+    ],
+  };
+}
+
 export const meshCaCheck: CheckModule = {
   id: 'mesh-ca',
-  codes: [],
-  reads: [],
-  run: () => [],
+  codes: meshCaCodes,
+  reads: ['secrets', 'gateways'],
+  run(snapshot, options, model: Model) {
+    const findings: Finding[] = [];
+    const ns = snapshot.istioNamespace;
+    const gatewayHosts = [...new Set(model.gateways.flatMap((g) => g.servers.flatMap((s) => s.hosts.map((h) => h.host))))].filter((h) => h !== '*');
+    for (const name of ['istio-ca-secret', 'cacerts']) {
+      const secret = model.secret(ns, name);
+      if (!secret) continue;
+      const selfSigned = name === 'istio-ca-secret';
+      const resource = ref(secret, 'Secret');
+      const problems: string[] = [];
+      const evidence: Record<string, EvidenceValue> = { secret: `${ns}/${name}`, type: secret.type ?? null, keys: Object.keys(secret.data ?? {}).sort() };
+      const layout = layoutOf(secret);
+      if (!layout) {
+        const tlsShape = (secret.data?.['tls.crt'] ?? '') !== '' ? ' — it looks like a kubernetes.io/tls secret was written over it' : '';
+        problems.push(`it has no ca-cert.pem/ca-key.pem pair (keys: ${Object.keys(secret.data ?? {}).sort().join(', ') || 'none'})${tlsShape}: istiod cannot load the CA ("failed to create CA KeyCertBundle") and cannot sign or rotate workload certificates`);
+      } else {
+        const certText = Buffer.from(secret.data?.[layout.certKey] ?? '', 'base64');
+        const parsed = parseCertificates(certText);
+        const cert: CertFacts | undefined = parsed.certificates[0];
+        if (!cert) problems.push(`${layout.certKey} holds no readable certificate`);
+        else {
+          evidence.subject = cert.subject;
+          evidence.notAfter = cert.notAfter;
+          evidence.dnsNames = cert.dnsNames;
+          evidence.fingerprint256 = cert.fingerprint256;
+          if (cert.isCA !== true) problems.push(`${layout.certKey} is not a CA certificate (basicConstraints ${cert.isCA === false ? 'CA:false' : 'absent'}): the mesh is now rooted in a server certificate, and new workload certificates chain to a certificate clients refuse as an issuer`);
+          const covered = gatewayHosts.filter((h) => matchHost(h, cert).covered);
+          if (covered.length) problems.push(`${layout.certKey} is a certificate for the gateway host(s) ${listWords(covered)} — a server certificate, not a mesh CA (ingress TLS is configured with credentialName, not here)`);
+          else if (cert.dnsNames.length && cert.extKeyUsage?.includes('1.3.6.1.5.5.7.3.1') && !cert.extKeyUsage.includes('1.3.6.1.5.5.7.3.2')) {
+            problems.push(`${layout.certKey} looks like a server certificate (DNS SANs ${listWords(cert.dnsNames)}, serverAuth only)`);
+          }
+          const left = Date.parse(cert.notAfter) - options.now.getTime();
+          if (left < 0) problems.push(`the CA certificate expired on ${cert.notAfter}: workload certificates it signs are refused`);
+          else if (left < options.expiryWarningMs) evidence.daysLeft = Math.floor(left / DAY);
+          const key = parseKeyValue(Buffer.from(secret.data?.[layout.keyKey] ?? '', 'base64'), layout.keyKey);
+          if (!key.key?.spkiSha256) problems.push(`${layout.keyKey} holds no readable private key`);
+          else if (key.key.spkiSha256 !== cert.publicKey.spkiSha256) problems.push(`${layout.keyKey} does not match ${layout.certKey}: istiod refuses the CA bundle`);
+        }
+      }
+      let severity: 'error' | 'warning' = 'error';
+      if (selfSigned && secret.type !== 'istio.io/ca-root') {
+        if (problems.length === 0) severity = 'warning';
+        problems.push(`its type is ${secret.type ?? '(none)'}, not istio.io/ca-root — it was recreated by hand, not by istiod`);
+      }
+      if (problems.length === 0) continue;
+      findings.push(
+        findingFor(meshCaCodes, 'ITLS209', {
+          resource,
+          severity,
+          message: `${name} in ${ns} (the mesh ${selfSigned ? 'root CA istiod generated' : 'plug-in CA'}) is damaged: ${problems.join('; ')}. istiod signs every workload certificate with it — as certificates rotate, sidecar mTLS and the gateways' connection to istiod fail; it does nothing for ingress HTTPS.`,
+          evidence: { ...evidence, problems },
+          remediation: recovery(secret, ns, selfSigned),
+        }),
+      );
+    }
+    return findings;
+  },
 };

@@ -11,6 +11,7 @@ import type {
   Snapshot,
   VirtualService,
 } from '../snapshot/types.js';
+import type { Container, SnapshotKind } from '../snapshot/types.js';
 import type { DecodedCredential } from '../tls/types.js';
 import { decodeCredential } from '../tls/index.js';
 import type { ResourceRef } from './types.js';
@@ -55,6 +56,8 @@ export function isTlsServer(server: GatewayServer): boolean {
 
 export function tlsMode(server: GatewayServer): string | undefined {
   if (!server.tls) return undefined;
+  // on a plain-HTTP server the tls block can only carry httpsRedirect: there is no TLS mode
+  if ((server.port?.protocol ?? '').toUpperCase() === 'HTTP') return undefined;
   return (server.tls.mode ?? 'PASSTHROUGH').toUpperCase();
 }
 
@@ -116,15 +119,108 @@ export interface GatewayModel {
 }
 
 export class Model {
+  /** Gateways in scope (-n limits them) */
   readonly gateways: GatewayModel[];
+  /** every Gateway, in scope or not: conflicts on a shared workload involve Gateways of any namespace */
+  readonly allGateways: GatewayModel[];
   private readonly credentialCache = new Map<string, CredentialResolution>();
   private readonly secretIndex = new Map<string, Secret>();
 
   constructor(readonly snapshot: Snapshot, namespace?: string) {
     for (const s of snapshot.secrets) this.secretIndex.set(nsName(s), s);
-    this.gateways = snapshot.gateways
-      .filter((g) => !namespace || g.metadata.namespace === namespace)
-      .map((g) => this.buildGateway(g));
+    this.allGateways = snapshot.gateways.map((g) => this.buildGateway(g));
+    this.gateways = this.allGateways.filter((g) => !namespace || g.gateway.metadata.namespace === namespace);
+  }
+
+  /** Was this kind read at all? A check stays silent about what it could not see. */
+  wasRead(kind: SnapshotKind): boolean {
+    // Offline files that hold no object of a kind say nothing about it (a folder of Istio config
+    // without pods is not a cluster without pods).
+    if (this.snapshot.source.kind === 'offline' && (this.snapshot[kind] as unknown[]).length === 0) return false;
+    return this.snapshot.read[kind] === true;
+  }
+
+  gatewayModel(gateway: Gateway): GatewayModel | undefined {
+    return this.allGateways.find((g) => g.gateway === gateway);
+  }
+
+  /**
+   * Two Gateways configure the same Envoy when their selectors share a pod. Without pods to look at
+   * (offline manifests only), identical selectors are the best evidence.
+   */
+  sameWorkload(a: GatewayModel, b: GatewayModel): boolean {
+    if (a.pods.length > 0 && b.pods.length > 0) {
+      const keys = new Set(a.pods.map(podKey));
+      return b.pods.some((p) => keys.has(podKey(p)));
+    }
+    if (this.wasRead('pods') || a.pods.length > 0 || b.pods.length > 0) return false;
+    return selectorKey(a.gateway.spec?.selector) === selectorKey(b.gateway.spec?.selector);
+  }
+
+  /** Gateways (in scope or not) that configure the same gateway pods as `gm`, itself included. */
+  gatewaysOnWorkload(gm: GatewayModel): GatewayModel[] {
+    return this.allGateways.filter((other) => other === gm || this.sameWorkload(gm, other));
+  }
+
+  /**
+   * Hosts served on the same workload and port as `server` (other servers, any Gateway): what goes down
+   * with it when the listener is rejected.
+   */
+  hostsSharingListener(server: ServerModel): string[] {
+    const gm = this.gatewayModel(server.gateway);
+    if (!gm) return [];
+    const hosts = new Set<string>();
+    const listener = this.listenPort(gm, server.port);
+    for (const other of this.gatewaysOnWorkload(gm)) {
+      for (const s of other.servers) {
+        if (s === server || this.listenPort(other, s.port) !== listener) continue;
+        for (const h of s.hosts) hosts.add(h.host);
+      }
+    }
+    for (const h of server.hosts) hosts.delete(h.host);
+    return [...hosts].sort();
+  }
+
+  /**
+   * The port Envoy really listens on for a server (S5): a Service port selecting the gateway pods is
+   * translated to its targetPort (Istio ≥ 1.11); any other number is used as the container port.
+   */
+  listenPort(gm: GatewayModel, port: number): number {
+    const pod = gm.pods[0];
+    if (!pod) return port;
+    for (const svc of this.servicesFor(pod)) {
+      const p = (svc.spec?.ports ?? []).find((x) => x.port === port);
+      if (!p) continue;
+      if (typeof p.targetPort === 'number') return p.targetPort;
+      if (typeof p.targetPort === 'string' && /^\d+$/.test(p.targetPort)) return Number(p.targetPort);
+      if (typeof p.targetPort === 'string' && p.targetPort) {
+        for (const c of pod.spec?.containers ?? []) {
+          const named = (c.ports ?? []).find((cp) => cp.name === p.targetPort);
+          if (named) return named.containerPort;
+        }
+      }
+      return port;
+    }
+    return port;
+  }
+
+  /** A Service `host` as a VirtualService or DestinationRule writes it, resolved against the snapshot's Services. */
+  resolveServiceHost(host: string, fromNamespace: string): ServiceHost | undefined {
+    return resolveServiceHost(host, fromNamespace, this.snapshot.services, this.namespaces());
+  }
+
+  private namespaceSet?: Set<string>;
+  /** Namespaces anything in the snapshot lives in (to tell `name.namespace` from an external `foo.com`). */
+  namespaces(): Set<string> {
+    if (!this.namespaceSet) {
+      const s = this.snapshot;
+      this.namespaceSet = new Set(
+        [...s.pods, ...s.services, ...s.secrets, ...s.gateways, ...s.virtualServices, ...s.destinationRules, ...s.configMaps]
+          .map((o) => o.metadata.namespace ?? '')
+          .filter((n) => n !== ''),
+      );
+    }
+    return this.namespaceSet;
   }
 
   private buildGateway(gateway: Gateway): GatewayModel {
@@ -159,8 +255,12 @@ export class Model {
     return { gateway, ref: gref, pods, workloadNamespaces, servers };
   }
 
-  /** Pods a Gateway selector matches, in any namespace (Istio's default). */
+  /**
+   * Pods a Gateway selector matches, in any namespace (Istio's default). An empty selector applies to
+   * every gateway proxy (istiod's rule), so it matches the pods that run a gateway Envoy.
+   */
   podsFor(selector: Labels | undefined): Pod[] {
+    if (!selector || Object.keys(selector).length === 0) return this.snapshot.pods.filter(isGatewayProxyPod);
     return this.snapshot.pods.filter((p) => labelsMatch(selector, p.metadata.labels));
   }
 
@@ -193,9 +293,11 @@ export class Model {
   /** VirtualService `gateways` entry → Gateway, resolved relative to the VS namespace; `mesh` → undefined. */
   resolveGatewayRef(vs: VirtualService, entry: string): { namespace: string; name: string; gateway?: Gateway } | 'mesh' {
     if (entry === 'mesh') return 'mesh';
+    // `ns/name`; istiod still accepts the legacy `name.ns[.svc.cluster.local]`; a bare name is in the VS namespace
     const slash = entry.indexOf('/');
-    const namespace = slash >= 0 ? entry.slice(0, slash) : vs.metadata.namespace ?? '';
-    const name = slash >= 0 ? entry.slice(slash + 1) : entry;
+    const dot = entry.indexOf('.');
+    const namespace = slash >= 0 ? entry.slice(0, slash) : dot >= 0 ? entry.split('.')[1] : vs.metadata.namespace ?? '';
+    const name = slash >= 0 ? entry.slice(slash + 1) : dot >= 0 ? entry.slice(0, dot) : entry;
     const gateway = this.snapshot.gateways.find((g) => g.metadata.name === name && (g.metadata.namespace ?? '') === namespace);
     return { namespace, name, gateway };
   }
@@ -230,4 +332,124 @@ export function hostsOverlap(a: string, b: string): boolean {
     return sa.endsWith(sb) || sb.endsWith(sa);
   }
   return false;
+}
+
+export function podKey(p: Pod): string {
+  return `${p.metadata.namespace ?? ''}/${p.metadata.name}`;
+}
+
+export function selectorKey(selector: Labels | undefined): string {
+  return Object.entries(selector ?? {})
+    .sort(([a], [b]) => a.localeCompare(b))
+    .map(([k, v]) => `${k}=${v}`)
+    .join(',');
+}
+
+/** The Envoy container of a gateway pod: `istio-proxy`, else a proxyv2 image, else the only container. */
+export function proxyContainer(pod: Pod): Container | undefined {
+  const containers = pod.spec?.containers ?? [];
+  return (
+    containers.find((c) => c.name === 'istio-proxy') ??
+    containers.find((c) => /proxyv2|istio-proxy/.test(c.image ?? '')) ??
+    (containers.length === 1 ? containers[0] : undefined)
+  );
+}
+
+/** A pod running a gateway Envoy (router mode), as opposed to a sidecar-injected application pod. */
+export function isGatewayProxyPod(pod: Pod): boolean {
+  const labels = pod.metadata.labels ?? {};
+  if (labels['istio.io/gateway-name'] || /gateway/.test(labels['istio'] ?? '') || labels['gateway.istio.io/managed']) return true;
+  return (pod.spec?.containers ?? []).some((c) => c.name === 'istio-proxy' && (c.args ?? []).includes('router'));
+}
+
+/** Does the pod carry an Istio sidecar (injected istio-proxy container, or native sidecar init container)? */
+export function hasSidecar(pod: Pod): boolean {
+  const all = [...(pod.spec?.containers ?? []), ...(pod.spec?.initContainers ?? [])];
+  return all.some((c) => c.name === 'istio-proxy');
+}
+
+export interface ServiceHost {
+  name: string;
+  namespace: string;
+  /** the FQDN `name.namespace.svc.cluster.local` */
+  fqdn: string;
+  service?: Service;
+}
+
+/**
+ * Resolve a destination host the way Istio expands Kubernetes Service names: a short name is in
+ * `fromNamespace`; `name.ns`, `name.ns.svc` and `name.ns.svc.cluster.local` name a Service. Anything
+ * else (an external name, a ServiceEntry host) is not a Kubernetes Service: undefined.
+ */
+export function resolveServiceHost(
+  host: string,
+  fromNamespace: string,
+  services: Service[],
+  knownNamespaces: Set<string>,
+): ServiceHost | undefined {
+  const h = host.toLowerCase().replace(/\.$/, '');
+  if (h === '' || h.includes('*')) return undefined;
+  const labels = h.split('.');
+  let name: string;
+  let namespace: string;
+  if (labels.length === 1) {
+    name = labels[0];
+    namespace = fromNamespace;
+  } else if (h.endsWith('.svc.cluster.local') && labels.length === 5) {
+    [name, namespace] = labels;
+  } else if (labels.length === 3 && labels[2] === 'svc') {
+    [name, namespace] = labels;
+  } else if (labels.length === 2 && knownNamespaces.has(labels[1])) {
+    [name, namespace] = labels;
+  } else {
+    return undefined;
+  }
+  const service = services.find((s) => s.metadata.name === name && (s.metadata.namespace ?? '') === namespace);
+  return { name, namespace, fqdn: `${name}.${namespace}.svc.cluster.local`, service };
+}
+
+/** A finding for a declared code: severity and title come from the CodeSpec unless the check lowers them. */
+export function findingFor(
+  codes: import('./types.js').CodeSpec[],
+  code: string,
+  fields: Omit<import('./types.js').Finding, 'code' | 'severity' | 'title'> & { severity?: import('./types.js').Severity },
+): import('./types.js').Finding {
+  const spec = codes.find((c) => c.code === code);
+  if (!spec) throw new Error(`undeclared code ${code}`);
+  const { severity, ...rest } = fields;
+  return { code, severity: severity ?? spec.severity, title: spec.title, ...rest };
+}
+
+/** Every host a Gateway's servers list, namespace part stripped, deduplicated. */
+export function gatewayHosts(gm: GatewayModel): string[] {
+  return [...new Set(gm.servers.flatMap((s) => s.hosts.map((h) => h.host)))].sort();
+}
+
+/** "a, b and 3 more" — evidence lists stay readable at 3 a.m. */
+export function listWords(items: string[], max = 6): string {
+  if (items.length <= max) return items.join(', ');
+  return `${items.slice(0, max).join(', ')} and ${items.length - max} more`;
+}
+
+/**
+ * Does a VirtualService bind to one host entry of a Gateway server (S4)? Its namespace must be allowed
+ * by the host's `ns/` part, it must be exported to the Gateway's namespace, and a host must match.
+ */
+export function vsBindsToGatewayHost(vs: VirtualService, gh: GatewayHost, gatewayNamespace: string | undefined): boolean {
+  const vsNs = vs.metadata.namespace ?? '';
+  if (gh.namespace !== '*' && gh.namespace !== vsNs) return false;
+  if (!vsExportedTo(vs, gatewayNamespace ?? '')) return false;
+  return (vs.spec?.hosts ?? []).some((h) => hostMatches(gh.host, h) || hostMatches(h, gh.host));
+}
+
+export function vsExportedTo(vs: VirtualService, namespace: string): boolean {
+  const exportTo = vs.spec?.exportTo;
+  if (!exportTo || exportTo.length === 0) return true;
+  const vsNs = vs.metadata.namespace ?? '';
+  return exportTo.some((e) => e === '*' || e === namespace || (e === '.' && vsNs === namespace));
+}
+
+/** `ns/name`, or just `name` for namespace-less objects (manifests without metadata.namespace). */
+export function refName(r: { namespace?: string | null; name: string }): string {
+  return r.namespace ? `${r.namespace}/${r.name}` : r.name;
 }

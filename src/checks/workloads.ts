@@ -1,9 +1,366 @@
-import type { CheckModule } from './types.js';
+// ITLS101-106: the gateway pods a Gateway configures, the Services in front of them, and istiod.
+import type { Pod, Service, ServicePort, Snapshot } from '../snapshot/types.js';
+import { gatewayWithSelector, toYaml } from '../remediation/index.js';
+import {
+  findingFor,
+  refName,
+  gatewayHosts,
+  isGatewayProxyPod,
+  listWords,
+  podKey,
+  proxyContainer,
+  type GatewayModel,
+  type Model,
+} from './model.js';
+import type { CheckModule, CodeSpec, Finding } from './types.js';
 
-// ITLS101-106: gateway workloads and the control plane
+const codes: CodeSpec[] = [
+  {
+    code: 'ITLS101',
+    severity: 'error',
+    title: 'Gateway selector matches no pod',
+    meaning: "The Gateway's spec.selector matches no pod in any namespace, so no Envoy is configured with its servers.",
+    why: 'istiod pushes a Gateway only to the pods its selector matches. With none, nothing listens for these hosts: connections are refused or time out, and every other check of this Gateway is moot.',
+    example: 'selector: {istio: ingressgateway} while the Helm gateway chart labels its pods istio: ingress.',
+    fix: "Copy the labels of the gateway pods into spec.selector (kubectl get pods -A -l 'istio' --show-labels).",
+  },
+  {
+    code: 'ITLS102',
+    severity: 'error',
+    title: 'Gateway pod not ready',
+    meaning: 'A pod the Gateway selects is not Running and Ready, or its proxy container keeps restarting.',
+    why: 'A pod that is not Ready is taken out of the Service endpoints; a crash-looping Envoy serves nothing. Often the cause is a configuration Envoy rejects (an invalid certificate path) or a missing credential.',
+    example: 'istio-proxy restarted 14 times, last terminated with reason Error (exit code 1).',
+    fix: 'Read the proxy logs (kubectl logs <pod> -c istio-proxy --previous) and fix what they report; the other findings for this Gateway usually name it.',
+  },
+  {
+    code: 'ITLS103',
+    severity: 'error',
+    title: 'No ready istiod',
+    meaning: 'No istiod pod is Running and Ready.',
+    why: 'istiod serves the gateway its listeners and, through SDS, its certificates. Without it, new or restarted gateway pods get no configuration and certificates are not rotated.',
+    example: 'istiod-7d9c-xyz in istio-system: phase Pending.',
+    fix: 'Fix istiod first (kubectl -n istio-system describe pod -l app=istiod; kubectl -n istio-system logs deploy/istiod).',
+  },
+  {
+    code: 'ITLS104',
+    severity: 'warning',
+    title: 'Gateway port not exposed by a Service',
+    meaning: 'A Gateway server port is neither a port nor a targetPort of any Service that selects the gateway pods (or a LoadBalancer Service has no external address yet: info).',
+    why: 'Traffic reaches the gateway through a Service. istiod binds a server port that equals a Service port to that port\'s targetPort; a port no Service exposes is a listener no client can reach.',
+    example: 'Gateway server port 8443 while the Service exposes 443→8443 and 80→8080 … or port 9443 that no Service knows.',
+    fix: 'Use the Service port in the Gateway (443), or add the port to the gateway Service.',
+  },
+  {
+    code: 'ITLS105',
+    severity: 'warning',
+    title: 'Gateway pods in several namespaces',
+    meaning: "The Gateway's selector matches pods in more than one namespace.",
+    why: 'Each pod reads credentialName secrets from its own namespace, so every namespace needs its own copy of every secret; one missing copy breaks TLS on some pods only (intermittent failures behind one load balancer).',
+    example: 'selector istio: ingressgateway matches pods in istio-system and in istio-ingress.',
+    fix: 'Make the selector specific to one gateway deployment, or keep the credentials in every namespace listed.',
+  },
+  {
+    code: 'ITLS106',
+    severity: 'info',
+    title: 'Gateway proxy and istiod versions differ',
+    meaning: 'The gateway proxy image version differs from the istiod version.',
+    why: 'Istio supports a proxy one minor version behind istiod; larger skew can make istiod send configuration the proxy does not understand.',
+    example: 'istiod 1.22.1, gateway proxyv2 1.19.3.',
+    fix: 'Upgrade (or restart, after an upgrade) the gateway deployment so it runs the istiod version.',
+  },
+];
+
+function podReady(pod: Pod): boolean {
+  return pod.status?.phase === 'Running' && (pod.status?.conditions ?? []).some((c) => c.type === 'Ready' && c.status === 'True');
+}
+
+/** Version from an image reference: `docker.io/istio/proxyv2:1.22.1-distroless` → `1.22.1`. */
+export function imageVersion(image: string | undefined): string | undefined {
+  if (!image) return undefined;
+  const at = image.indexOf('@');
+  const ref = at >= 0 ? image.slice(0, at) : image;
+  const colon = ref.lastIndexOf(':');
+  if (colon < 0 || ref.slice(colon).includes('/')) return undefined;
+  const m = /^v?(\d+\.\d+(?:\.\d+)?)/.exec(ref.slice(colon + 1));
+  return m?.[1];
+}
+
+function istiodPods(snapshot: Snapshot): Pod[] {
+  return snapshot.pods.filter((p) => {
+    const l = p.metadata.labels ?? {};
+    return l.app === 'istiod' || l.istio === 'pilot' || l.istio === 'istiod';
+  });
+}
+
+function check101(model: Model, gm: GatewayModel): Finding[] {
+  if (gm.pods.length > 0) return [];
+  const selector = gm.gateway.spec?.selector ?? {};
+  const candidates = model.snapshot.pods.filter(isGatewayProxyPod);
+  const candidateLabels = candidates.map((p) => {
+    const l = p.metadata.labels ?? {};
+    const shown = Object.entries(l)
+      .filter(([k]) => k === 'istio' || k === 'app' || k.startsWith('istio.io/') || k === 'gateway.networking.k8s.io/gateway-name')
+      .map(([k, v]) => `${k}=${v}`);
+    return `${podKey(p)} (${shown.join(', ') || 'no istio/app labels'})`;
+  });
+  const selectorText = Object.entries(selector).map(([k, v]) => `${k}=${v}`).join(',') || '(empty)';
+  // Suggest the closest label set: gateway pods that share the selector's keys.
+  const keys = Object.keys(selector);
+  const suggestions = new Map<string, Record<string, string>>();
+  for (const p of candidates) {
+    const l = p.metadata.labels ?? {};
+    if (keys.length && keys.every((k) => l[k] !== undefined)) {
+      const proposed = Object.fromEntries(keys.map((k) => [k, l[k]]));
+      suggestions.set(JSON.stringify(proposed), proposed);
+    }
+  }
+  const hosts = gatewayHosts(gm);
+  const evidence: Finding['evidence'] = {
+    selector: selectorText,
+    gatewayPods: candidateLabels.length ? candidateLabels : 'no pod that looks like a gateway proxy',
+    hosts,
+  };
+  const finding = findingFor(codes, 'ITLS101', {
+    resource: gm.ref,
+    message:
+      `Gateway ${refName(gm.ref)} selects pods with ${selectorText}, and no pod in any namespace has these labels: ` +
+      `nothing serves ${listWords(hosts) || 'its servers'}.` +
+      (candidates.length ? ` Gateway pods here are labelled: ${listWords(candidateLabels, 3)}.` : ''),
+    evidence,
+  });
+  if (suggestions.size === 1) {
+    const [proposed] = suggestions.values();
+    finding.remediation = {
+      summary: `Select the gateway pods by the labels they carry (${Object.entries(proposed).map(([k, v]) => `${k}: ${v}`).join(', ')}).`,
+      yaml: toYaml(gatewayWithSelector(gm.gateway, proposed)),
+    };
+  } else {
+    finding.remediation = {
+      summary: 'Set spec.selector to the labels of the gateway pods that should serve these hosts.',
+      commands: ["kubectl get pods -A -l 'istio' --show-labels"],
+    };
+  }
+  return [finding];
+}
+
+function check102(model: Model, gm: GatewayModel): Finding[] {
+  const out: Finding[] = [];
+  for (const pod of gm.pods) {
+    const proxy = proxyContainer(pod);
+    const status = proxy ? (pod.status?.containerStatuses ?? []).find((c) => c.name === proxy.name) : undefined;
+    const ready = podReady(pod);
+    const crashLooping = !!status && (status.restartCount >= 3 || status.state?.waiting?.reason === 'CrashLoopBackOff');
+    if (ready && !crashLooping) continue;
+    if (!pod.status) continue; // manifests without status say nothing about readiness
+    const evidence: Finding['evidence'] = { phase: pod.status.phase ?? 'unknown' };
+    const readyCond = (pod.status.conditions ?? []).find((c) => c.type === 'Ready');
+    if (readyCond) evidence.ready = readyCond.status + (readyCond.reason ? ` (${readyCond.reason})` : '');
+    if (status) {
+      evidence.container = status.name;
+      evidence.restarts = status.restartCount;
+      if (status.state?.waiting?.reason) evidence.waiting = status.state.waiting.reason;
+      const last = status.lastState?.terminated;
+      if (last) evidence.lastTermination = `${last.reason ?? 'terminated'} (exit code ${last.exitCode ?? '?'})${last.message ? `: ${last.message}` : ''}`;
+    }
+    const what = !ready
+      ? `is not ready (phase ${pod.status.phase ?? 'unknown'}${readyCond ? `, Ready=${readyCond.status}` : ''})`
+      : `keeps restarting its proxy (${status?.restartCount} restarts${status?.lastState?.terminated?.reason ? `, last: ${status.lastState.terminated.reason}` : ''})`;
+    // every Gateway on this pod goes down with it, not only the one being walked
+    const hosts = [...new Set(model.gatewaysOnWorkload(gm).filter((o) => o.pods.includes(pod)).flatMap(gatewayHosts))].sort();
+    out.push(
+      findingFor(codes, 'ITLS102', {
+        resource: { kind: 'Pod', namespace: pod.metadata.namespace, name: pod.metadata.name },
+        message: `Gateway pod ${podKey(pod)} ${what}; it serves ${listWords(hosts) || 'nothing'} for Gateway ${gm.ref.name}.`,
+        evidence: { ...evidence, gateway: `${refName(gm.ref)}`, hosts },
+        remediation: {
+          summary: 'Read why the proxy is not ready; the other findings for this Gateway usually name the cause.',
+          commands: [
+            `kubectl describe pod ${pod.metadata.name} -n ${pod.metadata.namespace}`,
+            `kubectl logs ${pod.metadata.name} -n ${pod.metadata.namespace} -c ${proxy?.name ?? 'istio-proxy'} --previous`,
+          ],
+        },
+      }),
+    );
+  }
+  return out;
+}
+
+function check103(model: Model): Finding[] {
+  if (!model.wasRead('pods') || model.gateways.length === 0) return [];
+  // A namespace-limited read cannot prove istiod absent.
+  if (model.snapshot.unreadable.some((u) => u.resource === 'pods')) return [];
+  const pods = istiodPods(model.snapshot);
+  if (pods.some(podReady)) return [];
+  const ns = model.snapshot.istioNamespace;
+  return [
+    findingFor(codes, 'ITLS103', {
+      resource: { kind: 'Deployment', namespace: ns, name: 'istiod' },
+      message: pods.length
+        ? `No istiod pod is ready (${pods.map((p) => `${podKey(p)}: ${p.status?.phase ?? 'unknown'}`).join(', ')}): gateways get no new configuration or certificates.`
+        : `No istiod pod was found (labels app=istiod or istio=pilot): gateways get no new configuration or certificates.`,
+      evidence: { istiodPods: pods.map((p) => `${podKey(p)} ${p.status?.phase ?? 'unknown'}`) },
+      remediation: {
+        summary: 'Bring istiod back before anything else: every gateway depends on it.',
+        commands: [`kubectl -n ${ns} get pods -l app=istiod`, `kubectl -n ${ns} logs deploy/istiod --tail=100`],
+      },
+    }),
+  ];
+}
+
+function isTcp(p: ServicePort): boolean {
+  return !p.protocol || p.protocol.toUpperCase() === 'TCP';
+}
+
+/** targetPort of a Service port as a number: named targetPorts resolve through the pod's container ports. */
+function targetPortNumber(port: ServicePort, pod: Pod): number {
+  if (port.targetPort === undefined || port.targetPort === '') return port.port;
+  if (typeof port.targetPort === 'number') return port.targetPort;
+  if (/^\d+$/.test(port.targetPort)) return Number(port.targetPort);
+  for (const c of pod.spec?.containers ?? []) {
+    const named = (c.ports ?? []).find((p) => p.name === port.targetPort);
+    if (named) return named.containerPort;
+  }
+  return port.port;
+}
+
+function check104(model: Model, gm: GatewayModel): Finding[] {
+  if (!model.wasRead('services') || gm.pods.length === 0) return [];
+  const out: Finding[] = [];
+  const services = new Map<string, Service>();
+  const servicePorts = new Set<number>();
+  const targetPorts = new Set<number>();
+  const mapping: string[] = [];
+  for (const pod of gm.pods) {
+    for (const svc of model.servicesFor(pod)) {
+      services.set(`${svc.metadata.namespace}/${svc.metadata.name}`, svc);
+      for (const p of svc.spec?.ports ?? []) {
+        if (!isTcp(p)) continue;
+        const target = targetPortNumber(p, pod);
+        servicePorts.add(p.port);
+        targetPorts.add(target);
+        mapping.push(`${svc.metadata.name} ${p.port}→${target}`);
+      }
+    }
+  }
+  const seenPorts = new Set<number>();
+  for (const server of gm.servers) {
+    if (server.port === undefined || seenPorts.has(server.port)) continue;
+    seenPorts.add(server.port);
+    if (servicePorts.has(server.port) || targetPorts.has(server.port)) continue;
+    const hosts = [...new Set(gm.servers.filter((s) => s.port === server.port).flatMap((s) => s.hosts.map((h) => h.host)))];
+    const svcNames = [...services.keys()];
+    out.push(
+      findingFor(codes, 'ITLS104', {
+        resource: gm.ref,
+        port: server.port,
+        host: hosts.length === 1 ? hosts[0] : undefined,
+        message: svcNames.length
+          ? `Gateway ${gm.ref.name} listens on port ${server.port}, which no Service in front of its pods exposes (${listWords([...new Set(mapping)])}): ${listWords(hosts)} cannot be reached on it.`
+          : `Gateway ${gm.ref.name} listens on port ${server.port}, but no Service selects its pods: ${listWords(hosts)} cannot be reached.`,
+        evidence: { serverPort: server.port, services: svcNames, servicePorts: [...new Set(mapping)], hosts },
+        remediation: {
+          summary: svcNames.length
+            ? `Use a port the Service exposes (Service ports: ${[...servicePorts].sort((a, b) => a - b).join(', ')}), or add ${server.port} to the Service.`
+            : 'Create a Service (usually type LoadBalancer) selecting the gateway pods, or fix the Gateway selector.',
+          commands: svcNames.length ? [`kubectl get svc -n ${svcNames[0].split('/')[0]} ${svcNames[0].split('/')[1]} -o yaml`] : undefined,
+        },
+      }),
+    );
+  }
+  // LoadBalancer Services still waiting for an address: everything is right in the cluster, but no client reaches it.
+  for (const svc of services.values()) {
+    if (svc.spec?.type !== 'LoadBalancer' || !svc.status) continue;
+    const ingress = svc.status.loadBalancer?.ingress ?? [];
+    if (ingress.some((i) => i.ip || i.hostname)) continue;
+    out.push(
+      findingFor(codes, 'ITLS104', {
+        severity: 'info',
+        resource: { kind: 'Service', namespace: svc.metadata.namespace, name: svc.metadata.name },
+        message: `LoadBalancer Service ${svc.metadata.namespace}/${svc.metadata.name} has no external address yet (pending): clients outside the cluster cannot reach ${listWords(gatewayHosts(gm))}.`,
+        evidence: { type: 'LoadBalancer', externalAddress: 'pending', gateway: `${refName(gm.ref)}` },
+        remediation: {
+          summary: 'Check why the cloud load balancer is not provisioned (events on the Service), or use a NodePort/port-forward to test.',
+          commands: [`kubectl describe svc ${svc.metadata.name} -n ${svc.metadata.namespace}`],
+        },
+      }),
+    );
+  }
+  return out;
+}
+
+function check105(gm: GatewayModel): Finding[] {
+  if (gm.workloadNamespaces.length < 2) return [];
+  const credentials = [...new Set(gm.servers.flatMap((s) => s.credentialNames))];
+  return [
+    findingFor(codes, 'ITLS105', {
+      resource: gm.ref,
+      message:
+        `Gateway ${gm.ref.name} selects pods in ${gm.workloadNamespaces.length} namespaces (${gm.workloadNamespaces.join(', ')}); each reads its credentials from its own namespace` +
+        (credentials.length ? `, so ${listWords(credentials)} must exist in all of them.` : '.'),
+      evidence: {
+        namespaces: gm.workloadNamespaces,
+        pods: gm.pods.map(podKey),
+        credentials,
+      },
+      remediation: {
+        summary: 'Narrow spec.selector to the gateway deployment that should serve these hosts (add a label only its pods carry).',
+        commands: gm.workloadNamespaces.map((ns) => `kubectl get pods -n ${ns} --show-labels`),
+      },
+    }),
+  ];
+}
+
+function check106(model: Model, gm: GatewayModel, reported: Set<string>): Finding[] {
+  const istiod = istiodPods(model.snapshot);
+  const istiodVersions = [...new Set(istiod.map((p) => imageVersion((p.spec?.containers ?? []).find((c) => c.name === 'discovery')?.image ?? p.spec?.containers?.[0]?.image)).filter((v): v is string => !!v))];
+  if (istiodVersions.length === 0) return [];
+  const out: Finding[] = [];
+  for (const pod of gm.pods) {
+    if (reported.has(podKey(pod))) continue;
+    const version = imageVersion(proxyContainer(pod)?.image);
+    if (!version || istiodVersions.includes(version)) continue;
+    reported.add(podKey(pod));
+    const minor = (v: string) => v.split('.').slice(0, 2).join('.');
+    const sameMinor = istiodVersions.some((v) => minor(v) === minor(version));
+    out.push(
+      findingFor(codes, 'ITLS106', {
+        resource: { kind: 'Pod', namespace: pod.metadata.namespace, name: pod.metadata.name },
+        message: `Gateway pod ${podKey(pod)} runs proxy ${version} while istiod runs ${istiodVersions.join(', ')}${sameMinor ? ' (patch skew only)' : ''}.`,
+        evidence: { proxyVersion: version, istiodVersions, image: proxyContainer(pod)?.image ?? '' },
+        remediation: {
+          summary: 'Restart the gateway deployment so it picks up the current proxy version (after an upgrade), or upgrade it.',
+          commands: [`kubectl rollout restart deployment -n ${pod.metadata.namespace} -l ${Object.entries(gm.gateway.spec?.selector ?? {}).map(([k, v]) => `${k}=${v}`).join(',')}`],
+        },
+      }),
+    );
+  }
+  return out;
+}
+
 export const workloadsCheck: CheckModule = {
   id: 'workloads',
-  codes: [],
-  reads: [],
-  run: () => [],
+  codes,
+  reads: ['gateways', 'pods', 'services'],
+  run(_snapshot, _options, model) {
+    const out: Finding[] = [];
+    const podsRead = model.wasRead('pods');
+    const reported106 = new Set<string>();
+    const reported102 = new Set<string>();
+    for (const gm of model.gateways) {
+      if (podsRead) out.push(...check101(model, gm));
+      for (const f of check102(model, gm)) {
+        // one pod can be selected by many Gateways: report it once, naming the first
+        const key = `${f.resource.namespace}/${f.resource.name}`;
+        if (reported102.has(key)) continue;
+        reported102.add(key);
+        out.push(f);
+      }
+      out.push(...check104(model, gm));
+      out.push(...check105(gm));
+      out.push(...check106(model, gm, reported106));
+    }
+    out.push(...check103(model));
+    return out;
+  },
 };

@@ -1,5 +1,184 @@
-// PLACEHOLDER entry point until the CLI lands.
-export async function main(argv: string[]): Promise<number> {
-  process.stdout.write(`kubectl istio-tls (skeleton) ${argv.join(' ')}\n`);
+// Entry point: flags → options → source → checks → report → exit code.
+// bin/kubectl-istio_tls imports the bundle of this file and sets the exit code main() returns.
+import { readFileSync } from 'node:fs';
+import { runChecks } from '../checks/run.js';
+import { buildInventory, countTlsHosts } from '../checks/inventory.js';
+import { SEVERITY_RANK, type CheckOptions, type Finding } from '../checks/types.js';
+import { ManifestError, loadOfflineSnapshot } from '../manifests/index.js';
+import { renderReport, type Report } from '../report/index.js';
+import type { Snapshot } from '../snapshot/types.js';
+import { loadTrustStore, parseCertificates } from '../tls/index.js';
+import type { TrustStore } from '../tls/types.js';
+import { UsageError, parseCommandLine, type CliRequest, type FailOn } from './args.js';
+import { helpText, programName } from './help.js';
+
+declare const __VERSION__: string | undefined;
+
+export interface CliIO {
+  stdout: { write(text: string): unknown; isTTY?: boolean; columns?: number };
+  stderr: { write(text: string): unknown };
+  env: Record<string, string | undefined>;
+}
+
+/** A failure that stops the run with exit code 2 and one clear line (no stack trace). */
+export class DoctorCannotRun extends Error {}
+
+export function version(): string {
+  if (typeof __VERSION__ === 'string') return __VERSION__;
+  // running from source (tsx): read it from package.json
+  try {
+    const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version?: string };
+    return pkg.version ?? '0.0.0';
+  } catch {
+    return '0.0.0';
+  }
+}
+
+/** Colour only on a terminal, never with NO_COLOR or --no-color; FORCE_COLOR can force it (tests). */
+export function wantsColor(req: Pick<CliRequest, 'noColor'>, io: CliIO): boolean {
+  if (req.noColor) return false;
+  if (io.env.NO_COLOR !== undefined && io.env.NO_COLOR !== '') return false;
+  const force = io.env.FORCE_COLOR;
+  if (force !== undefined && force !== '') return force !== '0' && force !== 'false';
+  return io.stdout.isTTY === true;
+}
+
+/** 0 = nothing at or above --fail-on, 1 = something is. */
+export function exitCodeFor(findings: Finding[], failOn: FailOn): 0 | 1 {
+  if (failOn === 'none') return 0;
+  const threshold = SEVERITY_RANK[failOn];
+  return findings.some((f) => SEVERITY_RANK[f.severity] >= threshold) ? 1 : 0;
+}
+
+function readTrustStore(caFiles: string[], io: CliIO): TrustStore {
+  if (caFiles.length === 0) return loadTrustStore();
+  const pems: string[] = [];
+  for (const file of caFiles) {
+    let text: string;
+    try {
+      text = readFileSync(file, 'utf8');
+    } catch (e) {
+      const code = (e as NodeJS.ErrnoException).code;
+      throw new DoctorCannotRun(`--ca-file ${file}: ${code === 'ENOENT' ? 'no such file' : `cannot read (${code ?? (e as Error).message})`}`);
+    }
+    if (!text.includes('-----BEGIN CERTIFICATE-----') && parseCertificates(text).certificates.length === 0) {
+      throw new DoctorCannotRun(`--ca-file ${file}: no PEM certificate in it (expected -----BEGIN CERTIFICATE-----)`);
+    }
+    pems.push(text);
+  }
+  const store: TrustStore & { problems?: { message: string }[] } = loadTrustStore(pems.join('\n'));
+  // a certificate that cannot be parsed is skipped, not fatal: say so where diagnostics go
+  for (const problem of store.problems ?? []) io.stderr.write(`warning: ${problem.message}\n`);
+  return store;
+}
+
+async function loadSnapshot(req: CliRequest, io: CliIO): Promise<Snapshot> {
+  if (req.filenames.length > 0) {
+    const { snapshot, warnings } = loadOfflineSnapshot(req.filenames, { istioNamespace: req.istioNamespace });
+    for (const w of warnings) io.stderr.write(`warning: ${w}\n`);
+    return snapshot;
+  }
+  // client-node costs ~100 ms to load and offline runs never need it
+  const cluster = await import('../cluster/index.js');
+  try {
+    return await cluster.loadLiveSnapshot({
+      kubeconfig: req.kubeconfig,
+      context: req.context,
+      namespace: req.namespace,
+      requestTimeoutMs: req.requestTimeoutMs,
+      istioNamespace: req.istioNamespace,
+      inspect: !req.noExec,
+    });
+  } catch (e) {
+    if (e instanceof cluster.ClusterError) throw new DoctorCannotRun(e.message);
+    throw e;
+  }
+}
+
+export function buildReport(req: CliRequest, snapshot: Snapshot, now: Date, trustStore: TrustStore): Report {
+  const options: CheckOptions = { now, expiryWarningMs: req.expiryWarningMs, trustStore };
+  if (req.namespace) options.namespace = req.namespace;
+  const { findings, model } = runChecks(snapshot, options);
+  const hosts = buildInventory(model, findings, { now, trustStore });
+  const summary = { error: 0, warning: 0, info: 0 };
+  for (const f of findings) summary[f.severity]++;
+  const source: Report['source'] = { kind: snapshot.source.kind };
+  if (snapshot.source.context) source.context = snapshot.source.context;
+  if (snapshot.source.server) source.server = snapshot.source.server;
+  if (snapshot.source.files) source.files = snapshot.source.files;
+  const report: Report = {
+    generatedAt: now.toISOString(),
+    command: req.command === 'status' ? 'status' : 'doctor',
+    source,
+    failOn: req.failOn,
+    summary,
+    hostsChecked: countTlsHosts(hosts),
+    findings,
+    hosts,
+  };
+  if (req.namespace) report.namespace = req.namespace;
+  return report;
+}
+
+async function diagnose(req: CliRequest, io: CliIO): Promise<number> {
+  const now = req.now ?? new Date();
+  const trustStore = readTrustStore(req.caFiles, io);
+  const snapshot = await loadSnapshot(req, io);
+  const report = buildReport(req, snapshot, now, trustStore);
+  const width = io.stdout.columns;
+  io.stdout.write(renderReport(report, req.output, { color: wantsColor(req, io), width }));
+  return exitCodeFor(report.findings, req.failOn);
+}
+
+function printVersion(req: CliRequest, io: CliIO): number {
+  const info = { name: 'kubectl-istio-tls', version: version(), node: process.version };
+  if (req.output === 'json') io.stdout.write(`${JSON.stringify(info, null, 2)}\n`);
+  else if (req.output === 'yaml') io.stdout.write(`name: ${info.name}\nversion: ${info.version}\nnode: ${info.node}\n`);
+  else io.stdout.write(`kubectl-istio-tls ${info.version} (node ${info.node})\n`);
   return 0;
+}
+
+export async function runCli(argv: string[], io: CliIO): Promise<number> {
+  const name = programName();
+  let req: CliRequest;
+  try {
+    req = parseCommandLine(argv);
+  } catch (e) {
+    if (e instanceof UsageError) {
+      const more = e.command ? `${name} ${e.command} --help` : `${name} --help`;
+      io.stderr.write(`error: ${e.message}\nSee '${more}'.\n`);
+      return 2;
+    }
+    throw e;
+  }
+  try {
+    switch (req.command) {
+      case 'help':
+        io.stdout.write(helpText(req.helpFor, name));
+        return 0;
+      case 'version':
+        return printVersion(req, io);
+      case 'doctor':
+      case 'status':
+        return await diagnose(req, io);
+    }
+  } catch (e) {
+    if (e instanceof DoctorCannotRun || e instanceof ManifestError) {
+      io.stderr.write(`error: ${oneLine(e.message)}\n`);
+      return 2;
+    }
+    // a bug: still no stack trace unless asked for, and still exit 2 (the doctor could not do its job)
+    io.stderr.write(`error: internal error: ${oneLine((e as Error)?.message ?? String(e))}\n`);
+    if (io.env.ISTIO_TLS_DEBUG) io.stderr.write(`${(e as Error)?.stack ?? ''}\n`);
+    else io.stderr.write('Set ISTIO_TLS_DEBUG=1 to see the stack trace, and please report it.\n');
+    return 2;
+  }
+}
+
+function oneLine(message: string): string {
+  return message.replace(/\s*\n\s*/g, ' ').trim();
+}
+
+export async function main(argv: string[]): Promise<number> {
+  return runCli(argv, { stdout: process.stdout, stderr: process.stderr, env: process.env });
 }

@@ -362,6 +362,11 @@ export interface Snapshot {
   read: Partial<Record<SnapshotKind, boolean>>;
   unreadable: Unreadable[];
   inspections: PodInspection[];
+  /**
+   * Gateway-API (`gateway.networking.k8s.io`) Gateways, when read: a VirtualService may name one in
+   * `gateways`, so a reference to it is not dangling. Optional: sources that do not read them leave it out.
+   */
+  kubernetesGateways?: KubeObject[];
 }
 
 export type SnapshotKind =

@@ -41,6 +41,32 @@ export interface CertFacts {
   selfIssued: boolean;
   subjectKeyId?: string;
   authorityKeyId?: string;
+  // ---- optional detail added by the certificate engine (absent on hand-built facts) ----
+  /** signature hash as named by the algorithm (SHA-256, SHA-1, MD5, ...), when known */
+  signatureHash?: string;
+  /** every extension: OID and criticality, in certificate order */
+  extensions?: { oid: string; critical: boolean }[];
+  /** names of other SAN types present (email, uri, otherName, ...) */
+  otherSanTypes?: string[];
+  /** DNS name constraints of a CA certificate */
+  nameConstraints?: NameConstraintFacts;
+  /** structural defects strict validators reject (malformed SAN, mismatched signature algorithms, ...) */
+  defects?: string[];
+  /** where a trust anchor came from */
+  trustSource?: 'bundled' | 'ca-file';
+}
+
+export interface NameConstraintFacts {
+  critical: boolean;
+  permittedDns: string[];
+  excludedDns: string[];
+  permittedIp: string[];
+  excludedIp: string[];
+  /** GeneralName types constrained that the engine does not evaluate by value (otherName, email, uri, directoryName, ...) */
+  permittedOtherTypes: string[];
+  excludedOtherTypes: string[];
+  /** why the extension itself is unusable (empty, malformed names), when it is */
+  malformed?: string;
 }
 
 export interface TrustStore {
@@ -77,6 +103,8 @@ export interface DecodedCredential {
   keyKey?: 'key' | 'tls.key';
   /** the CA bundle key when present ('cacert' before 'ca.crt') */
   caKey?: 'cacert' | 'ca.crt';
+  /** where the CA bundle was read from: the `<name>-cacert` secret wins over the main secret */
+  caSource?: 'cacert-secret' | 'main-secret';
   /** certificates of the server bundle, in file order */
   certificates: CertFacts[];
   key?: KeyFacts;

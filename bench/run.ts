@@ -1,0 +1,265 @@
+// `npm run bench`: speed and memory of the doctor, each reported as a RATIO against a baseline
+// measured in the same run on the same data (never as absolute thresholds):
+//   1. parse 10,000 distinct certificates: our parseCertificates vs bare node:crypto X509Certificate
+//   2. evaluate 1,000 gateway hosts (every check): runChecks vs a naive checkHost+verify loop
+//   3. the doctor at scale against the simulated cluster: `doctor -o json` vs the by-hand
+//      `kubectl get ... -A -o json` of the same objects; request counts for 10 vs 200 Gateways; peak RSS
+// Options: --quick (smaller sizes, for a smoke run), --only=certs|hosts|cluster
+import { X509Certificate } from 'node:crypto';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { stringify } from 'yaml';
+import { issueCert, nextKeyPem, chainPem, type IssuedCert } from '../src/testing/certgen.js';
+import { parseCertificates, loadTrustStore } from '../src/tls/index.js';
+import { runChecks } from '../src/checks/run.js';
+import { emptySnapshot } from '../src/snapshot/types.js';
+import { addDocuments } from '../src/manifests/documents.js';
+import { startSim } from '../src/sim/server.js';
+
+const args = process.argv.slice(2);
+const quick = args.includes('--quick');
+const only = args.find((a) => a.startsWith('--only='))?.slice(7);
+const CACHE = '.cache/bench';
+mkdirSync(CACHE, { recursive: true });
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.floor(s.length / 2)];
+}
+
+function time(fn: () => void, runs = 5): number {
+  const samples: number[] = [];
+  for (let i = 0; i < runs; i++) {
+    const t0 = performance.now();
+    fn();
+    samples.push(performance.now() - t0);
+  }
+  return median(samples);
+}
+
+function row(name: string, ours: number, base: number, unit = 'ms'): void {
+  console.log(`${name.padEnd(52)} ours ${ours.toFixed(1).padStart(9)} ${unit}  baseline ${base.toFixed(1).padStart(9)} ${unit}  ratio ${(ours / base).toFixed(2)}×`);
+}
+
+/** 10,000 distinct leaf certificates signed by one CA (cached: generation takes a while). */
+async function benchCertificates(count: number): Promise<string[]> {
+  const file = join(CACHE, `leaves-${count}.pem`);
+  let pems: string[];
+  if (existsSync(file)) {
+    pems = readFileSync(file, 'utf8').split(/(?<=-----END CERTIFICATE-----\n)/).filter((p) => p.includes('BEGIN'));
+  } else {
+    const ca = await issueCert({ cn: 'bench root', ca: true, keyType: 'p256' });
+    const keyPem = nextKeyPem('p256');
+    pems = [];
+    for (let i = 0; i < count; i++) {
+      const leaf = await issueCert({ cn: `host-${i}.bench.test`, dns: [`host-${i}.bench.test`], issuer: ca, keyPem });
+      pems.push(leaf.certPem);
+    }
+    writeFileSync(file, pems.join(''));
+  }
+  return pems;
+}
+
+async function certsPart(): Promise<void> {
+  const count = quick ? 1000 : 10000;
+  const pems = await benchCertificates(count);
+  console.log(`\n1. parse ${pems.length} distinct certificates`);
+  const base = time(() => {
+    for (const p of pems) new X509Certificate(p);
+  });
+  const ours = time(() => {
+    for (const p of pems) parseCertificates(p);
+  });
+  row('parseCertificates vs new X509Certificate', ours, base);
+
+  const gcAvailable = typeof globalThis.gc === 'function';
+  const heap = (fn: () => unknown[]): number => {
+    globalThis.gc?.();
+    const before = process.memoryUsage().heapUsed;
+    const kept = fn();
+    globalThis.gc?.();
+    const used = process.memoryUsage().heapUsed - before;
+    if (kept.length === 0) throw new Error('unreachable');
+    return used / 1024 / 1024;
+  };
+  const baseMem = heap(() => pems.map((p) => new X509Certificate(p)));
+  const oursMem = heap(() => pems.map((p) => parseCertificates(p)));
+  row(`heap held for ${pems.length} parsed certificates${gcAvailable ? '' : ' (no --expose-gc)'}`, oursMem, baseMem, 'MB');
+}
+
+async function hostsPart(): Promise<void> {
+  const gateways = quick ? 20 : 100;
+  const hostsPerGateway = 10;
+  console.log(`\n2. evaluate ${gateways * hostsPerGateway} gateway hosts (${gateways} Gateways × ${hostsPerGateway} hosts, every check)`);
+  const ca = await issueCert({ cn: 'bench private CA', ca: true, keyType: 'p256' });
+  const keyPem = nextKeyPem('p256');
+  const docs: object[] = [
+    {
+      apiVersion: 'v1',
+      kind: 'Pod',
+      metadata: { name: 'istio-ingressgateway-0', namespace: 'istio-system', labels: { istio: 'ingressgateway' } },
+      spec: { containers: [{ name: 'istio-proxy', image: 'docker.io/istio/proxyv2:1.27.0', args: ['proxy', 'router'] }] },
+      status: { phase: 'Running', conditions: [{ type: 'Ready', status: 'True' }], containerStatuses: [{ name: 'istio-proxy', ready: true, restartCount: 0 }] },
+    },
+  ];
+  const leaves: { leaf: IssuedCert; hosts: string[] }[] = [];
+  for (let g = 0; g < gateways; g++) {
+    const hosts = Array.from({ length: hostsPerGateway }, (_, h) => `h${h}.gw${g}.bench.test`);
+    const leaf = await issueCert({ cn: hosts[0], dns: hosts, issuer: ca, keyPem });
+    leaves.push({ leaf, hosts });
+    docs.push(
+      {
+        apiVersion: 'v1',
+        kind: 'Secret',
+        type: 'kubernetes.io/tls',
+        metadata: { name: `cred-${g}`, namespace: 'istio-system' },
+        data: { 'tls.crt': Buffer.from(chainPem(leaf)).toString('base64'), 'tls.key': Buffer.from(leaf.keyPem).toString('base64') },
+      },
+      {
+        apiVersion: 'networking.istio.io/v1',
+        kind: 'Gateway',
+        metadata: { name: `gw-${g}`, namespace: 'default' },
+        spec: {
+          selector: { istio: 'ingressgateway' },
+          servers: [{ port: { number: 443, name: `https-${g}`, protocol: 'HTTPS' }, hosts, tls: { mode: 'SIMPLE', credentialName: `cred-${g}` } }],
+        },
+      },
+    );
+  }
+  const snapshot = emptySnapshot({ kind: 'offline' });
+  addDocuments(snapshot, docs);
+  const trustStore = loadTrustStore(ca.certPem);
+  const now = new Date();
+  const ours = time(() => {
+    runChecks(snapshot, { now, expiryWarningMs: 30 * 86400e3, trustStore });
+  }, 3);
+  const caCert = new X509Certificate(ca.certPem);
+  const base = time(() => {
+    for (const { leaf, hosts } of leaves) {
+      const cert = new X509Certificate(leaf.certPem);
+      cert.verify(caCert.publicKey);
+      for (const h of hosts) cert.checkHost(h);
+    }
+  }, 3);
+  row('runChecks (all checks) vs naive checkHost+verify', ours, base);
+}
+
+function scaleScenario(dir: string, gateways: number): void {
+  mkdirSync(dir, { recursive: true });
+  const docs: object[] = [
+    {
+      apiVersion: 'v1',
+      kind: 'Pod',
+      metadata: { name: 'istio-ingressgateway-0', namespace: 'istio-system', labels: { istio: 'ingressgateway', app: 'istio-ingressgateway' } },
+      spec: { containers: [{ name: 'istio-proxy', image: 'docker.io/istio/proxyv2:1.27.0', args: ['proxy', 'router'] }] },
+      status: { phase: 'Running', conditions: [{ type: 'Ready', status: 'True' }], containerStatuses: [{ name: 'istio-proxy', ready: true, restartCount: 0 }] },
+    },
+    {
+      apiVersion: 'v1',
+      kind: 'Pod',
+      metadata: { name: 'istiod-0', namespace: 'istio-system', labels: { app: 'istiod', istio: 'pilot' } },
+      spec: { containers: [{ name: 'discovery', image: 'docker.io/istio/pilot:1.27.0' }] },
+      status: { phase: 'Running', conditions: [{ type: 'Ready', status: 'True' }], containerStatuses: [{ name: 'discovery', ready: true, restartCount: 0 }] },
+    },
+    {
+      apiVersion: 'v1',
+      kind: 'Service',
+      metadata: { name: 'istio-ingressgateway', namespace: 'istio-system' },
+      spec: { selector: { istio: 'ingressgateway' }, type: 'LoadBalancer', ports: [{ name: 'https', port: 443, targetPort: 8443 }, { name: 'http2', port: 80, targetPort: 8080 }] },
+      status: { loadBalancer: { ingress: [{ ip: '203.0.113.10' }] } },
+    },
+  ];
+  for (let g = 0; g < gateways; g++) {
+    const host = `app${g}.bench.test`;
+    docs.push(
+      {
+        apiVersion: 'v1',
+        kind: 'Secret',
+        type: 'kubernetes.io/tls',
+        metadata: { name: `cred-${g}`, namespace: 'istio-system' },
+        data: { 'tls.crt': '{{b64:chain:leaf}}', 'tls.key': '{{b64:key:leaf}}' },
+      },
+      {
+        apiVersion: 'networking.istio.io/v1',
+        kind: 'Gateway',
+        metadata: { name: `gw-${g}`, namespace: 'apps' },
+        spec: { selector: { istio: 'ingressgateway' }, servers: [{ port: { number: 443, name: `https-${g}`, protocol: 'HTTPS' }, hosts: [host], tls: { mode: 'SIMPLE', credentialName: `cred-${g}` } }] },
+      },
+      {
+        apiVersion: 'networking.istio.io/v1',
+        kind: 'VirtualService',
+        metadata: { name: `vs-${g}`, namespace: 'apps' },
+        spec: { hosts: [host], gateways: [`gw-${g}`], http: [{ route: [{ destination: { host: 'backend', port: { number: 8080 } } }] }] },
+      },
+    );
+  }
+  docs.push({ apiVersion: 'v1', kind: 'Service', metadata: { name: 'backend', namespace: 'apps' }, spec: { selector: { app: 'backend' }, ports: [{ name: 'http', port: 8080 }] } });
+  writeFileSync(join(dir, 'objects.yaml'), docs.map((d) => stringify(d)).join('---\n'));
+  writeFileSync(
+    join(dir, 'certs.yaml'),
+    stringify([
+      { name: 'ca', cn: 'bench CA', ca: true, keyType: 'p256' },
+      { name: 'leaf', cn: 'app0.bench.test', dns: ['*.bench.test'], issuer: 'ca', keyType: 'p256' },
+    ]),
+  );
+}
+
+/** wall time (ms) and peak RSS (MB) of a command, median of runs */
+function measureCommand(cmd: string, argv: string[], runs = 3): { ms: number; rssMb: number; stdout: string } {
+  const times: number[] = [];
+  const rss: number[] = [];
+  let stdout = '';
+  for (let i = 0; i < runs; i++) {
+    const t0 = performance.now();
+    const r = spawnSync('/usr/bin/time', ['-f', '%M', cmd, ...argv], { encoding: 'utf8', maxBuffer: 256 * 1024 * 1024 });
+    times.push(performance.now() - t0);
+    const lines = r.stderr.trim().split('\n');
+    rss.push(Number(lines[lines.length - 1]) / 1024);
+    stdout = r.stdout;
+  }
+  return { ms: median(times), rssMb: median(rss), stdout };
+}
+
+async function clusterPart(): Promise<void> {
+  console.log('\n3. the doctor at scale against the simulated cluster');
+  if (!existsSync('dist/cli.js')) spawnSync(process.execPath, ['scripts/build.mjs'], { stdio: 'inherit' });
+  const root = mkdtempSync(join(tmpdir(), 'itls-bench-'));
+  const requests: Record<number, number> = {};
+  try {
+    for (const gateways of quick ? [10, 50] : [10, 200]) {
+      const dir = join(root, `gw${gateways}`);
+      scaleScenario(dir, gateways);
+      const sim = await startSim({ scenarioDir: dir, kubeconfigPath: join(root, `kc${gateways}`) });
+      try {
+        sim.requestLog.length = 0;
+        const doctor = measureCommand(process.execPath, ['bin/kubectl-istio_tls', 'doctor', '--kubeconfig', sim.kubeconfigPath, '-o', 'json', '--no-exec'], 1);
+        requests[gateways] = sim.requestLog.length;
+        const verbs = [...new Set(sim.requestLog.map((e) => e.verb))].join(',');
+        console.log(`   ${gateways} Gateways: doctor made ${requests[gateways]} requests (${verbs})`);
+        if (gateways === (quick ? 50 : 200)) {
+          const ours = measureCommand(process.execPath, ['bin/kubectl-istio_tls', 'doctor', '--kubeconfig', sim.kubeconfigPath, '-o', 'json', '--no-exec']);
+          const base = measureCommand('kubectl', ['--kubeconfig', sim.kubeconfigPath, 'get', 'pods,services,secrets,gateways.networking.istio.io,virtualservices.networking.istio.io,destinationrules.networking.istio.io', '-A', '-o', 'json']);
+          const idle = measureCommand(process.execPath, ['-e', '0']);
+          row(`doctor vs kubectl get -A -o json (${gateways} Gateways)`, ours.ms, base.ms);
+          row('doctor peak RSS vs kubectl get peak RSS', ours.rssMb, base.rssMb, 'MB');
+          row('doctor peak RSS vs bare node', ours.rssMb, idle.rssMb, 'MB');
+          void doctor;
+        }
+      } finally {
+        await sim.stop();
+      }
+    }
+    const [small, large] = Object.keys(requests).map(Number).sort((a, b) => a - b);
+    console.log(`   requests: ${requests[small]} for ${small} Gateways, ${requests[large]} for ${large} (ratio ${(requests[large] / requests[small]).toFixed(2)}×; flat means no per-object GETs)`);
+  } finally {
+    rmSync(root, { recursive: true, force: true });
+  }
+}
+
+console.log(`kubectl-istio-tls bench on node ${process.version}${quick ? ' (quick)' : ''}; ratios are ours ÷ baseline, lower is better`);
+if (!only || only === 'certs') await certsPart();
+if (!only || only === 'hosts') await hostsPart();
+if (!only || only === 'cluster') await clusterPart();

@@ -1,0 +1,162 @@
+// The `status` rows: one per TLS host a Gateway serves, with what its certificate says and the
+// worst finding about it. Computed from the Model, the findings and the tls facade; the report only
+// renders it. Every field degrades to "unknown" when the data (or the certificate engine) is missing.
+import type { CertFacts, TrustStore } from '../tls/types.js';
+import { matchHost, parseCertificates, validateChain } from '../tls/index.js';
+import type { Pod } from '../snapshot/types.js';
+import { proxyContainer, type GatewayModel, type Model, type ServerModel } from './model.js';
+import { SEVERITY_RANK, type Finding, type ResourceRef, type Severity } from './types.js';
+
+export type Verdict = 'ok' | 'warn' | 'error';
+export type Check = 'ok' | 'fail' | 'unknown';
+
+export interface HostRow {
+  gateway: ResourceRef;
+  host: string;
+  port: number;
+  protocol: string;
+  mode: string;
+  /** where the certificate comes from, e.g. "secret istio-system/kiali-tls" or "file /etc/istio/.../tls.crt" */
+  credential: string;
+  /** leaf subject CN (or full subject) when the certificate could be read */
+  subject?: string;
+  notAfter?: string;
+  /** whole days until notAfter at --now (negative = expired) */
+  expiresInDays?: number;
+  /** leaf SANs cover the host */
+  san: Check;
+  /** a path to a trust anchor was built and verified */
+  chain: Check;
+  overall: Verdict;
+  /** codes of the findings that decided `overall`, sorted */
+  codes: string[];
+}
+
+export interface InventoryOptions {
+  now: Date;
+  trustStore: TrustStore;
+}
+
+const DAY_MS = 86_400_000;
+
+/** Which secret (and key) a file path inside the gateway container comes from, via its volumeMounts. */
+export function mountedSecretFor(pod: Pod, path: string): { secretName: string; key: string; mountPath: string } | undefined {
+  const container = proxyContainer(pod);
+  if (!container) return undefined;
+  const mounts = [...(container.volumeMounts ?? [])].sort((a, b) => b.mountPath.length - a.mountPath.length);
+  for (const m of mounts) {
+    const base = m.mountPath.replace(/\/+$/, '');
+    if (!path.startsWith(`${base}/`)) continue;
+    const relative = path.slice(base.length + 1);
+    const volume = (pod.spec.volumes ?? []).find((v) => v.name === m.name);
+    const secretName = volume?.secret?.secretName;
+    if (!secretName) return undefined;
+    const items = volume.secret?.items;
+    const key = items ? items.find((i) => i.path === relative)?.key : relative;
+    if (!key) return undefined;
+    return { secretName, key, mountPath: base };
+  }
+  return undefined;
+}
+
+function worst(findings: Finding[]): Severity | undefined {
+  let w: Severity | undefined;
+  for (const f of findings) if (!w || SEVERITY_RANK[f.severity] > SEVERITY_RANK[w]) w = f.severity;
+  return w;
+}
+
+function sameRef(a: ResourceRef, b: ResourceRef): boolean {
+  return a.kind === b.kind && a.name === b.name && (a.namespace ?? '') === (b.namespace ?? '');
+}
+
+/** The server certificate bundle a host is served with, and where it came from. */
+function servedBundle(model: Model, gm: GatewayModel, server: ServerModel): { credential: string; certificates: CertFacts[] } {
+  const workloadNamespace = gm.workloadNamespaces[0];
+  const credentialName = server.credentialNames[0];
+  if (credentialName) {
+    if (!workloadNamespace) return { credential: `secret ${credentialName} (no gateway pod)`, certificates: [] };
+    const resolution = model.credential(credentialName, workloadNamespace);
+    const label = `secret ${resolution.namespace}/${resolution.name}`;
+    return { credential: resolution.secret ? label : `${label} (missing)`, certificates: resolution.decoded?.certificates ?? [] };
+  }
+  const certPath = server.filePaths.find((p) => p.field === 'serverCertificate' || p.field.endsWith('.serverCertificate'))?.path;
+  if (certPath) {
+    const credential = `file ${certPath}`;
+    if (gm.pods.length === 0) return { credential: `${credential} (no gateway pod)`, certificates: [] };
+    // live: what exec read inside the pod wins; otherwise the secret the path is mounted from
+    for (const pod of gm.pods) {
+      const inspection = model.snapshot.inspections.find((i) => i.namespace === pod.metadata.namespace && i.pod === pod.metadata.name);
+      const read = inspection?.files.find((f) => f.path === certPath && f.exists && f.content);
+      if (read?.content) return { credential, certificates: parseCertificates(read.content).certificates };
+    }
+    for (const pod of gm.pods) {
+      const mounted = mountedSecretFor(pod, certPath);
+      if (!mounted) continue;
+      const secret = model.secret(pod.metadata.namespace ?? '', mounted.secretName);
+      const b64 = secret?.data?.[mounted.key];
+      if (b64) return { credential, certificates: parseCertificates(Buffer.from(b64, 'base64').toString('utf8')).certificates };
+    }
+    return { credential: `${credential} (not mounted)`, certificates: [] };
+  }
+  return { credential: '-', certificates: [] };
+}
+
+export function buildInventory(model: Model, findings: Finding[], options: InventoryOptions): HostRow[] {
+  const rows: HostRow[] = [];
+  for (const gm of model.gateways) {
+    const gatewayWide = findings.filter((f) => f.host === undefined && sameRef(f.resource, gm.ref));
+    for (const server of gm.servers) {
+      if (server.protocol !== 'HTTPS' && server.protocol !== 'TLS') continue;
+      const terminates = server.mode === 'SIMPLE' || server.mode === 'MUTUAL' || server.mode === 'OPTIONAL_MUTUAL';
+      const bundle = terminates ? servedBundle(model, gm, server) : { credential: '-', certificates: [] };
+      const leaf = bundle.certificates[0];
+      for (const h of server.hosts) {
+        const about = findings.filter((f) => f.host === h.host && (f.port === undefined || f.port === server.port));
+        const decisive = [...about, ...gatewayWide].filter((f) => f.severity !== 'info');
+        const w = worst(decisive);
+        let certificate: Pick<HostRow, 'subject' | 'notAfter' | 'expiresInDays'> = {};
+        let san: Check = 'unknown';
+        let chain: Check = 'unknown';
+        if (leaf) {
+          const notAfter = Date.parse(leaf.notAfter);
+          certificate = { subject: leaf.commonName ?? leaf.subject, notAfter: leaf.notAfter };
+          if (!Number.isNaN(notAfter)) certificate.expiresInDays = Math.floor((notAfter - options.now.getTime()) / DAY_MS);
+          if (h.host !== '*') san = matchHost(h.host, leaf).covered ? 'ok' : 'fail';
+          const report = validateChain(bundle.certificates, { host: h.host === '*' ? undefined : h.host, trustStore: options.trustStore, now: options.now });
+          // an engine that builds no path and names no issue has not judged it: "unknown", not "fail"
+          chain = report.trusted ? 'ok' : report.path.length === 0 && report.issues.length === 0 ? 'unknown' : 'fail';
+        }
+        // keys in a fixed order: -o json/yaml consumers diff these rows
+        const row: HostRow = {
+          gateway: gm.ref,
+          host: h.host,
+          port: server.port,
+          protocol: server.protocol,
+          mode: server.mode ?? (server.server.tls ? 'SIMPLE' : 'none'),
+          credential: bundle.credential,
+          ...certificate,
+          san,
+          chain,
+          overall: w === 'error' ? 'error' : w === 'warning' ? 'warn' : 'ok',
+          codes: [...new Set(decisive.map((f) => f.code))].sort(),
+        };
+        rows.push(row);
+      }
+    }
+  }
+  rows.sort(
+    (a, b) =>
+      a.host.localeCompare(b.host) ||
+      a.port - b.port ||
+      (a.gateway.namespace ?? '').localeCompare(b.gateway.namespace ?? '') ||
+      a.gateway.name.localeCompare(b.gateway.name),
+  );
+  return rows;
+}
+
+/** Hosts a snapshot serves over TLS (for the verdict line "across N hosts"). */
+export function countTlsHosts(rows: HostRow[]): number {
+  return new Set(rows.map((r) => r.host)).size;
+}
+
+

@@ -1,0 +1,257 @@
+// Command line → a typed request. Parsed by hand (not node:util parseArgs) so every mistake gets a
+// one-line message in kubectl's words, and so kubectl's spellings work: `-n ns`, `-nns`, `-n=ns`,
+// `--namespace ns`, `--namespace=ns`, `-ojson`, `-A`.
+import { DurationError, parseDuration } from './duration.js';
+
+export type Command = 'doctor' | 'status' | 'version' | 'help';
+export type OutputFormat = 'table' | 'json' | 'yaml';
+export type FailOn = 'error' | 'warning' | 'info' | 'none';
+
+export const COMMANDS: Command[] = ['doctor', 'status', 'version', 'help'];
+export const OUTPUT_FORMATS: OutputFormat[] = ['table', 'json', 'yaml'];
+export const FAIL_ON: FailOn[] = ['error', 'warning', 'info', 'none'];
+
+export const DEFAULT_EXPIRY_WARNING_MS = 30 * 86_400_000;
+export const DEFAULT_REQUEST_TIMEOUT_MS = 30_000;
+export const DEFAULT_ISTIO_NAMESPACE = 'istio-system';
+
+export interface CliRequest {
+  command: Command;
+  /** `help doctor`, `doctor --help`: the command whose help to print */
+  helpFor?: Command;
+  kubeconfig?: string;
+  context?: string;
+  /** -n: Gateways in this namespace only; undefined = all */
+  namespace?: string;
+  allNamespaces: boolean;
+  output: OutputFormat;
+  failOn: FailOn;
+  /** --now: the clock for expiry checks; undefined = the real clock */
+  now?: Date;
+  caFiles: string[];
+  expiryWarningMs: number;
+  /** -f: offline mode when non-empty */
+  filenames: string[];
+  requestTimeoutMs: number;
+  istioNamespace: string;
+  /** --no-color given */
+  noColor: boolean;
+  /** --no-exec: do not look inside gateway pods (no port-forward, no exec) */
+  noExec: boolean;
+}
+
+/** A mistake on the command line: printed as one line, exit code 2. */
+export class UsageError extends Error {
+  constructor(
+    message: string,
+    readonly command?: Command,
+  ) {
+    super(message);
+  }
+}
+
+type FlagKind = 'string' | 'boolean';
+
+interface FlagSpec {
+  long: string;
+  short?: string;
+  kind: FlagKind;
+  /** flags that only make sense with a cluster or report; version/help accept them and ignore them */
+  apply(req: CliRequest, value: string, flag: string): void;
+}
+
+function oneOf<T extends string>(allowed: readonly T[], value: string, flag: string): T {
+  if ((allowed as readonly string[]).includes(value)) return value as T;
+  throw new UsageError(`${flag} must be one of ${allowed.join(', ')} (got "${value}")`);
+}
+
+function duration(value: string, flag: string, bareUnit?: 's' | 'd'): number {
+  try {
+    const ms = parseDuration(value, bareUnit);
+    if (ms <= 0) throw new UsageError(`${flag} must be longer than 0 (got "${value}")`);
+    return ms;
+  } catch (e) {
+    if (e instanceof DurationError) throw new UsageError(`${flag}: ${e.message}`);
+    throw e;
+  }
+}
+
+function nonEmpty(value: string, flag: string): string {
+  if (value.trim() === '') throw new UsageError(`${flag} needs a value`);
+  return value;
+}
+
+/** RFC3339 only (a date without a time or zone would silently mean local midnight). */
+export function parseNow(value: string, flag = '--now'): Date {
+  const rfc3339 = /^\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}:\d{2}(\.\d+)?([Zz]|[+-]\d{2}:\d{2})$/;
+  const d = new Date(value);
+  if (!rfc3339.test(value) || Number.isNaN(d.getTime())) {
+    throw new UsageError(`${flag} must be an RFC3339 time like 2026-01-31T12:00:00Z (got "${value}")`);
+  }
+  return d;
+}
+
+// One entry per flag. Issue 4's `--fix-only` lands here as one more boolean entry.
+const FLAGS: FlagSpec[] = [
+  { long: 'kubeconfig', kind: 'string', apply: (r, v, f) => (r.kubeconfig = nonEmpty(v, f)) },
+  { long: 'context', kind: 'string', apply: (r, v, f) => (r.context = nonEmpty(v, f)) },
+  { long: 'namespace', short: 'n', kind: 'string', apply: (r, v, f) => (r.namespace = nonEmpty(v, f)) },
+  { long: 'all-namespaces', short: 'A', kind: 'boolean', apply: (r) => (r.allNamespaces = true) },
+  { long: 'output', short: 'o', kind: 'string', apply: (r, v, f) => (r.output = oneOf(OUTPUT_FORMATS, v, f)) },
+  { long: 'fail-on', kind: 'string', apply: (r, v, f) => (r.failOn = oneOf(FAIL_ON, v, f)) },
+  { long: 'now', kind: 'string', apply: (r, v, f) => (r.now = parseNow(v, f)) },
+  { long: 'ca-file', kind: 'string', apply: (r, v, f) => r.caFiles.push(nonEmpty(v, f)) },
+  { long: 'expiry-warning', kind: 'string', apply: (r, v, f) => (r.expiryWarningMs = duration(v, f)) },
+  { long: 'filename', short: 'f', kind: 'string', apply: (r, v, f) => r.filenames.push(nonEmpty(v, f)) },
+  { long: 'request-timeout', kind: 'string', apply: (r, v, f) => (r.requestTimeoutMs = duration(v, f, 's')) },
+  { long: 'istio-namespace', kind: 'string', apply: (r, v, f) => (r.istioNamespace = nonEmpty(v, f)) },
+  { long: 'no-color', kind: 'boolean', apply: (r) => (r.noColor = true) },
+  { long: 'no-exec', kind: 'boolean', apply: (r) => (r.noExec = true) },
+];
+
+const HELP_FLAG = { long: 'help', short: 'h' };
+
+export function defaultRequest(): CliRequest {
+  return {
+    command: 'help',
+    allNamespaces: false,
+    output: 'table',
+    failOn: 'error',
+    caFiles: [],
+    expiryWarningMs: DEFAULT_EXPIRY_WARNING_MS,
+    filenames: [],
+    requestTimeoutMs: DEFAULT_REQUEST_TIMEOUT_MS,
+    istioNamespace: DEFAULT_ISTIO_NAMESPACE,
+    noColor: false,
+    noExec: false,
+  };
+}
+
+function findFlag(token: string): { spec: FlagSpec | 'help'; name: string; inline?: string } | undefined {
+  if (token.startsWith('--')) {
+    const eq = token.indexOf('=');
+    const name = eq < 0 ? token.slice(2) : token.slice(2, eq);
+    const inline = eq < 0 ? undefined : token.slice(eq + 1);
+    if (name === HELP_FLAG.long) return { spec: 'help', name: `--${name}` };
+    const spec = FLAGS.find((f) => f.long === name);
+    return spec ? { spec, name: `--${name}`, inline } : undefined;
+  }
+  // short: -n ns, -nns, -n=ns, -ojson, -A, -h
+  const letter = token.slice(1, 2);
+  const rest = token.slice(2);
+  const inline = rest === '' ? undefined : rest.startsWith('=') ? rest.slice(1) : rest;
+  if (letter === HELP_FLAG.short && rest === '') return { spec: 'help', name: '-h' };
+  const spec = FLAGS.find((f) => f.short === letter);
+  if (!spec) return undefined;
+  if (spec.kind === 'boolean' && rest !== '') return undefined;
+  return { spec, name: `-${letter}`, inline };
+}
+
+/** Did-you-mean for a mistyped flag: the known flag with the smallest edit distance, if close. */
+function suggestFlag(name: string): string | undefined {
+  const bare = name.replace(/^-+/, '').split('=')[0];
+  let best: { flag: string; d: number } | undefined;
+  for (const f of [...FLAGS.map((x) => x.long), HELP_FLAG.long]) {
+    const d = editDistance(bare, f);
+    if (!best || d < best.d) best = { flag: f, d };
+  }
+  return best && best.d <= 2 ? `--${best.flag}` : undefined;
+}
+
+function editDistance(a: string, b: string): number {
+  const row = Array.from({ length: b.length + 1 }, (_, i) => i);
+  for (let i = 1; i <= a.length; i++) {
+    let prev = row[0];
+    row[0] = i;
+    for (let j = 1; j <= b.length; j++) {
+      const tmp = row[j];
+      row[j] = Math.min(row[j] + 1, row[j - 1] + 1, prev + (a[i - 1] === b[j - 1] ? 0 : 1));
+      prev = tmp;
+    }
+  }
+  return row[b.length];
+}
+
+export function parseCommandLine(argv: string[]): CliRequest {
+  const req = defaultRequest();
+  const positionals: string[] = [];
+  let wantsHelp = false;
+  for (let i = 0; i < argv.length; i++) {
+    const token = argv[i];
+    if (token === '--') {
+      positionals.push(...argv.slice(i + 1));
+      break;
+    }
+    if (!token.startsWith('-') || token === '-') {
+      positionals.push(token);
+      continue;
+    }
+    const found = findFlag(token);
+    if (!found) {
+      const hint = suggestFlag(token);
+      throw new UsageError(`unknown flag ${token}${hint ? ` (did you mean ${hint}?)` : ''}`, commandOf(positionals));
+    }
+    if (found.spec === 'help') {
+      wantsHelp = true;
+      continue;
+    }
+    const spec = found.spec;
+    if (spec.kind === 'boolean') {
+      if (found.inline !== undefined) throw new UsageError(`${found.name} takes no value`, commandOf(positionals));
+      spec.apply(req, '', found.name);
+      continue;
+    }
+    let value = found.inline;
+    if (value === undefined) {
+      const next = argv[i + 1];
+      if (next === undefined || (next.startsWith('-') && next !== '-')) {
+        throw new UsageError(`${found.name} needs a value`, commandOf(positionals));
+      }
+      value = next;
+      i++;
+    }
+    try {
+      spec.apply(req, value, found.name);
+    } catch (e) {
+      if (e instanceof UsageError && e.command === undefined) throw new UsageError(e.message, commandOf(positionals));
+      throw e;
+    }
+  }
+
+  const [first, ...rest] = positionals;
+  if (first === undefined) {
+    req.command = 'help';
+    return req;
+  }
+  if (!(COMMANDS as string[]).includes(first)) {
+    throw new UsageError(`unknown command "${first}"; commands: ${COMMANDS.join(', ')}`);
+  }
+  req.command = first as Command;
+  if (req.command === 'help') {
+    const topic = rest[0];
+    if (topic !== undefined && !(COMMANDS as string[]).includes(topic)) {
+      throw new UsageError(`no help for "${topic}"; commands: ${COMMANDS.join(', ')}`);
+    }
+    if (topic !== undefined) req.helpFor = topic as Command;
+    if (rest.length > 1) throw new UsageError(`unexpected argument "${rest[1]}"`, 'help');
+    return req;
+  }
+  if (rest.length > 0) throw new UsageError(`unexpected argument "${rest[0]}"`, req.command);
+  if (wantsHelp) {
+    req.helpFor = req.command;
+    req.command = 'help';
+    return req;
+  }
+  if (req.namespace !== undefined && req.allNamespaces) {
+    throw new UsageError('-n/--namespace and -A/--all-namespaces cannot be used together', req.command);
+  }
+  if (req.filenames.length > 0 && (req.kubeconfig !== undefined || req.context !== undefined)) {
+    throw new UsageError('-f/--filename reads manifests offline; it cannot be combined with --kubeconfig or --context', req.command);
+  }
+  return req;
+}
+
+function commandOf(positionals: string[]): Command | undefined {
+  const first = positionals[0];
+  return (COMMANDS as string[]).includes(first) ? (first as Command) : undefined;
+}

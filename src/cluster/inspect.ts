@@ -1,0 +1,384 @@
+// Inside the gateway pods: what Envoy really loaded, and the legacy mounted files — read-only,
+// distroless-safe. Per pod: one port-forward to Envoy's admin port 15000 carrying the whole read
+// sequence (what istioctl does); if that is refused, `pilot-agent request GET <path>` by exec in
+// istio-proxy (present in every proxyv2 image, distroless included). Legacy file paths from
+// Gateways are validated, then read with argv vectors (`ls -1A <dir>`, `cat <cert>`), never a
+// shell string; key files are never read. Pods run in parallel with a bound, each with timeouts.
+import { posix } from 'node:path';
+import type {
+  DirectoryListing,
+  EnvoyCertDetail,
+  EnvoyInspection,
+  EnvoySecret,
+  Gateway,
+  InspectionState,
+  Pod,
+  PodFileRead,
+  PodInspection,
+  Snapshot,
+  Unreadable,
+} from '../snapshot/types.js';
+import type { ConnectionOptions } from './client.js';
+import { execArgv, portForwardGets, type StreamOutcome } from './stream.js';
+
+export const ENVOY_ADMIN_PORT = 15000;
+export const PROXY_CONTAINER = 'istio-proxy';
+
+/** The admin reads, in order. mask/resource keep answers small (no listener filter chains). */
+export const ENVOY_READS = {
+  certs: '/certs',
+  secrets: '/config_dump?mask=dynamic_active_secrets,dynamic_warming_secrets',
+  listeners: '/config_dump?resource=dynamic_listeners&mask=name,error_state',
+  stats: `/stats?format=json&filter=${encodeURIComponent('listener_manager\\.lds\\.update_rejected|no_filter_chain_match')}`,
+} as const;
+
+export interface InspectOptions {
+  server: string;
+  connection: ConnectionOptions;
+  requestTimeoutMs: number;
+  /** -n: only Gateways of this namespace choose the pods */
+  namespace?: string;
+  /** pods inspected at once (default 4) */
+  concurrency?: number;
+}
+
+export type PathCheck = { ok: true; path: string } | { ok: false; reason: string };
+
+/**
+ * A Gateway file path is used as one argv element only after this check: absolute, already
+ * normalised (no `.`/`..` segments, no `//`), and only characters certificate paths have. Anything
+ * else — `;`, spaces, quotes, `$`, backticks, control characters — is refused, not escaped.
+ */
+export function validateContainerPath(raw: unknown): PathCheck {
+  if (typeof raw !== 'string' || raw === '') return { ok: false, reason: 'empty path' };
+  if (raw.length > 1024) return { ok: false, reason: 'path longer than 1024 characters' };
+  // eslint-disable-next-line no-control-regex
+  if (/[\u0000-\u001f\u007f]/.test(raw)) return { ok: false, reason: 'path contains control characters' };
+  if (!raw.startsWith('/')) return { ok: false, reason: 'path is not absolute' };
+  if (raw.split('/').some((seg) => seg === '..' || seg === '.')) return { ok: false, reason: 'path contains "." or ".." segments' };
+  if (posix.normalize(raw) !== raw || (raw.length > 1 && raw.endsWith('/'))) return { ok: false, reason: 'path is not normalised' };
+  const bad = raw.match(/[^A-Za-z0-9._\-/+@=:,~]/g);
+  if (bad) return { ok: false, reason: `path contains characters a certificate path should not have: ${[...new Set(bad)].map((c) => JSON.stringify(c)).join(' ')}` };
+  return { ok: true, path: raw };
+}
+
+function labelsMatch(selector: Record<string, string> | undefined, labels: Record<string, string> | undefined): boolean {
+  if (!selector || Object.keys(selector).length === 0) return false;
+  return Object.entries(selector).every(([k, v]) => labels?.[k] === v);
+}
+
+/** Gateway pods (selector matches, any namespace) with the legacy file paths their servers name. */
+export function gatewayPods(snapshot: Snapshot, namespace?: string): { pod: Pod; certPaths: string[] }[] {
+  const out = new Map<string, { pod: Pod; certPaths: Set<string> }>();
+  const gateways: Gateway[] = snapshot.gateways.filter((g) => !namespace || g.metadata.namespace === namespace);
+  for (const pod of snapshot.pods) {
+    for (const gw of gateways) {
+      if (!labelsMatch(gw.spec?.selector, pod.metadata.labels)) continue;
+      const key = `${pod.metadata.namespace}/${pod.metadata.name}`;
+      const entry = out.get(key) ?? { pod, certPaths: new Set<string>() };
+      out.set(key, entry);
+      for (const s of gw.spec?.servers ?? []) {
+        const tls = s.tls;
+        if (!tls) continue;
+        // Certificates only: privateKey paths are never read.
+        for (const p of [tls.serverCertificate, tls.caCertificates, ...(tls.tlsCertificates ?? []).flatMap((t) => [t.serverCertificate, t.caCertificates])]) {
+          if (typeof p === 'string' && p !== '') entry.certPaths.add(p);
+        }
+      }
+    }
+  }
+  return [...out.values()].map((e) => ({ pod: e.pod, certPaths: [...e.certPaths] }));
+}
+
+type Json = Record<string, unknown>;
+
+function parseCerts(body: string): EnvoyInspection['certificates'] {
+  const doc = JSON.parse(body) as { certificates?: { ca_cert?: Json[]; cert_chain?: Json[] }[] };
+  const detail = (d: Json): EnvoyCertDetail => {
+    const out: EnvoyCertDetail = {};
+    if (typeof d.path === 'string') out.path = d.path;
+    if (typeof d.serial_number === 'string') out.serialNumber = d.serial_number;
+    if (Array.isArray(d.subject_alt_names)) {
+      out.subjectAltNames = (d.subject_alt_names as Record<string, string>[]).map((s) => s.dns ?? s.uri ?? s.ip_address ?? '').filter(Boolean);
+    }
+    if (d.days_until_expiration !== undefined) out.daysUntilExpiration = Number(d.days_until_expiration);
+    if (typeof d.valid_from === 'string') out.validFrom = d.valid_from;
+    if (typeof d.expiration_time === 'string') out.expirationTime = d.expiration_time;
+    return out;
+  };
+  return (doc.certificates ?? []).map((c) => ({ caCert: (c.ca_cert ?? []).map(detail), certChain: (c.cert_chain ?? []).map(detail) }));
+}
+
+function bytesField(f: unknown): string | undefined {
+  if (!f || typeof f !== 'object') return undefined;
+  const o = f as { inline_bytes?: string; inline_string?: string; filename?: string };
+  if (typeof o.inline_bytes === 'string') return Buffer.from(o.inline_bytes, 'base64').toString('utf8');
+  if (typeof o.inline_string === 'string') return o.inline_string;
+  return undefined;
+}
+
+/** SecretsConfigDump → secrets, certificate material only (private_key is never copied, redacted or not). */
+export function parseSecrets(body: string): EnvoySecret[] {
+  const doc = JSON.parse(body) as { configs?: Json[] };
+  const out: EnvoySecret[] = [];
+  const add = (s: Json, state: 'ACTIVE' | 'WARMING') => {
+    const secret = (s.secret ?? {}) as { name?: string; tls_certificate?: { certificate_chain?: unknown }; validation_context?: { trusted_ca?: unknown } };
+    const name = typeof s.name === 'string' ? s.name : secret.name;
+    if (!name) return;
+    const e: EnvoySecret = { name, state };
+    const pem = bytesField(secret.tls_certificate?.certificate_chain) ?? bytesField(secret.validation_context?.trusted_ca);
+    if (pem && pem.includes('-----BEGIN CERTIFICATE-----') && !pem.includes('PRIVATE KEY')) e.certificateChainPem = pem;
+    if (typeof s.version_info === 'string') e.versionInfo = s.version_info;
+    if (typeof s.last_updated === 'string') e.lastUpdated = s.last_updated;
+    out.push(e);
+  };
+  for (const c of doc.configs ?? []) {
+    const type = String(c['@type'] ?? '');
+    if (type.endsWith('SecretsConfigDump')) {
+      for (const s of (c.dynamic_active_secrets as Json[] | undefined) ?? []) add(s, 'ACTIVE');
+      for (const s of (c.dynamic_warming_secrets as Json[] | undefined) ?? []) add(s, 'WARMING');
+    } else if (type.endsWith('SecretsConfigDump.DynamicSecret')) add(c, 'ACTIVE');
+  }
+  return out;
+}
+
+function parseListeners(body: string): { name: string; error: string }[] {
+  const doc = JSON.parse(body) as { configs?: Json[] };
+  const out: { name: string; error: string }[] = [];
+  for (const c of doc.configs ?? []) {
+    const err = c.error_state as { details?: string; failed_configuration?: { name?: string } } | undefined;
+    if (!err) continue;
+    out.push({ name: String(c.name ?? err.failed_configuration?.name ?? ''), error: err.details ?? 'listener update rejected' });
+  }
+  return out;
+}
+
+function parseStats(body: string): Record<string, number> {
+  const doc = JSON.parse(body) as { stats?: { name?: string; value?: number | string }[] };
+  const out: Record<string, number> = {};
+  for (const s of doc.stats ?? []) if (s.name !== undefined && s.value !== undefined) out[s.name] = Number(s.value);
+  return out;
+}
+
+type ReadKey = keyof typeof ENVOY_READS;
+const READ_KEYS = Object.keys(ENVOY_READS) as ReadKey[];
+
+function fillEnvoy(envoy: EnvoyInspection, answers: Partial<Record<ReadKey, { status: number; body: string }>>): void {
+  const problems: string[] = [];
+  const use = <T>(k: ReadKey, parse: (b: string) => T, set: (v: T) => void) => {
+    const a = answers[k];
+    if (!a) return;
+    if (a.status !== 200) {
+      problems.push(`${ENVOY_READS[k]} answered ${a.status}`);
+      return;
+    }
+    try {
+      set(parse(a.body));
+    } catch {
+      problems.push(`${ENVOY_READS[k]} was not valid JSON`);
+    }
+  };
+  use('certs', parseCerts, (v) => (envoy.certificates = v));
+  use('secrets', parseSecrets, (v) => (envoy.secrets = v));
+  use('listeners', parseListeners, (v) => (envoy.rejectedListeners = v));
+  use('stats', parseStats, (v) => (envoy.listenerStats = v));
+  if (problems.length) envoy.detail = problems.join('; ');
+}
+
+function stateOf(o: StreamOutcome<unknown>): InspectionState {
+  if (o.kind === 'refused') return o.status === 403 ? 'forbidden' : o.status === 400 ? 'not-running' : 'unreachable';
+  if (o.kind === 'timeout') return 'timeout';
+  if (o.kind === 'not-started') return 'no-tool';
+  return 'unreachable';
+}
+
+function messageOf(o: StreamOutcome<unknown>): string {
+  return o.kind === 'ok' ? '' : o.message;
+}
+
+interface PodResult {
+  inspection: PodInspection;
+  /** set when Envoy could not be read by any means */
+  failure?: { resource: 'pods/exec' | 'pods/portforward'; status: number; reason: string };
+}
+
+async function inspectPod(pod: Pod, certPaths: string[], opts: InspectOptions): Promise<PodResult> {
+  const ns = pod.metadata.namespace ?? 'default';
+  const name = pod.metadata.name;
+  const t = opts.requestTimeoutMs;
+  const inspection: PodInspection = {
+    namespace: ns,
+    pod: name,
+    container: PROXY_CONTAINER,
+    files: [],
+    directories: [],
+    fileAccess: { state: 'skipped' },
+    envoy: { via: 'none', state: 'skipped' },
+  };
+  const hasProxy = (pod.spec?.containers ?? []).some((c) => c.name === PROXY_CONTAINER);
+  if (!hasProxy) {
+    inspection.envoy = { via: 'none', state: 'no-container', detail: `pod has no ${PROXY_CONTAINER} container` };
+    inspection.fileAccess = { state: 'no-container', detail: inspection.envoy.detail };
+    return { inspection };
+  }
+  const phase = pod.status?.phase;
+  if (phase !== 'Running') {
+    const detail = `pod is ${phase ?? 'in an unknown phase'}, not Running`;
+    inspection.envoy = { via: 'none', state: 'not-running', detail };
+    inspection.fileAccess = { state: 'not-running', detail };
+    return { inspection };
+  }
+
+  let failure: PodResult['failure'];
+  let execRefused: StreamOutcome<unknown> | undefined;
+  let podHung = false;
+
+  // 1. Envoy through a port-forward: one connection, the whole read sequence.
+  const pf = await portForwardGets(opts.connection, opts.server, ns, name, ENVOY_ADMIN_PORT, READ_KEYS.map((k) => ENVOY_READS[k]), t);
+  if (pf.kind === 'ok') {
+    inspection.envoy = { via: 'port-forward', state: 'ok' };
+    const answers: Partial<Record<ReadKey, { status: number; body: string }>> = {};
+    READ_KEYS.forEach((k, i) => (answers[k] = pf.answers[i]));
+    fillEnvoy(inspection.envoy, answers);
+  } else if (pf.kind === 'timeout') {
+    // A pod that does not answer a port-forward will not answer an exec either: do not wait twice.
+    podHung = true;
+    inspection.envoy = { via: 'port-forward', state: 'timeout', detail: pf.message };
+    failure = { resource: 'pods/portforward', status: 0, reason: pf.message };
+  } else {
+    // 2. Fallback: pilot-agent request GET <path> in istio-proxy, one exec per read.
+    const answers: Partial<Record<ReadKey, { status: number; body: string }>> = {};
+    let execFailure: StreamOutcome<unknown> | undefined;
+    for (const k of READ_KEYS) {
+      const r = await execArgv(opts.connection, opts.server, ns, name, PROXY_CONTAINER, ['pilot-agent', 'request', 'GET', ENVOY_READS[k].slice(1)], t);
+      if (r.kind !== 'ok') {
+        execFailure = r;
+        break;
+      }
+      answers[k] = r.exitCode === 0 ? { status: 200, body: r.stdout.toString('utf8') } : { status: 500, body: r.stderr.toString('utf8') };
+    }
+    if (!execFailure) {
+      inspection.envoy = { via: 'exec', state: 'ok', detail: `port-forward failed (${messageOf(pf)}); read through pilot-agent` };
+      fillEnvoy(inspection.envoy, answers);
+      inspection.envoy.detail = inspection.envoy.detail ?? `port-forward failed (${messageOf(pf)}); read through pilot-agent`;
+    } else {
+      const state = stateOf(execFailure);
+      if (execFailure.kind === 'refused') execRefused = execFailure;
+      if (execFailure.kind === 'timeout') podHung = true;
+      const detail = `port-forward: ${messageOf(pf)}; exec pilot-agent: ${messageOf(execFailure)}`;
+      inspection.envoy = { via: 'none', state, detail };
+      failure = {
+        resource: 'pods/exec',
+        status: execFailure.kind === 'refused' ? execFailure.status : 0,
+        reason: detail,
+      };
+    }
+  }
+
+  // 3. Legacy mounted files, only when a Gateway names file paths.
+  if (certPaths.length === 0) {
+    inspection.fileAccess = { state: 'skipped', detail: 'no Gateway selecting this pod uses file paths' };
+  } else {
+    const valid: string[] = [];
+    for (const p of certPaths) {
+      const v = validateContainerPath(p);
+      if (v.ok) valid.push(v.path);
+      else inspection.files.push({ path: p, exists: false, error: `invalid path: ${v.reason}` });
+    }
+    if (valid.length === 0) {
+      inspection.fileAccess = { state: 'skipped', detail: 'no valid file path to read' };
+    } else if (podHung) {
+      inspection.fileAccess = { state: 'timeout', detail: 'the pod did not answer; files not read' };
+    } else if (execRefused) {
+      inspection.fileAccess = { state: stateOf(execRefused), detail: messageOf(execRefused) };
+    } else {
+      inspection.fileAccess = await readFiles(valid, inspection.files, inspection.directories, opts, ns, name);
+    }
+  }
+  return failure ? { inspection, failure } : { inspection };
+}
+
+async function readFiles(
+  paths: string[],
+  files: PodFileRead[],
+  directories: DirectoryListing[],
+  opts: InspectOptions,
+  ns: string,
+  pod: string,
+): Promise<PodInspection['fileAccess']> {
+  const t = opts.requestTimeoutMs;
+  const dirs = [...new Set(paths.map((p) => posix.dirname(p)))];
+  const listed = new Map<string, Set<string>>();
+  for (const dir of dirs) {
+    const r = await execArgv(opts.connection, opts.server, ns, pod, PROXY_CONTAINER, ['ls', '-1A', dir], t);
+    if (r.kind !== 'ok') {
+      const state = stateOf(r);
+      return { state, detail: state === 'no-tool' ? `no ls/cat in the image (distroless): ${r.message}` : messageOf(r) };
+    }
+    const exists = r.exitCode === 0;
+    // Secret volumes hold ..data and ..<timestamp> links; they are not files the Gateway names.
+    const entries = exists ? r.stdout.toString('utf8').split('\n').filter((e) => e && !e.startsWith('..')) : [];
+    directories.push({ path: dir, exists, entries });
+    listed.set(dir, new Set(entries));
+  }
+  for (const p of paths) {
+    if (!listed.get(posix.dirname(p))?.has(posix.basename(p))) {
+      files.push({ path: p, exists: false });
+      continue;
+    }
+    const r = await execArgv(opts.connection, opts.server, ns, pod, PROXY_CONTAINER, ['cat', p], t);
+    if (r.kind !== 'ok') return { state: stateOf(r), detail: messageOf(r) };
+    if (r.exitCode !== 0) {
+      files.push({ path: p, exists: false, error: r.stderr.toString('utf8').trim() });
+      continue;
+    }
+    const text = r.stdout.toString('utf8');
+    const read: PodFileRead = { path: p, exists: true, size: r.stdout.length };
+    // Certificates only. A "certificate" path that holds a key is noted, and its bytes dropped.
+    if (/PRIVATE KEY-----/.test(text)) read.error = 'the file holds a private key; its content was not kept';
+    else read.content = text;
+    files.push(read);
+  }
+  return { state: 'ok' };
+}
+
+async function mapBounded<T, R>(items: T[], limit: number, fn: (t: T) => Promise<R>): Promise<R[]> {
+  const out: R[] = new Array(items.length);
+  let next = 0;
+  const workers = Array.from({ length: Math.min(limit, items.length) }, async () => {
+    for (;;) {
+      const i = next++;
+      if (i >= items.length) return;
+      out[i] = await fn(items[i]);
+    }
+  });
+  await Promise.all(workers);
+  return out;
+}
+
+const IMPACT = 'what Envoy loaded there is unknown: ITLS206, ITLS208, ITLS210 and ITLS213 were not checked from inside the pod';
+
+/** Inspect every running gateway pod; fills snapshot.inspections and adds snapshot.unreadable entries. */
+export async function inspectGatewayPods(snapshot: Snapshot, opts: InspectOptions): Promise<void> {
+  const targets = gatewayPods(snapshot, opts.namespace);
+  const results = await mapBounded(targets, Math.max(1, opts.concurrency ?? 4), (t) => inspectPod(t.pod, t.certPaths, opts));
+  snapshot.inspections.push(...results.map((r) => r.inspection));
+  // One unreadable entry per cause and namespace, naming the pods: ten replicas refused alike are one problem.
+  const grouped = new Map<string, { u: Unreadable; pods: string[] }>();
+  for (const r of results) {
+    if (!r.failure) continue;
+    const key = `${r.failure.resource}|${r.inspection.namespace}|${r.failure.status}`;
+    const g = grouped.get(key) ?? {
+      u: { resource: r.failure.resource, verb: 'create', namespace: r.inspection.namespace, status: r.failure.status, reason: '', impact: '' },
+      pods: [],
+    };
+    g.pods.push(r.inspection.pod);
+    if (!g.u.reason) g.u.reason = r.failure.reason;
+    grouped.set(key, g);
+  }
+  for (const { u, pods } of grouped.values()) {
+    u.reason = `${pods.length === 1 ? `pod ${pods[0]}` : `pods ${pods.join(', ')}`}: ${u.reason}`;
+    u.impact = `in-pod inspection of ${pods.join(', ')} failed, so ${IMPACT}`;
+    snapshot.unreadable.push(u);
+  }
+}

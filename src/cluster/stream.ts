@@ -1,0 +1,218 @@
+// WebSocket exec and port-forward clients for the Kubernetes API (channel.k8s.io framing), with
+// what client-node's Exec/PortForward lack: a timeout on the whole operation, a close handler (a
+// socket that closes without a status frame never calls client-node back), and the refusal's
+// HTTP status and Status body (client-node surfaces only "Unexpected server response: 403").
+import type { IncomingMessage } from 'node:http';
+import WebSocket from 'ws';
+import type { ConnectionOptions } from './client.js';
+
+export type StreamOutcome<T> =
+  | ({ kind: 'ok' } & T)
+  | { kind: 'refused'; status: number; message: string }
+  | { kind: 'not-started'; message: string }
+  | { kind: 'timeout'; message: string }
+  | { kind: 'failed'; message: string };
+
+export interface ExecOutput {
+  stdout: Buffer;
+  stderr: Buffer;
+  exitCode: number;
+}
+
+function wsUrl(server: string, path: string, query: [string, string][]): string {
+  const u = new URL(server.replace(/^http/, 'ws') + path);
+  for (const [k, v] of query) u.searchParams.append(k, v);
+  return u.toString();
+}
+
+function open(conn: ConnectionOptions, url: string, protocols: string[]): WebSocket {
+  const { agent, ca, cert, key, headers, servername, rejectUnauthorized } = conn.https as Record<string, unknown>;
+  const opts: WebSocket.ClientOptions = { headers: headers as Record<string, string> | undefined, perMessageDeflate: false };
+  if (agent) opts.agent = agent as WebSocket.ClientOptions['agent'];
+  if (ca) opts.ca = ca as string;
+  if (cert) opts.cert = cert as string;
+  if (key) opts.key = key as string;
+  if (servername) (opts as Record<string, unknown>).servername = servername;
+  if (rejectUnauthorized !== undefined) opts.rejectUnauthorized = rejectUnauthorized as boolean;
+  return new WebSocket(url, protocols, opts);
+}
+
+/** Reads a refused upgrade's Status message (403 from RBAC, 400 container not found, 404 pod gone). */
+function onRefused(ws: WebSocket, done: (o: { kind: 'refused'; status: number; message: string }) => void): void {
+  ws.on('unexpected-response', (_req, res: IncomingMessage) => {
+    const chunks: Buffer[] = [];
+    res.on('data', (c: Buffer) => chunks.push(c));
+    res.on('end', () => {
+      const body = Buffer.concat(chunks).toString('utf8');
+      let message = body.slice(0, 300) || `HTTP ${res.statusCode}`;
+      try {
+        message = (JSON.parse(body) as { message?: string }).message ?? message;
+      } catch {
+        // not a Status object
+      }
+      done({ kind: 'refused', status: res.statusCode ?? 0, message });
+    });
+    res.on('error', () => done({ kind: 'refused', status: res.statusCode ?? 0, message: `HTTP ${res.statusCode}` }));
+  });
+}
+
+/** Run one argv vector in a container. Never a shell string: each element is its own `command=` parameter. */
+export function execArgv(
+  conn: ConnectionOptions,
+  server: string,
+  ns: string,
+  pod: string,
+  container: string,
+  argv: string[],
+  timeoutMs: number,
+): Promise<StreamOutcome<ExecOutput>> {
+  const query: [string, string][] = [...argv.map((a): [string, string] => ['command', a]), ['container', container], ['stdout', 'true'], ['stderr', 'true']];
+  const url = wsUrl(server, `/api/v1/namespaces/${encodeURIComponent(ns)}/pods/${encodeURIComponent(pod)}/exec`, query);
+  return new Promise((resolve) => {
+    let settled = false;
+    const stdout: Buffer[] = [];
+    const stderr: Buffer[] = [];
+    let ws: WebSocket;
+    const finish = (o: StreamOutcome<ExecOutput>) => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      try {
+        ws.terminate();
+      } catch {
+        // already closed
+      }
+      resolve(o);
+    };
+    const timer = setTimeout(() => finish({ kind: 'timeout', message: `exec ${argv[0]} in ${ns}/${pod} did not finish within ${timeoutMs} ms` }), timeoutMs);
+    try {
+      ws = open(conn, url, ['v5.channel.k8s.io', 'v4.channel.k8s.io']);
+    } catch (e) {
+      finish({ kind: 'failed', message: (e as Error).message });
+      return;
+    }
+    onRefused(ws, finish);
+    ws.on('error', (e) => finish({ kind: 'failed', message: e.message }));
+    ws.on('message', (data: Buffer) => {
+      if (data.length === 0) return;
+      const ch = data[0];
+      const payload = data.subarray(1);
+      if (ch === 1) stdout.push(payload);
+      else if (ch === 2) stderr.push(payload);
+      else if (ch === 3) {
+        let st: { status?: string; reason?: string; message?: string; details?: { causes?: { reason?: string; message?: string }[] } } = {};
+        try {
+          st = JSON.parse(payload.toString('utf8')) as typeof st;
+        } catch {
+          finish({ kind: 'failed', message: payload.toString('utf8').slice(0, 300) });
+          return;
+        }
+        if (st.status === 'Success') return finish({ kind: 'ok', stdout: Buffer.concat(stdout), stderr: Buffer.concat(stderr), exitCode: 0 });
+        if (st.reason === 'NonZeroExitCode') {
+          const code = Number(st.details?.causes?.find((c) => c.reason === 'ExitCode')?.message ?? '1');
+          return finish({ kind: 'ok', stdout: Buffer.concat(stdout), stderr: Buffer.concat(stderr), exitCode: Number.isFinite(code) ? code : 1 });
+        }
+        finish({ kind: 'not-started', message: st.message ?? 'the command could not be started' });
+      }
+    });
+    ws.on('close', () => finish({ kind: 'failed', message: `the exec stream to ${ns}/${pod} closed without an exit status` }));
+  });
+}
+
+export interface HttpAnswer {
+  status: number;
+  body: string;
+}
+
+/**
+ * One port-forward to `port` and a sequence of HTTP GETs over it (keep-alive; the last one
+ * closes). Returns the answers in order.
+ */
+export function portForwardGets(
+  conn: ConnectionOptions,
+  server: string,
+  ns: string,
+  pod: string,
+  port: number,
+  paths: string[],
+  timeoutMs: number,
+): Promise<StreamOutcome<{ answers: HttpAnswer[] }>> {
+  const url = wsUrl(server, `/api/v1/namespaces/${encodeURIComponent(ns)}/pods/${encodeURIComponent(pod)}/portforward`, [['ports', String(port)]]);
+  return new Promise((resolve) => {
+    let settled = false;
+    let ws: WebSocket;
+    const answers: HttpAnswer[] = [];
+    let buf = Buffer.alloc(0);
+    const seenPrefix = [false, false];
+    let errorText = '';
+    const finish = (o: StreamOutcome<{ answers: HttpAnswer[] }>) => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      try {
+        ws.terminate();
+      } catch {
+        // already closed
+      }
+      resolve(o);
+    };
+    const timer = setTimeout(
+      () => finish({ kind: 'timeout', message: `port-forward to ${ns}/${pod}:${port} did not answer within ${timeoutMs} ms` }),
+      timeoutMs,
+    );
+    const sendNext = () => {
+      const i = answers.length;
+      const last = i === paths.length - 1;
+      const req = `GET ${paths[i]} HTTP/1.1\r\nHost: localhost:${port}\r\nUser-Agent: kubectl-istio-tls\r\nAccept: */*\r\n${last ? 'Connection: close\r\n' : ''}\r\n`;
+      ws.send(Buffer.concat([Buffer.from([0]), Buffer.from(req, 'latin1')]));
+    };
+    const parse = () => {
+      for (;;) {
+        const end = buf.indexOf('\r\n\r\n');
+        if (end < 0) return;
+        const head = buf.subarray(0, end).toString('latin1').split('\r\n');
+        const status = Number(head[0].split(' ')[1]);
+        const lenLine = head.find((h) => /^content-length:/i.test(h));
+        if (!lenLine) {
+          finish({ kind: 'failed', message: `unexpected HTTP answer from ${ns}/${pod}:${port} (no content-length)` });
+          return;
+        }
+        const len = Number(lenLine.split(':')[1].trim());
+        if (buf.length < end + 4 + len) return;
+        answers.push({ status, body: buf.subarray(end + 4, end + 4 + len).toString('utf8') });
+        buf = buf.subarray(end + 4 + len);
+        if (answers.length === paths.length) return finish({ kind: 'ok', answers });
+        sendNext();
+      }
+    };
+    try {
+      ws = open(conn, url, ['v4.channel.k8s.io']);
+    } catch (e) {
+      finish({ kind: 'failed', message: (e as Error).message });
+      return;
+    }
+    onRefused(ws, finish);
+    ws.on('error', (e) => finish({ kind: 'failed', message: e.message }));
+    ws.on('message', (data: Buffer) => {
+      if (data.length === 0) return;
+      const ch = data[0];
+      let payload = data.subarray(1);
+      if (ch > 1) return;
+      // The first frame on each channel carries the port number (2 bytes, little-endian).
+      if (!seenPrefix[ch]) {
+        seenPrefix[ch] = true;
+        payload = payload.subarray(2);
+        if (ch === 0) sendNext();
+      }
+      if (payload.length === 0) return;
+      if (ch === 1) {
+        errorText += payload.toString('utf8');
+        finish({ kind: 'failed', message: errorText.trim() });
+        return;
+      }
+      buf = Buffer.concat([buf, payload]);
+      parse();
+    });
+    ws.on('close', () => finish({ kind: 'failed', message: errorText.trim() || `the port-forward to ${ns}/${pod}:${port} closed before all answers arrived` }));
+  });
+}

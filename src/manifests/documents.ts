@@ -1,0 +1,112 @@
+// Folds parsed Kubernetes objects (from YAML files, a `kind: List`, or a live LIST) into a Snapshot.
+// Shared by the offline source (-f), the simulated cluster's scenario loader and the tests, so the
+// same object always lands in the same field whichever way it arrived.
+import type { KubeObject, Secret, Snapshot, SnapshotKind } from '../snapshot/types.js';
+
+/**
+ * Kind → snapshot field, by API group. Only groups listed here count: a `gateway.networking.k8s.io`
+ * Gateway is a Gateway-API object, not an Istio Gateway, and must not be read as one.
+ */
+const KINDS: { kind: string; groups: string[]; field: SnapshotKind }[] = [
+  { kind: 'Pod', groups: [''], field: 'pods' },
+  { kind: 'Service', groups: [''], field: 'services' },
+  { kind: 'Secret', groups: [''], field: 'secrets' },
+  { kind: 'ConfigMap', groups: [''], field: 'configMaps' },
+  { kind: 'Gateway', groups: ['networking.istio.io'], field: 'gateways' },
+  { kind: 'VirtualService', groups: ['networking.istio.io'], field: 'virtualServices' },
+  { kind: 'DestinationRule', groups: ['networking.istio.io'], field: 'destinationRules' },
+  { kind: 'PeerAuthentication', groups: ['security.istio.io'], field: 'peerAuthentications' },
+  { kind: 'Role', groups: ['rbac.authorization.k8s.io'], field: 'roles' },
+  { kind: 'RoleBinding', groups: ['rbac.authorization.k8s.io'], field: 'roleBindings' },
+  { kind: 'ClusterRole', groups: ['rbac.authorization.k8s.io'], field: 'clusterRoles' },
+  { kind: 'ClusterRoleBinding', groups: ['rbac.authorization.k8s.io'], field: 'clusterRoleBindings' },
+];
+
+/** The API group of an apiVersion: `v1` → '', `networking.istio.io/v1` → 'networking.istio.io'. */
+export function apiGroup(apiVersion: string | undefined): string | undefined {
+  if (apiVersion === undefined || apiVersion === '') return undefined;
+  const slash = apiVersion.indexOf('/');
+  return slash < 0 ? '' : apiVersion.slice(0, slash);
+}
+
+/** Which snapshot field an object belongs to, or undefined when the doctor does not read that kind. */
+export function fieldFor(kind: string | undefined, apiVersion: string | undefined): SnapshotKind | undefined {
+  if (!kind) return undefined;
+  const group = apiGroup(apiVersion);
+  const entry = KINDS.find((k) => k.kind === kind && (group === undefined || k.groups.includes(group)));
+  return entry?.field;
+}
+
+function isRecord(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+function describe(doc: Record<string, unknown>, origin: string | undefined): string {
+  const kind = typeof doc.kind === 'string' ? doc.kind : 'object';
+  return origin ? `${kind} in ${origin}` : kind;
+}
+
+/** Secrets written with `stringData` (offline manifests) carry plain text; the API returns base64 `data`. */
+function foldStringData(secret: Record<string, unknown>): void {
+  const stringData = secret.stringData;
+  if (!isRecord(stringData)) return;
+  const data: Record<string, string> = isRecord(secret.data) ? { ...(secret.data as Record<string, string>) } : {};
+  for (const [k, v] of Object.entries(stringData)) {
+    // stringData wins over data for the same key, as the API server merges them
+    data[k] = Buffer.from(String(v ?? ''), 'utf8').toString('base64');
+  }
+  secret.data = data;
+  delete secret.stringData;
+}
+
+/**
+ * Add parsed objects to a snapshot. `kind: List` (and any `*List`) items are expanded recursively.
+ * Returns warnings in plain words (objects skipped and why); unknown kinds are ignored silently.
+ */
+export function addDocuments(snapshot: Snapshot, docs: unknown[], origin?: string): string[] {
+  const warnings: string[] = [];
+  const visit = (doc: unknown): void => {
+    if (doc === null || doc === undefined) return;
+    if (!isRecord(doc)) {
+      warnings.push(`${origin ?? 'input'}: skipped a document that is not an object`);
+      return;
+    }
+    const kind = typeof doc.kind === 'string' ? doc.kind : undefined;
+    if (Array.isArray(doc.items) && (kind === undefined || kind === 'List' || kind.endsWith('List'))) {
+      // a typed list from `kubectl get -o yaml` may omit kind/apiVersion on its items
+      const itemKind = kind && kind !== 'List' ? kind.slice(0, -'List'.length) : undefined;
+      for (const item of doc.items) {
+        if (isRecord(item) && itemKind && item.kind === undefined) visit({ ...item, kind: itemKind, apiVersion: item.apiVersion ?? doc.apiVersion });
+        else visit(item);
+      }
+      return;
+    }
+    const apiVersion = typeof doc.apiVersion === 'string' ? doc.apiVersion : undefined;
+    const field = fieldFor(kind, apiVersion);
+    if (!field) {
+      if (kind === 'Gateway' && apiGroup(apiVersion) === 'gateway.networking.k8s.io' && isRecord(doc.metadata) && typeof doc.metadata.name === 'string') {
+        (snapshot.kubernetesGateways ??= []).push(structuredClone(doc) as unknown as KubeObject);
+      }
+      return;
+    }
+    const metadata = doc.metadata;
+    if (!isRecord(metadata) || typeof metadata.name !== 'string' || metadata.name === '') {
+      warnings.push(`${describe(doc, origin)}: skipped, it has no metadata.name`);
+      return;
+    }
+    const obj = structuredClone(doc) as Record<string, unknown>;
+    if (field === 'secrets') foldStringData(obj);
+    if (obj.spec === undefined && field !== 'secrets' && field !== 'configMaps' && field !== 'roles' && field !== 'clusterRoles' && field !== 'roleBindings' && field !== 'clusterRoleBindings') {
+      obj.spec = {};
+    }
+    (snapshot[field] as KubeObject[]).push(obj as unknown as KubeObject);
+    snapshot.read[field] = true;
+  };
+  for (const doc of docs) visit(doc);
+  return warnings;
+}
+
+/** A Secret's values decoded to text (for tests and remediation that need to look at key names only). */
+export function secretKeys(secret: Secret): string[] {
+  return Object.keys(secret.data ?? {}).sort();
+}

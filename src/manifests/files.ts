@@ -1,0 +1,109 @@
+// Reads `-f` arguments (files and directories, recursively) into parsed documents, with errors that
+// name the file and line. Scenario directories also hold things that are not Kubernetes objects
+// (certs.yaml, expect.json, scenario.json, files/, envoy/): those are skipped at a directory's top.
+import { readFileSync, readdirSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { LineCounter, parseAllDocuments } from 'yaml';
+
+/** A file the user named cannot be read or parsed. The CLI prints the message and exits 2. */
+export class ManifestError extends Error {}
+
+const MANIFEST_FILE = /\.(ya?ml|json)$/i;
+/** top-level names in a scenario directory that are not cluster objects */
+const SCENARIO_FILES = new Set(['certs.yaml', 'certs.yml', 'expect.json', 'scenario.json']);
+const SKIPPED_DIRS = new Set(['files', 'envoy']);
+const IGNORED_DIRS = new Set(['node_modules', '.git']);
+
+export interface ParsedFile {
+  path: string;
+  docs: unknown[];
+}
+
+/** Every manifest file under the given paths, in a stable order (files as given, directories sorted). */
+export function listManifestFiles(paths: string[]): string[] {
+  const out: string[] = [];
+  for (const p of paths) {
+    if (p === '-') {
+      out.push(p);
+      continue;
+    }
+    let st;
+    try {
+      st = statSync(p);
+    } catch (e) {
+      const code = (e as NodeJS.ErrnoException).code;
+      throw new ManifestError(code === 'ENOENT' ? `${p}: no such file or directory` : `${p}: cannot read (${code ?? (e as Error).message})`);
+    }
+    if (st.isDirectory()) walkDirectory(p, p, out);
+    else out.push(p);
+  }
+  return out;
+}
+
+function walkDirectory(dir: string, root: string, out: string[]): void {
+  let names: string[];
+  try {
+    names = readdirSync(dir).sort();
+  } catch (e) {
+    throw new ManifestError(`${dir}: cannot read directory (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
+  }
+  for (const name of names) {
+    const p = join(dir, name);
+    const st = statSync(p);
+    if (st.isDirectory()) {
+      if (IGNORED_DIRS.has(name) || name.startsWith('.')) continue;
+      if (dir === root && SKIPPED_DIRS.has(name)) continue;
+      walkDirectory(p, root, out);
+    } else if (MANIFEST_FILE.test(name) && !(dir === root && SCENARIO_FILES.has(name))) {
+      out.push(p);
+    }
+  }
+}
+
+/** Parse one file's text: JSON (one object or an array) or multi-document YAML. */
+export function parseManifestText(text: string, path: string): unknown[] {
+  const trimmed = text.trimStart();
+  if (path.toLowerCase().endsWith('.json') || (trimmed.startsWith('{') && !path.match(/\.ya?ml$/i))) {
+    try {
+      const v = JSON.parse(text) as unknown;
+      return Array.isArray(v) ? v : [v];
+    } catch (e) {
+      throw new ManifestError(`${path}: invalid JSON${jsonErrorLine(text, e as Error)}: ${(e as Error).message.replace(/^.*?: /, '')}`);
+    }
+  }
+  const lineCounter = new LineCounter();
+  const docs = parseAllDocuments(text, { lineCounter, prettyErrors: false });
+  const out: unknown[] = [];
+  for (const doc of docs) {
+    const err = doc.errors[0];
+    if (err) {
+      const pos = lineCounter.linePos(err.pos[0]);
+      const firstLine = err.message.split('\n')[0];
+      throw new ManifestError(`${path}:${pos.line}: invalid YAML: ${firstLine}`);
+    }
+    const value = doc.toJS({ maxAliasCount: 1000 }) as unknown;
+    if (value !== null && value !== undefined) out.push(value);
+  }
+  return out;
+}
+
+function jsonErrorLine(text: string, e: Error): string {
+  const m = e.message.match(/position (\d+)/);
+  if (!m) return '';
+  const line = text.slice(0, Number(m[1])).split('\n').length;
+  return ` at line ${line}`;
+}
+
+export function readManifestFiles(paths: string[]): ParsedFile[] {
+  return listManifestFiles(paths).map((path) => {
+    let text: string;
+    try {
+      // `-f -` reads standard input, as kubectl does
+      text = readFileSync(path === '-' ? 0 : path, 'utf8');
+    } catch (e) {
+      throw new ManifestError(`${path}: cannot read (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
+    }
+    const label = path === '-' ? '<stdin>' : path;
+    return { path: label, docs: parseManifestText(text, label) };
+  });
+}

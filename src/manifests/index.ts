@@ -1,0 +1,97 @@
+// The offline source: `-f` files and directories → the same Snapshot the live source produces.
+import { emptySnapshot, type KubeObject, type Snapshot, type SnapshotKind } from '../snapshot/types.js';
+import { addDocuments } from './documents.js';
+import { readManifestFiles } from './files.js';
+
+export { ManifestError, listManifestFiles, parseManifestText, readManifestFiles } from './files.js';
+
+const ALL_KINDS: SnapshotKind[] = [
+  'pods',
+  'services',
+  'secrets',
+  'configMaps',
+  'gateways',
+  'virtualServices',
+  'destinationRules',
+  'peerAuthentications',
+  'roles',
+  'roleBindings',
+  'clusterRoles',
+  'clusterRoleBindings',
+];
+const NEVER_CREDENTIALS = new Set(['kubernetes.io/service-account-token', 'helm.sh/release.v1']);
+const CLUSTER_SCOPED: SnapshotKind[] = ['clusterRoles', 'clusterRoleBindings'];
+
+export interface OfflineOptions {
+  istioNamespace?: string;
+}
+
+export interface OfflineResult {
+  snapshot: Snapshot;
+  /** objects skipped and why, in plain words (stderr) */
+  warnings: string[];
+}
+
+export function loadOfflineSnapshot(paths: string[], options: OfflineOptions = {}): OfflineResult {
+  const files = readManifestFiles(paths);
+  const snapshot = emptySnapshot({ kind: 'offline', files: files.map((f) => f.path) }, options.istioNamespace);
+  const warnings: string[] = [];
+  for (const file of files) warnings.push(...addDocuments(snapshot, file.docs, file.path));
+  normalizeAsApplied(snapshot);
+  // The live source never lists these (a field selector drops them: they are numerous and never TLS
+  // credentials); drop them here too so both sources see the same cluster.
+  snapshot.secrets = snapshot.secrets.filter((s) => !NEVER_CREDENTIALS.has(s.type ?? ''));
+  // The files are the whole cluster as far as the doctor knows: every kind counts as read, so
+  // "no pod matches" means what it says (the live source marks the kinds its LISTs returned).
+  for (const kind of ALL_KINDS) snapshot.read[kind] = true;
+  return { snapshot, warnings };
+}
+
+/**
+ * What the API server would have done on `kubectl apply`: a namespaced object without a namespace
+ * lands in `default`, and a Secret without a type is Opaque. Keeps offline findings equal to live ones.
+ */
+function normalizeAsApplied(snapshot: Snapshot): void {
+  for (const kind of ALL_KINDS) {
+    if (CLUSTER_SCOPED.includes(kind)) continue;
+    for (const obj of snapshot[kind] as KubeObject[]) {
+      if (!obj.metadata.namespace) obj.metadata.namespace = 'default';
+    }
+  }
+  for (const secret of snapshot.secrets) secret.type ??= 'Opaque';
+  for (const kind of ALL_KINDS) {
+    for (const obj of snapshot[kind] as KubeObject[]) {
+      // Istio ≥ 1.22 serves these groups as v1, and the live source reads that version: a v1beta1 or
+      // v1alpha3 manifest is the same object, and fixes built from it should say what kubectl prints.
+      const m = /^(networking|security)\.istio\.io\/v1(alpha3|beta1)$/.exec(obj.apiVersion ?? '');
+      if (m) obj.apiVersion = `${m[1]}.istio.io/v1`;
+      // Dropped as the live source drops them: bookkeeping, and on a Secret the last-applied
+      // annotation is the whole Secret, keys included.
+      const meta = obj.metadata as KubeObject['metadata'] & { managedFields?: unknown };
+      delete meta.managedFields;
+      if (meta.annotations) {
+        delete meta.annotations['kubectl.kubernetes.io/last-applied-configuration'];
+        if (Object.keys(meta.annotations).length === 0) delete meta.annotations;
+      }
+    }
+  }
+  // Duplicates (the same object in two files): the first wins, as `kubectl create` would refuse the second.
+  for (const kind of ALL_KINDS) {
+    const seen = new Set<string>();
+    const list = snapshot[kind] as KubeObject[];
+    const unique = list.filter((o) => {
+      const key = `${o.metadata.namespace ?? ''}/${o.metadata.name}`;
+      if (seen.has(key)) return false;
+      seen.add(key);
+      return true;
+    });
+    // A LIST returns items in key order (namespace, then name); files come in any order. Sorting
+    // here keeps evidence that lists several objects identical between the two sources.
+    unique.sort((a, b) => byteCompare(a.metadata.namespace ?? '', b.metadata.namespace ?? '') || byteCompare(a.metadata.name, b.metadata.name));
+    (snapshot[kind] as KubeObject[]) = unique;
+  }
+}
+
+function byteCompare(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}

@@ -1,0 +1,241 @@
+import assert from 'node:assert/strict';
+import { parse, parseAllDocuments } from 'yaml';
+import {
+  CLUSTER,
+  HEALTHY,
+  HTTPS_SERVER,
+  HTTP_REDIRECT_SERVER,
+  SHOP_SECRET,
+  docs,
+  gateway,
+  one,
+  virtualService,
+  type CheckCase,
+} from '../_support.js';
+
+export const gatewayConfigCases: CheckCase[] = [
+  // ---- 401 ----
+  {
+    name: 'reports ITLS401 when an HTTPS server has no tls block',
+    yaml: docs(CLUSTER, gateway({ servers: `
+  - port: {number: 443, name: https, protocol: HTTPS}
+    hosts: [shop.example.com]` })),
+    report: ['ITLS401'],
+    assert: (f) => {
+      const x = one(f, 'ITLS401');
+      assert.deepEqual(parse(x.remediation!.yaml!).spec.servers[0].tls, { mode: 'SIMPLE', credentialName: 'shop-example-com-tls' });
+      assert.match(x.remediation!.commands![0], /create secret tls shop-example-com-tls -n istio-system/);
+    },
+  },
+  {
+    name: 'reports ITLS401 when a SIMPLE server names no credential',
+    yaml: docs(CLUSTER, gateway({ servers: `
+  - port: {number: 443, name: https, protocol: HTTPS}
+    hosts: [shop.example.com]
+    tls: {mode: SIMPLE, minProtocolVersion: TLSV1_2}` })),
+    report: ['ITLS401'],
+    assert: (f) => assert.equal(parse(one(f, 'ITLS401').remediation!.yaml!).spec.servers[0].tls.minProtocolVersion, 'TLSV1_2'),
+  },
+  {
+    name: 'reports ITLS401 for a certificate file without its key, naming the other hosts the rejected listener takes down',
+    yaml: docs(CLUSTER, gateway({ servers: `
+  - port: {number: 443, name: https, protocol: HTTPS}
+    hosts: [legacy.example.com]
+    tls: {mode: SIMPLE, serverCertificate: /etc/certs/tls.crt}` + HTTPS_SERVER().replace('name: https-443', 'name: https-shop') })),
+    report: ['ITLS401'],
+    assert: (f) => {
+      const x = one(f, 'ITLS401');
+      assert.match(x.message, /serverCertificate but no privateKey/);
+      assert.deepEqual(x.evidence.alsoDown, ['shop.example.com']);
+    },
+  },
+  {
+    name: 'stays silent on ITLS401 for PASSTHROUGH and ISTIO_MUTUAL servers and credentialName servers',
+    yaml: docs(CLUSTER, gateway({ servers: `
+  - port: {number: 443, name: tls, protocol: TLS}
+    hosts: [db.example.com]
+    tls: {mode: PASSTHROUGH}
+  - port: {number: 15443, name: tls-mtls, protocol: TLS}
+    hosts: ["*.local"]
+    tls: {mode: ISTIO_MUTUAL}` + HTTPS_SERVER() })),
+    silent: ['ITLS401'],
+  },
+  // ---- 402 ----
+  {
+    name: 'reports ITLS402 when httpsRedirect points at a host no HTTPS server serves',
+    yaml: docs(CLUSTER, gateway({ servers: HTTP_REDIRECT_SERVER('blog.example.com') + HTTPS_SERVER('shop.example.com') })),
+    report: ['ITLS402'],
+    assert: (f) => {
+      const x = one(f, 'ITLS402');
+      assert.equal(x.host, 'blog.example.com');
+      const g = parse(x.remediation!.yaml!);
+      const added = g.spec.servers.at(-1);
+      assert.deepEqual(added.hosts, ['blog.example.com']);
+      assert.equal(added.port.protocol, 'HTTPS');
+      assert.notEqual(added.port.name, 'https-443');
+    },
+  },
+  {
+    name: 'stays silent on ITLS402 when another Gateway on the same pods serves the host over HTTPS (wildcard)',
+    yaml: docs(CLUSTER, gateway({ name: 'redirect', servers: HTTP_REDIRECT_SERVER('blog.example.com') }), gateway({ name: 'tls', servers: HTTPS_SERVER('*.example.com') })),
+    silent: ['ITLS402'],
+  },
+  // ---- 403 ----
+  {
+    name: 'reports ITLS403 on both Gateways when they claim the same host and port on the same pods',
+    yaml: docs(CLUSTER, gateway({ name: 'a', created: '2024-01-01T00:00:00Z', servers: HTTPS_SERVER() }), gateway({ name: 'b', namespace: 'shop', created: '2024-02-01T00:00:00Z', servers: HTTPS_SERVER() }), SHOP_SECRET()),
+    report: ['ITLS403'],
+    assert: (f) => {
+      const xs = f.filter((x) => x.code === 'ITLS403');
+      assert.deepEqual(xs.map((x) => x.resource.name).sort(), ['a', 'b']);
+      assert.ok(xs.every((x) => x.severity === 'error'));
+      const fix = parse(xs[0].remediation!.yaml!);
+      assert.equal(fix.metadata.name, 'b', 'the later Gateway loses the host');
+      assert.equal(fix.spec.servers.length, 0);
+    },
+  },
+  {
+    name: 'reports ITLS403 when namespace prefixes hide a duplicate host (a/shop vs b/shop)',
+    yaml: docs(CLUSTER, gateway({ name: 'a', servers: HTTPS_SERVER('a/shop.example.com') }), gateway({ name: 'b', servers: HTTPS_SERVER('b/shop.example.com') })),
+    report: ['ITLS403'],
+    assert: (f) => assert.match(f.find((x) => x.code === 'ITLS403')!.message, /namespace prefixes differ/),
+  },
+  {
+    name: 'reports ITLS403 as a warning when a wildcard on one Gateway overlaps a host on another',
+    yaml: docs(CLUSTER, gateway({ name: 'a', servers: HTTPS_SERVER('*.example.com', 'wild') }), gateway({ name: 'b', servers: HTTPS_SERVER('shop.example.com') })),
+    report: ['ITLS403'],
+    assert: (f) => assert.ok(f.filter((x) => x.code === 'ITLS403').every((x) => x.severity === 'warning')),
+  },
+  {
+    name: 'stays silent on ITLS403 for the same host on different ports or different gateway pods',
+    yaml: docs(
+      CLUSTER,
+      gateway({ name: 'a', servers: HTTPS_SERVER('shop.example.com', 'shop-tls', 443) }),
+      gateway({ name: 'b', servers: HTTPS_SERVER('shop.example.com', 'shop-tls', 9443) }),
+      gateway({ name: 'c', selector: '{istio: internal}', servers: HTTPS_SERVER() }),
+    ),
+    silent: ['ITLS403'],
+  },
+  {
+    name: 'reports ITLS403 when one Gateway writes the Service port (443) and the other its targetPort (8443): one listener',
+    yaml: docs(CLUSTER, gateway({ name: 'a', servers: HTTPS_SERVER('shop.example.com', 'shop-tls', 443) }), gateway({ name: 'b', servers: HTTPS_SERVER('shop.example.com', 'shop-tls', 8443) })),
+    report: ['ITLS403'],
+  },
+  // ---- 404 ----
+  {
+    name: 'reports ITLS404 when two Gateways on the same pods share one credential for different hosts, recommending one merged server',
+    yaml: docs(CLUSTER, gateway({ name: 'a', servers: HTTPS_SERVER('a.example.com', 'wildcard-tls') }), gateway({ name: 'b', servers: HTTPS_SERVER('b.example.com', 'wildcard-tls') })),
+    report: ['ITLS404'],
+    assert: (f) => {
+      const xs = f.filter((x) => x.code === 'ITLS404');
+      assert.equal(xs.length, 2);
+      const [merged] = parseAllDocuments(xs[0].remediation!.yaml!).map((d) => d.toJS());
+      assert.equal(merged.metadata.name, 'a');
+      assert.deepEqual(merged.spec.servers[0].hosts, ['a.example.com', 'b.example.com']);
+      assert.ok(xs[0].remediation!.commands!.some((c) => c.startsWith('kubectl delete gateway b ')));
+    },
+  },
+  {
+    name: 'reports ITLS404 for two servers of one Gateway sharing a certificate file',
+    yaml: docs(CLUSTER, gateway({ servers: `
+  - port: {number: 443, name: https-a, protocol: HTTPS}
+    hosts: [a.example.com]
+    tls: {mode: SIMPLE, serverCertificate: /etc/certs/tls.crt, privateKey: /etc/certs/tls.key}
+  - port: {number: 443, name: https-b, protocol: HTTPS}
+    hosts: [b.example.com]
+    tls: {mode: SIMPLE, serverCertificate: /etc/certs/tls.crt, privateKey: /etc/certs/tls.key}` })),
+    report: ['ITLS404'],
+  },
+  {
+    name: 'stays silent on ITLS404 when each server has its own credential, or on different pods',
+    yaml: docs(CLUSTER, gateway({ name: 'a', servers: HTTPS_SERVER('a.example.com', 'a-tls') }), gateway({ name: 'b', servers: HTTPS_SERVER('b.example.com', 'b-tls') }), gateway({ name: 'c', selector: '{istio: internal}', servers: HTTPS_SERVER('c.example.com', 'a-tls') })),
+    silent: ['ITLS404'],
+  },
+  // ---- 405 ----
+  {
+    name: 'reports ITLS405 when a PASSTHROUGH server has only an http route',
+    yaml: docs(CLUSTER, gateway({ servers: `
+  - port: {number: 443, name: tls, protocol: TLS}
+    hosts: [db.example.com]
+    tls: {mode: PASSTHROUGH}` }), virtualService({ hosts: '[db.example.com]' })),
+    report: ['ITLS405'],
+    assert: (f) => {
+      const vs = parse(one(f, 'ITLS405').remediation!.yaml!);
+      assert.deepEqual(vs.spec.tls[0].match[0].sniHosts, ['db.example.com']);
+      assert.deepEqual(vs.spec.gateways, ['istio-system/web']);
+    },
+  },
+  {
+    name: 'stays silent on ITLS405 with a tls route whose sniHosts cover the host, and for AUTO_PASSTHROUGH',
+    yaml: docs(CLUSTER, gateway({ servers: `
+  - port: {number: 443, name: tls, protocol: TLS}
+    hosts: [db.example.com]
+    tls: {mode: PASSTHROUGH}
+  - port: {number: 15443, name: tls-auto, protocol: TLS}
+    hosts: ["*.local"]
+    tls: {mode: AUTO_PASSTHROUGH}` }), virtualService({ hosts: '[db.example.com]', routes: `  tls:
+  - match: [{port: 443, sniHosts: [db.example.com]}]
+    route: [{destination: {host: db.shop.svc.cluster.local, port: {number: 5432}}}]` })),
+    silent: ['ITLS405'],
+  },
+  // ---- 406 ----
+  {
+    name: 'reports ITLS406 for a port named http with protocol HTTPS and for certificates on a PASSTHROUGH server',
+    yaml: docs(CLUSTER, gateway({ servers: `
+  - port: {number: 443, name: http, protocol: HTTPS}
+    hosts: [shop.example.com]
+    tls: {mode: SIMPLE, credentialName: shop-tls}
+  - port: {number: 9443, name: tls, protocol: TLS}
+    hosts: [db.example.com]
+    tls: {mode: PASSTHROUGH, credentialName: db-tls}` })),
+    report: ['ITLS406'],
+    assert: (f) => {
+      const xs = f.filter((x) => x.code === 'ITLS406');
+      assert.equal(xs.length, 2);
+      assert.ok(xs.every((x) => x.severity === 'info'));
+    },
+  },
+  {
+    name: 'stays silent on ITLS406 for consistent names and options',
+    yaml: HEALTHY,
+    silent: ['ITLS406'],
+  },
+  // ---- 407 ----
+  {
+    name: 'reports ITLS407 when a TLS host is also served on plain HTTP without redirect',
+    yaml: docs(CLUSTER, gateway({ servers: `
+  - port: {number: 80, name: http, protocol: HTTP}
+    hosts: ["*"]` + HTTPS_SERVER() })),
+    report: ['ITLS407'],
+    assert: (f) => assert.equal(parse(one(f, 'ITLS407').remediation!.yaml!).spec.servers[0].tls.httpsRedirect, true),
+  },
+  {
+    name: 'stays silent on ITLS407 with httpsRedirect',
+    yaml: HEALTHY,
+    silent: ['ITLS407'],
+  },
+  // ---- 408 ----
+  {
+    name: 'reports ITLS408 for minProtocolVersion TLSV1_0 and weak cipher suites',
+    yaml: docs(CLUSTER, gateway({ servers: `
+  - port: {number: 443, name: https, protocol: HTTPS}
+    hosts: [shop.example.com]
+    tls: {mode: SIMPLE, credentialName: shop-tls, minProtocolVersion: TLSV1_0, cipherSuites: [ECDHE-RSA-AES128-GCM-SHA256, AES128-SHA, DES-CBC3-SHA]}` })),
+    report: ['ITLS408'],
+    assert: (f) => {
+      const x = one(f, 'ITLS408');
+      assert.match(x.message, /AES128-SHA, DES-CBC3-SHA/);
+      const tls = parse(x.remediation!.yaml!).spec.servers[0].tls;
+      assert.equal(tls.minProtocolVersion, 'TLSV1_2');
+      assert.equal(tls.cipherSuites, undefined);
+    },
+  },
+  {
+    name: 'stays silent on ITLS408 for TLS 1.2+ with ECDHE-GCM suites',
+    yaml: docs(CLUSTER, gateway({ servers: `
+  - port: {number: 443, name: https, protocol: HTTPS}
+    hosts: [shop.example.com]
+    tls: {mode: SIMPLE, credentialName: shop-tls, minProtocolVersion: TLSV1_2, cipherSuites: [ECDHE-ECDSA-AES128-GCM-SHA256, ECDHE-RSA-AES256-GCM-SHA384]}` })),
+    silent: ['ITLS408'],
+  },
+];

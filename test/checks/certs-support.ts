@@ -1,0 +1,88 @@
+// Shared by the credential, certificate and mesh-CA check tests: certificates generated at test time,
+// secrets as YAML, a table runner whose options carry the test root as --ca-file.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { runChecks } from '../../src/checks/run.js';
+import type { CheckModule, CheckOptions, Finding } from '../../src/checks/types.js';
+import { loadTrustStore } from '../../src/tls/index.js';
+import { snapshotFromYaml } from '../helpers/snapshot.js';
+import { issueChain, chainPem, type IssuedCert } from '../../src/testing/certgen.js';
+import { CLUSTER, gateway, docs } from './_support.js';
+
+export const b64 = (s: string | Buffer) => Buffer.from(s).toString('base64');
+export const DAY = 86_400_000;
+
+export const pki = await issueChain({ dns: ['shop.example.com', '*.shop.example.com'], intermediates: 1 });
+export const NOW = new Date();
+
+export function options(extra: Partial<CheckOptions> = {}, anchors: IssuedCert[] = [pki.root]): CheckOptions {
+  return {
+    now: NOW,
+    expiryWarningMs: 30 * DAY,
+    trustStore: loadTrustStore(anchors.map((a) => a.certPem).join(''), { includeBundled: false }),
+    ...extra,
+  };
+}
+
+export function tlsSecret(opts: { name?: string; namespace?: string; type?: string; data: Record<string, string> }): string {
+  const data = Object.entries(opts.data).map(([k, v]) => `  ${k}: "${v}"`).join('\n');
+  return `
+apiVersion: v1
+kind: Secret
+metadata: {name: ${opts.name ?? 'shop-tls'}, namespace: ${opts.namespace ?? 'istio-system'}}
+type: ${opts.type ?? 'kubernetes.io/tls'}
+data:
+${data || '  {}'}
+`;
+}
+
+export const tlsData = (cert: IssuedCert, withChain = true) => ({ 'tls.crt': b64(withChain ? chainPem(cert) : cert.certPem), 'tls.key': b64(cert.keyPem) });
+
+export function httpsServer(hosts: string[], credential = 'shop-tls', mode = 'SIMPLE', port = 443): string {
+  return `
+  - port: {number: ${port}, name: https-${port}, protocol: HTTPS}
+    hosts: [${hosts.map((h) => `"${h}"`).join(', ')}]
+    tls: {mode: ${mode}, credentialName: ${credential}}`;
+}
+
+export function cluster(...parts: string[]): string {
+  return docs(CLUSTER, ...parts);
+}
+
+export { gateway };
+
+export interface Case {
+  name: string;
+  yaml: string;
+  report?: string[];
+  silent?: string[];
+  options?: Partial<CheckOptions>;
+  anchors?: IssuedCert[];
+  assert?: (findings: Finding[]) => void;
+}
+
+export function run(module: CheckModule, c: Pick<Case, 'yaml' | 'options' | 'anchors'>): Finding[] {
+  return runChecks(snapshotFromYaml(c.yaml), options(c.options, c.anchors), [module]).findings;
+}
+
+export function table(module: CheckModule, cases: Case[]): void {
+  for (const c of cases) {
+    test(c.name, () => {
+      const findings = run(module, c);
+      const codes = findings.map((f) => f.code);
+      for (const code of c.report ?? []) assert.ok(codes.includes(code), `expected ${code}, got [${codes.join(', ')}]`);
+      for (const code of c.silent ?? []) {
+        const hit = findings.find((f) => f.code === code);
+        assert.equal(hit, undefined, `expected no ${code}, got: ${hit?.message}`);
+      }
+      for (const f of findings) {
+        assert.ok(f.message.length > 20);
+        const json = JSON.stringify(f);
+        assert.doesNotMatch(json, /PRIVATE KEY/);
+        // no base64 of key material either: keys start with MI (DER SEQUENCE) once base64-encoded
+        for (const secretKey of [pki.leaf.keyPem]) assert.ok(!json.includes(secretKey.split('\n')[1]), 'key material leaked');
+      }
+      c.assert?.(findings);
+    });
+  }
+}

@@ -1,0 +1,21 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { parseAllDocuments } from 'yaml';
+import { combineRemediations } from '../../src/remediation/index.js';
+import { findingsFor } from './_support.js';
+import { mountCases } from './cases/mounts.js';
+
+test('combines the remediation of a run into one apply-ready stream with a header per document', () => {
+  const seed = mountCases.find((c) => c.name.startsWith('reports only ITLS207'))!;
+  const findings = findingsFor(undefined, seed);
+  const text = combineRemediations(findings);
+  assert.match(text, /# fixes ITLS207 Gateway istio-system\/kiali-gateway \(kiali\.example\.com\)/);
+  assert.match(text, /#   kubectl create secret tls kiali-example-com-tls -n istio-system/);
+  const objects = parseAllDocuments(text).map((d) => d.toJS()).filter(Boolean);
+  assert.equal(objects.filter((o) => o.kind === 'Gateway' && o.metadata.name === 'kiali-gateway').length, 1, 'one Gateway, not one per finding');
+  assert.doesNotMatch(text, /PRIVATE KEY/);
+});
+
+test('says there is nothing to fix for a run without remediation', () => {
+  assert.equal(combineRemediations([]), '# nothing to fix\n');
+});

@@ -1,0 +1,155 @@
+// src/checks/inventory.ts: the `status` rows.
+import 'reflect-metadata';
+import assert from 'node:assert/strict';
+import { before, describe, it } from 'node:test';
+import { buildInventory, mountedSecretFor } from '../../src/checks/inventory.js';
+import { Model } from '../../src/checks/model.js';
+import type { Finding } from '../../src/checks/types.js';
+import { chainPem, issueCert, type IssuedCert } from '../../src/testing/certgen.js';
+import { loadTrustStore } from '../../src/tls/index.js';
+import { snapshotFromYaml } from '../helpers/snapshot.js';
+
+const NOW = new Date('2026-06-01T00:00:00Z');
+const b64 = (s: string) => Buffer.from(s).toString('base64');
+
+const pod = `apiVersion: v1
+kind: Pod
+metadata: {name: gw-1, namespace: istio-ingress, labels: {istio: ingress}}
+spec:
+  containers:
+  - name: istio-proxy
+    volumeMounts:
+    - {name: certs, mountPath: /etc/istio/ingressgateway-certs}
+    - {name: picked, mountPath: /etc/picked/}
+  volumes:
+  - {name: certs, secret: {secretName: legacy-certs}}
+  - {name: picked, secret: {secretName: picked-certs, items: [{key: server.pem, path: cert.pem}]}}
+`;
+
+function gateway(servers: string): string {
+  return `apiVersion: networking.istio.io/v1
+kind: Gateway
+metadata: {name: web, namespace: apps}
+spec:
+  selector: {istio: ingress}
+  servers:
+${servers}`;
+}
+
+describe('status rows', () => {
+  let root: IssuedCert;
+  let leaf: IssuedCert;
+  before(async () => {
+    root = await issueCert({ cn: 'Inventory Test Root', ca: true, keyType: 'p256', notBefore: new Date('2026-01-01T00:00:00Z'), notAfter: new Date('2030-01-01T00:00:00Z') });
+    leaf = await issueCert({ cn: 'shop.example.com', dns: ['shop.example.com', 'www.example.com'], issuer: root, keyType: 'p256', notBefore: new Date('2026-05-01T00:00:00Z'), notAfter: new Date('2026-06-11T12:00:00Z'), extKeyUsage: ['serverAuth'] });
+  });
+
+  function rows(yaml: string, findings: Finding[] = [], trustRoot = false) {
+    const snapshot = snapshotFromYaml(yaml);
+    for (const k of ['pods', 'secrets', 'gateways'] as const) snapshot.read[k] = true;
+    const trustStore = loadTrustStore(trustRoot ? root.certPem : undefined, { includeBundled: false });
+    return buildInventory(new Model(snapshot), findings, { now: NOW, trustStore });
+  }
+
+  function credentialYaml(): string {
+    return `${pod}---
+apiVersion: v1
+kind: Secret
+metadata: {name: shop-tls, namespace: istio-ingress}
+type: kubernetes.io/tls
+data: {tls.crt: ${b64(chainPem(leaf))}, tls.key: ${b64(leaf.keyPem)}}
+---
+${gateway(`  - port: {number: 443, name: https, protocol: HTTPS}
+    hosts: [shop.example.com, apps/www.example.com, api.example.com]
+    tls: {mode: SIMPLE, credentialName: shop-tls}
+  - port: {number: 80, name: http, protocol: HTTP}
+    hosts: [shop.example.com]`)}`;
+  }
+
+  it('one row per TLS host, none for plain HTTP servers, namespace part stripped', () => {
+    const r = rows(credentialYaml());
+    assert.deepEqual(r.map((x) => [x.host, x.port]), [['api.example.com', 443], ['shop.example.com', 443], ['www.example.com', 443]]);
+  });
+
+  it('reads the credential from the workload namespace, with subject, expiry in days and SAN verdict', () => {
+    const r = rows(credentialYaml());
+    const shop = r.find((x) => x.host === 'shop.example.com')!;
+    assert.equal(shop.credential, 'secret istio-ingress/shop-tls');
+    assert.equal(shop.subject, 'shop.example.com');
+    assert.equal(shop.expiresInDays, 10);
+    assert.equal(shop.san, 'ok');
+    assert.equal(r.find((x) => x.host === 'api.example.com')!.san, 'fail');
+  });
+
+  it('chain is ok only when a path to a trusted anchor exists', () => {
+    assert.equal(rows(credentialYaml())[1].chain, 'fail');
+    assert.equal(rows(credentialYaml(), [], true)[1].chain, 'ok');
+  });
+
+  it('overall is the worst non-info finding about the host (or the whole Gateway)', () => {
+    const gw = { kind: 'Gateway', namespace: 'apps', name: 'web' };
+    const findings: Finding[] = [
+      { code: 'ITLS304', severity: 'error', title: '', message: '', resource: gw, host: 'api.example.com', port: 443, evidence: {} },
+      { code: 'ITLS302', severity: 'warning', title: '', message: '', resource: gw, host: 'shop.example.com', port: 443, evidence: {} },
+      { code: 'ITLS313', severity: 'info', title: '', message: '', resource: gw, host: 'www.example.com', port: 443, evidence: {} },
+      { code: 'ITLS407', severity: 'warning', title: '', message: '', resource: gw, host: 'www.example.com', port: 80, evidence: {} },
+    ];
+    const r = rows(credentialYaml(), findings);
+    assert.deepEqual(r.map((x) => [x.host, x.overall, x.codes]), [
+      ['api.example.com', 'error', ['ITLS304']],
+      ['shop.example.com', 'warn', ['ITLS302']],
+      ['www.example.com', 'ok', []],
+    ]);
+    const wide = rows(credentialYaml(), [{ code: 'ITLS101', severity: 'error', title: '', message: '', resource: gw, evidence: {} }]);
+    assert.ok(wide.every((x) => x.overall === 'error'));
+  });
+
+  it('says when the credential secret is missing, and stays unknown about the certificate', () => {
+    const r = rows(`${pod}---\n${gateway(`  - port: {number: 443, name: https, protocol: HTTPS}
+    hosts: [shop.example.com]
+    tls: {mode: SIMPLE, credentialName: nope}`)}`);
+    assert.equal(r[0].credential, 'secret istio-ingress/nope (missing)');
+    assert.equal(r[0].subject, undefined);
+    assert.equal(r[0].san, 'unknown');
+    assert.equal(r[0].chain, 'unknown');
+  });
+
+  it('follows file paths to the secret mounted there', () => {
+    const r = rows(`${pod}---
+apiVersion: v1
+kind: Secret
+metadata: {name: legacy-certs, namespace: istio-ingress}
+data: {tls.crt: ${b64(chainPem(leaf))}}
+---
+${gateway(`  - port: {number: 443, name: https, protocol: HTTPS}
+    hosts: [shop.example.com]
+    tls: {mode: SIMPLE, serverCertificate: /etc/istio/ingressgateway-certs/tls.crt, privateKey: /etc/istio/ingressgateway-certs/tls.key}`)}`);
+    assert.equal(r[0].credential, 'file /etc/istio/ingressgateway-certs/tls.crt');
+    assert.equal(r[0].subject, 'shop.example.com');
+  });
+
+  it('PASSTHROUGH hosts have no credential of the gateway', () => {
+    const r = rows(`${pod}---\n${gateway(`  - port: {number: 443, name: tls, protocol: TLS}
+    hosts: [db.example.com]
+    tls: {mode: PASSTHROUGH}`)}`);
+    assert.deepEqual([r[0].mode, r[0].credential, r[0].san], ['PASSTHROUGH', '-', 'unknown']);
+  });
+
+  it('-n scope: rows only for Gateways in that namespace', () => {
+    const snapshot = snapshotFromYaml(credentialYaml());
+    const r = buildInventory(new Model(snapshot, 'other'), [], { now: NOW, trustStore: loadTrustStore(undefined, { includeBundled: false }) });
+    assert.deepEqual(r, []);
+  });
+});
+
+describe('mountedSecretFor', () => {
+  const p = snapshotFromYaml(pod).pods[0];
+  it('maps a path under a secret volume mount to the secret key', () => {
+    assert.deepEqual(mountedSecretFor(p, '/etc/istio/ingressgateway-certs/tls.crt'), { secretName: 'legacy-certs', key: 'tls.crt', mountPath: '/etc/istio/ingressgateway-certs' });
+  });
+  it('honours items (key → path) and a trailing slash on the mount', () => {
+    assert.equal(mountedSecretFor(p, '/etc/picked/cert.pem')?.key, 'server.pem');
+    assert.equal(mountedSecretFor(p, '/etc/picked/other.pem'), undefined);
+  });
+  it('is undefined for a path no mount covers', () => assert.equal(mountedSecretFor(p, '/etc/istio/other/tls.crt'), undefined));
+});

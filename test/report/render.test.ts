@@ -1,0 +1,225 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { parse as parseYaml } from 'yaml';
+import type { Finding } from '../../src/checks/types.js';
+import type { HostRow } from '../../src/checks/inventory.js';
+import { groupFindings, renderReport, verdictLine, type Report } from '../../src/report/index.js';
+import { redactKeyMaterial } from '../../src/report/text.js';
+
+const ANSI = /\x1b\[/;
+
+function finding(over: Partial<Finding> & Pick<Finding, 'code' | 'severity'>): Finding {
+  return {
+    title: `title of ${over.code}`,
+    message: `message of ${over.code}`,
+    resource: { kind: 'Gateway', namespace: 'istio-system', name: 'gw' },
+    evidence: {},
+    ...over,
+  };
+}
+
+function row(host: string, over: Partial<HostRow> = {}): HostRow {
+  return {
+    gateway: { kind: 'Gateway', namespace: 'istio-system', name: 'gw' },
+    host,
+    port: 443,
+    protocol: 'HTTPS',
+    mode: 'SIMPLE',
+    credential: 'secret istio-system/web-tls',
+    san: 'ok',
+    chain: 'ok',
+    overall: 'ok',
+    codes: [],
+    ...over,
+  };
+}
+
+function report(findings: Finding[], hosts: HostRow[], command: Report['command'] = 'doctor'): Report {
+  const summary = { error: 0, warning: 0, info: 0 };
+  for (const f of findings) summary[f.severity]++;
+  return {
+    generatedAt: '2026-01-31T12:00:00.000Z',
+    command,
+    source: { kind: 'offline', files: ['cluster.yaml'] },
+    failOn: 'error',
+    summary,
+    hostsChecked: new Set(hosts.map((h) => h.host)).size,
+    findings,
+    hosts,
+  };
+}
+
+const broken = report(
+  [
+    finding({
+      code: 'ITLS304',
+      severity: 'error',
+      host: 'example.com',
+      port: 443,
+      message: 'certificate covers a.example.com, *.example.com; Gateway asks for example.com',
+      evidence: { coveredHosts: ['a.example.com', '*.example.com'], gatewayHost: 'example.com' },
+      remediation: { summary: 'Reissue the certificate with example.com in its SANs.', commands: ['kubectl create secret tls web-tls -n istio-system --cert=<fullchain.pem> --key=<privkey.pem>'] },
+    }),
+    finding({ code: 'ITLS302', severity: 'warning', host: 'api.example.com', port: 443 }),
+    finding({ code: 'ITLS101', severity: 'error', resource: { kind: 'Gateway', namespace: 'web', name: 'orphan' } }),
+    finding({ code: 'ITLS209', severity: 'error', resource: { kind: 'Secret', namespace: 'istio-system', name: 'istio-ca-secret' } }),
+    finding({ code: 'ITLS901', severity: 'warning', resource: { kind: 'Cluster', name: 'sim' } }),
+    finding({ code: 'ITLS503', severity: 'warning', host: 'example.com', port: 443 }),
+  ],
+  [row('example.com', { overall: 'error', san: 'fail', codes: ['ITLS304'] }), row('api.example.com', { overall: 'warn', expiresInDays: 5 })],
+);
+
+describe('verdict line', () => {
+  it('counts errors and warnings and the hosts they touch', () => {
+    assert.equal(verdictLine(broken), '✖ 3 errors, 3 warnings across 2 hosts (2 TLS hosts checked)');
+  });
+  it('says healthy and how many hosts were checked when nothing is wrong', () => {
+    assert.equal(verdictLine(report([], [row('a.com'), row('b.com'), row('c.com'), row('d.com')])), '✔ healthy: 4 hosts checked');
+  });
+  it('says healthy with notes when only info findings exist', () => {
+    assert.match(verdictLine(report([finding({ code: 'ITLS313', severity: 'info', host: 'a.com' })], [row('a.com')])), /^✔ healthy: 1 host checked \(1 note\)/);
+  });
+  it('uses the warning sign when there are warnings only', () => {
+    assert.match(verdictLine(report([finding({ code: 'ITLS302', severity: 'warning', host: 'a.com' })], [row('a.com')])), /^⚠ 1 warning across 1 host/);
+  });
+  it('does not claim health when nothing serves TLS', () => {
+    assert.match(verdictLine(report([], [])), /no Gateway in scope serves TLS/);
+  });
+});
+
+describe('grouping', () => {
+  it('groups by host (worst first), then resources without a host, then the cluster', () => {
+    const titles = groupFindings(broken.findings).map((g) => g.title);
+    assert.deepEqual(titles, ['example.com', 'api.example.com', 'Gateway web/orphan', 'Secret istio-system/istio-ca-secret', 'Cluster']);
+  });
+  it('keeps every finding of a host together', () => {
+    const g = groupFindings(broken.findings).find((x) => x.title === 'example.com');
+    assert.deepEqual(g?.findings.map((f) => f.code), ['ITLS304', 'ITLS503']);
+  });
+});
+
+describe('table view (doctor)', () => {
+  const text = renderReport(broken, 'table', { color: false });
+  it('opens with the verdict line', () => assert.equal(text.split('\n')[0], verdictLine(broken)));
+  it('shows the message and the evidence in plain words', () => {
+    assert.match(text, /certificate covers a\.example\.com, \*\.example\.com; Gateway asks for example\.com/);
+    assert.match(text, /covered hosts: a\.example\.com, \*\.example\.com/);
+    assert.doesNotMatch(text, /gateway host: example\.com/, 'the host is the heading already');
+  });
+  it('ends with the fixes, each saying which finding it fixes', () => {
+    const fixes = text.indexOf('Fixes');
+    assert.ok(fixes > text.indexOf('ITLS901'), 'fixes come after every finding');
+    assert.match(text.slice(fixes), /# \[1\] fixes ITLS304 — example\.com/);
+    assert.match(text.slice(fixes), /^kubectl create secret tls web-tls -n istio-system/m);
+  });
+  it('has no escape codes without colour', () => assert.doesNotMatch(text, ANSI));
+  it('keeps a finding to a screen: no repeated values, at most six facts, the rest pointed to -o json', () => {
+    const evidence: Record<string, string> = { subject: 'CN=*.example.com', certSubject: 'CN=*.example.com', hosts: 'example.com' };
+    for (let i = 0; i < 10; i++) evidence[`fact${i}`] = `value ${i}`;
+    const r = report([finding({ code: 'ITLS306', severity: 'error', host: 'example.com', evidence })], [row('example.com')]);
+    const out = renderReport(r, 'table', { color: false });
+    assert.equal(out.match(/CN=\*\.example\.com/g)?.length, 1, 'same value once');
+    assert.doesNotMatch(out, /· hosts: example\.com/, 'the heading already names the host');
+    assert.equal(out.match(/^    · /gm)?.length, 7, 'six facts and the pointer');
+    assert.match(out, /· \(5 more facts in -o json\)/);
+    assert.equal(JSON.parse(renderReport(r, 'json', { color: false })).findings[0].evidence.fact9, 'value 9', 'json keeps everything');
+  });
+  it('does not repeat the same certificate facts for a second finding of the host', () => {
+    const facts = { subject: 'CN=shop.example.com', fingerprint256: 'AA:BB' };
+    const r = report(
+      [
+        finding({ code: 'ITLS309', severity: 'error', host: 'shop.example.com', evidence: { ...facts, root: 'CN=Private Root' } }),
+        finding({ code: 'ITLS313', severity: 'info', host: 'shop.example.com', evidence: { ...facts } }),
+        finding({ code: 'ITLS313', severity: 'info', host: 'other.example.com', evidence: { ...facts } }),
+      ],
+      [row('shop.example.com'), row('other.example.com')],
+    );
+    const out = renderReport(r, 'table', { color: false });
+    assert.equal(out.match(/· fingerprint256: AA:BB/g)?.length, 2, 'once per host group');
+  });
+  it('skips long evidence sentences the message already says, keeps short facts', () => {
+    const sentence = 'ca-cert.pem is not a CA certificate (basicConstraints CA:false): the mesh is rooted in a server certificate';
+    const r = report([finding({ code: 'ITLS209', severity: 'error', message: `damaged: ${sentence}.`, evidence: { problems: [sentence], type: 'istio.io/ca-root' } })], []);
+    const out = renderReport(r, 'table', { color: false });
+    assert.equal(out.replace(/\s+/g, ' ').split(sentence).length - 1, 1, 'the sentence appears once');
+    assert.match(out, /· type: istio\.io\/ca-root/);
+  });
+  it('has escape codes with colour', () => assert.match(renderReport(broken, 'table', { color: true }), ANSI));
+  it('wraps whole objects in a kubectl apply heredoc, and labels fragments as such', () => {
+    const whole = 'apiVersion: v1\nkind: Secret\nmetadata:\n  name: web-tls\n  namespace: istio-system\ntype: kubernetes.io/tls\n';
+    const fragment = 'spec:\n  servers:\n  - tls:\n      credentialName: web-tls\n';
+    const r = report(
+      [
+        finding({ code: 'ITLS201', severity: 'error', host: 'a.com', remediation: { summary: 'Create it.', yaml: whole } }),
+        finding({ code: 'ITLS401', severity: 'error', host: 'b.com', remediation: { summary: 'Patch it.', yaml: fragment } }),
+      ],
+      [row('a.com'), row('b.com')],
+    );
+    const out = renderReport(r, 'table', { color: false });
+    assert.match(out, /kubectl apply -f - <<'YAML'\napiVersion: v1\nkind: Secret\n[\s\S]*?\nYAML\n/);
+    assert.match(out, /# YAML \(merge into the object named above; not a whole object\):\nspec:/);
+  });
+  it('shares one fix between findings with the same remediation', () => {
+    const r = { summary: 'Same fix.', commands: ['kubectl rollout restart deploy/istio-ingressgateway -n istio-system'] };
+    const two = report(
+      [finding({ code: 'ITLS207', severity: 'warning', host: 'a.com', remediation: r }), finding({ code: 'ITLS207', severity: 'warning', host: 'b.com', remediation: r })],
+      [row('a.com'), row('b.com')],
+    );
+    const out = renderReport(two, 'table', { color: false });
+    assert.equal(out.match(/kubectl rollout restart/g)?.length, 1);
+    assert.match(out, /# \[1\] fixes ITLS207 — a\.com, b\.com/);
+  });
+});
+
+describe('table view (status)', () => {
+  const text = renderReport({ ...broken, command: 'status' }, 'table', { color: false });
+  it('has the columns the on-call engineer scans', () => {
+    const header = text.split('\n').find((l) => l.startsWith('GATEWAY'));
+    assert.ok(header);
+    assert.deepEqual(header.split(/\s{2,}/), ['GATEWAY', 'HOST', 'PORT', 'MODE', 'CREDENTIAL', 'SUBJECT', 'EXPIRES', 'SAN', 'CHAIN', 'OVERALL']);
+  });
+  it('prints one row per host with expiry in days and the verdicts', () => {
+    const line = text.split('\n').find((l) => l.includes('api.example.com'));
+    assert.match(line ?? '', /5d/);
+    assert.match(line ?? '', /warn/);
+    assert.match(text.split('\n').find((l) => l.includes(' example.com')) ?? '', /✗.*error ITLS304/);
+  });
+  it('has no escape codes and no box borders in a pipe', () => {
+    assert.doesNotMatch(text, ANSI);
+    assert.doesNotMatch(text, /[┌│└─]/);
+  });
+  it('says so when no Gateway serves TLS', () => {
+    assert.match(renderReport(report([], [], 'status'), 'table', { color: false }), /No Gateway in scope serves HTTPS or TLS/);
+  });
+});
+
+describe('json and yaml', () => {
+  it('json has the stable top-level shape', () => {
+    const obj = JSON.parse(renderReport(broken, 'json', { color: true }));
+    assert.deepEqual(Object.keys(obj).sort(), ['command', 'failOn', 'findings', 'generatedAt', 'hosts', 'hostsChecked', 'source', 'summary']);
+    assert.deepEqual(obj.summary, { error: 3, warning: 3, info: 0 });
+    assert.equal(obj.findings.length, 6);
+    assert.equal(obj.findings[0].code, 'ITLS304');
+  });
+  it('json never carries colour, even when colour is on', () => assert.doesNotMatch(renderReport(broken, 'json', { color: true }), ANSI));
+  it('yaml is the same object as json', () => {
+    assert.deepEqual(parseYaml(renderReport(broken, 'yaml', { color: false })), JSON.parse(renderReport(broken, 'json', { color: false })));
+  });
+});
+
+describe('key material guard', () => {
+  it('redacts a private key block whatever put it there', () => {
+    const leaked = report([finding({ code: 'ITLS202', severity: 'error', message: 'x -----BEGIN PRIVATE KEY-----\nMIIEvQIBADANBg\n-----END PRIVATE KEY----- y' })], []);
+    for (const format of ['table', 'json', 'yaml'] as const) {
+      const out = renderReport(leaked, format, { color: false });
+      assert.doesNotMatch(out, /PRIVATE KEY-----/);
+      assert.doesNotMatch(out, /MIIEvQIBADANBg/);
+    }
+  });
+  it('redacts RSA and EC key blocks too, and leaves certificates alone', () => {
+    const text = '-----BEGIN CERTIFICATE-----\nAAA\n-----END CERTIFICATE-----\n-----BEGIN EC PRIVATE KEY-----\nBBB\n-----END EC PRIVATE KEY-----';
+    const out = redactKeyMaterial(text);
+    assert.match(out, /BEGIN CERTIFICATE/);
+    assert.doesNotMatch(out, /BBB/);
+  });
+});

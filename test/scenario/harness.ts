@@ -1,0 +1,142 @@
+// Shared by the scenario and kubectl tiers: run the built CLI as a subprocess (asynchronously: the
+// simulated cluster answers from this same process), remember every output, and find the private
+// keys a materialized scenario holds so tests can assert none of them ever leaks.
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import assert from 'node:assert/strict';
+import { inPodCheck } from '../../src/checks/inpod.js';
+import type { Finding } from '../../src/checks/types.js';
+
+export const ROOT = new URL('../..', import.meta.url).pathname;
+export const BIN = join(ROOT, 'bin', 'kubectl-istio_tls');
+
+export interface RunResult {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** Every stdout/stderr any test of this process saw, for the key-material assertion. */
+export const allOutputs: string[] = [];
+
+export function ensureBuilt(): void {
+  if (existsSync(join(ROOT, 'dist', 'cli.js'))) return;
+  const r = spawnSync(process.execPath, ['scripts/build.mjs'], { cwd: ROOT, stdio: 'inherit' });
+  if (r.status !== 0) throw new Error('build failed');
+}
+
+export function run(command: string, args: string[], env: Record<string, string | undefined> = {}, timeoutMs = 60_000): Promise<RunResult> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(command, args, { cwd: ROOT, env: { ...process.env, NO_COLOR: '1', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (b: Buffer) => (stdout += b));
+    child.stderr.on('data', (b: Buffer) => (stderr += b));
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`${command} ${args.join(' ')} did not finish within ${timeoutMs} ms`));
+    }, timeoutMs);
+    child.on('error', reject);
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      allOutputs.push(stdout, stderr);
+      resolve({ code, stdout, stderr });
+    });
+  });
+}
+
+/** The built CLI, as `node bin/kubectl-istio_tls ...`. */
+export function cli(args: string[], env: Record<string, string | undefined> = {}): Promise<RunResult> {
+  return run(process.execPath, [BIN, ...args], env);
+}
+
+function walk(dir: string): string[] {
+  return readdirSync(dir).flatMap((name) => {
+    const p = join(dir, name);
+    return statSync(p).isDirectory() ? walk(p) : [p];
+  });
+}
+
+const KEY_BLOCK = /-----BEGIN ([A-Z ]*)PRIVATE KEY-----([\s\S]*?)-----END \1PRIVATE KEY-----/g;
+
+/**
+ * Fragments that identify each private key in a materialized scenario: a slice of its PEM body and a
+ * slice of the base64 of the whole PEM (how Secrets `data` carry it). Any of them in an output is a leak.
+ */
+export function keyFingerprints(dir: string): string[] {
+  const texts: string[] = [];
+  for (const file of walk(dir)) {
+    const text = readFileSync(file, 'utf8');
+    texts.push(text);
+    // base64 values inside Secrets: decode what looks like it
+    for (const m of text.matchAll(/[A-Za-z0-9+/]{200,}={0,2}/g)) texts.push(Buffer.from(m[0], 'base64').toString('utf8'));
+  }
+  const out = new Set<string>();
+  for (const text of texts) {
+    for (const m of text.matchAll(KEY_BLOCK)) {
+      const body = m[2].replace(/\s+/g, '');
+      out.add(body.slice(20, 80));
+      // PEM wraps at 64 columns: a fragment inside one line matches the key as printed, too
+      for (const line of m[2].split(/\r?\n/).filter((l) => l.length >= 48).slice(1, 3)) out.add(line.slice(4, 48));
+      const pem = m[0];
+      out.add(Buffer.from(pem).toString('base64').slice(40, 100));
+      out.add(Buffer.from(`${pem}\n`).toString('base64').slice(40, 100));
+    }
+  }
+  return [...out].filter((s) => s.length >= 40);
+}
+
+export interface Expectation {
+  now?: string;
+  codes?: string[];
+  absent?: string[];
+  exitCode?: number;
+  liveOnly?: string[];
+}
+
+export function readExpectation(dir: string): Expectation {
+  const p = join(dir, 'expect.json');
+  return existsSync(p) ? (JSON.parse(readFileSync(p, 'utf8')) as Expectation) : {};
+}
+
+/** Scenario dirs the tiers run: every test/scenarios/<name>/ and the demo. */
+export function scenarioDirs(): string[] {
+  const base = join(ROOT, 'test', 'scenarios');
+  const dirs = existsSync(base)
+    ? readdirSync(base)
+        .map((n) => join('test', 'scenarios', n))
+        .filter((p) => statSync(join(ROOT, p)).isDirectory())
+        .sort()
+    : [];
+  return [...dirs, 'examples/kiali'];
+}
+
+/**
+ * What exec into gateway pods can add live: the in-pod check's codes, and ITLS206 (a file path the pod
+ * spec mounts but that is absent or empty when read). For these, live may say more than offline but
+ * never less.
+ */
+export const EXEC_CODES = new Set([...inPodCheck.codes.map((c) => c.code), 'ITLS206']);
+
+/**
+ * A finding's identity: what it is and what it is about. Messages and evidence may say where a fact
+ * was read (a file read inside the pod live, the Secret mounted there offline), so they are not compared.
+ */
+export function findingIdentity(f: Finding): string {
+  return JSON.stringify([f.code, f.severity, f.title, f.resource.kind, f.resource.namespace ?? '', f.resource.name, f.host ?? null, f.port ?? null]);
+}
+
+/** Live equals offline, exec-only findings aside; `liveOnly` codes are not compared at all. */
+export function assertSameFindings(live: Finding[], offline: Finding[], liveOnly: Set<string> = new Set()): void {
+  const aside = new Set([...liveOnly, ...EXEC_CODES]);
+  const ids = (fs: Finding[], keep: (f: Finding) => boolean) => fs.filter(keep).map(findingIdentity);
+  assert.deepEqual(
+    ids(live, (f) => !aside.has(f.code)),
+    ids(offline, (f) => !aside.has(f.code)),
+  );
+  const liveExec = new Set(ids(live, (f) => EXEC_CODES.has(f.code)));
+  for (const f of offline.filter((x) => EXEC_CODES.has(x.code) && !liveOnly.has(x.code))) {
+    assert.ok(liveExec.has(findingIdentity(f)), `offline ${f.code} (${f.message}) is missing live`);
+  }
+}

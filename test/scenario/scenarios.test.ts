@@ -1,0 +1,241 @@
+// Scenario tier: the built CLI as a subprocess against the simulated cluster, for every scenario
+// directory. Live (`--kubeconfig`) and offline (`-f` on the same materialized directory) must agree,
+// exit codes and codes must match expect.json, the doctor only GETs, and no key ever leaks.
+import assert from 'node:assert/strict';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import type { Finding } from '../../src/checks/types.js';
+import { loadOfflineSnapshot } from '../../src/manifests/index.js';
+import { materializeScenario } from '../../src/sim/materialize.js';
+import type { SnapshotKind } from '../../src/snapshot/types.js';
+import { startSim, type Sim } from '../../src/sim/server.js';
+import { allOutputs, assertSameFindings, cli, ensureBuilt, keyFingerprints, readExpectation, ROOT, scenarioDirs } from './harness.js';
+
+interface JsonReport {
+  findings: Finding[];
+  summary: { error: number; warning: number; info: number };
+  source: { kind: string };
+}
+
+// one clock for materialization and both runs, whole seconds (RFC3339 without fractions)
+const NOW = new Date(Math.floor(Date.now() / 1000) * 1000);
+const keys = new Set<string>();
+
+
+
+/**
+ * Offline, a kind with no object in the files counts as unread (Model.wasRead): a folder of Istio
+ * config is not a cluster without RBAC. Live, an empty LIST is a fact. Codes that judge such a kind
+ * may therefore be live-only when the scenario holds none of it; they are excused, and said so.
+ */
+const JUDGES_KINDS: Record<string, SnapshotKind[]> = {
+  ITLS212: ['roles', 'roleBindings', 'clusterRoles', 'clusterRoleBindings'],
+};
+
+function excusedLiveOnly(dir: string): Set<string> {
+  const { snapshot } = loadOfflineSnapshot([dir]);
+  const excused = new Set<string>();
+  for (const [code, kinds] of Object.entries(JUDGES_KINDS)) {
+    if (kinds.every((k) => (snapshot[k] as unknown[]).length === 0)) excused.add(code);
+  }
+  return excused;
+}
+
+/** Scenarios whose live run differs by design (RBAC denials, missing CRDs, hangs) are compared on expect.json only. */
+function liveDiffersByDesign(dir: string): boolean {
+  const p = join(ROOT, dir, 'scenario.json');
+  if (!existsSync(p)) return false;
+  const cfg = JSON.parse(readFileSync(p, 'utf8')) as Record<string, unknown[] | undefined>;
+  return ['deny', 'missingGroups', 'hang'].some((k) => (cfg[k]?.length ?? 0) > 0);
+}
+
+before(() => ensureBuilt());
+
+for (const scenario of scenarioDirs()) {
+  describe(`scenario ${scenario}`, () => {
+    const expect = readExpectation(join(ROOT, scenario));
+    const now = expect.now ? new Date(expect.now) : NOW;
+    const nowArg = now.toISOString().replace('.000Z', 'Z');
+    let dir = '';
+    let sim: Sim;
+    let live: { code: number | null; report: JsonReport };
+    let offline: { code: number | null; report: JsonReport };
+    let requestsOfDoctor = 0;
+    let excused = new Set<string>();
+
+    before(async () => {
+      dir = (await materializeScenario(join(ROOT, scenario), { now })).dir;
+      excused = excusedLiveOnly(dir);
+      for (const k of keyFingerprints(dir)) keys.add(k);
+      const work = mkdtempSync(join(tmpdir(), 'istio-tls-scenario-run-'));
+      sim = await startSim({ scenarioDir: dir, materialized: true, kubeconfigPath: join(work, 'kubeconfig') });
+      const l = await cli(['doctor', '--kubeconfig', sim.kubeconfigPath, '-o', 'json', '--now', nowArg]);
+      requestsOfDoctor = sim.requestLog.length;
+      assert.notEqual(l.code, 2, `live run could not do its job: ${l.stderr}`);
+      assert.ok(l.stdout.trim().startsWith('{'), `live run printed no report (exit ${l.code}): ${l.stderr}`);
+      live = { code: l.code, report: JSON.parse(l.stdout) as JsonReport };
+      const o = await cli(['doctor', '-f', dir, '-o', 'json', '--now', nowArg]);
+      assert.notEqual(o.code, 2, `offline run could not do its job: ${o.stderr}`);
+      assert.ok(o.stdout.trim().startsWith('{'), `offline run printed no report (exit ${o.code}): ${o.stderr}`);
+      offline = { code: o.code, report: JSON.parse(o.stdout) as JsonReport };
+    });
+    after(async () => sim?.stop());
+
+    it('live and offline report the same findings (exec-only findings aside)', (t) => {
+      if (liveDiffersByDesign(scenario)) {
+        t.skip('scenario.json makes the live cluster differ on purpose');
+        return;
+      }
+      const liveOnly = new Set([...(expect.liveOnly ?? []), ...excused]);
+      if (excused.size) t.diagnostic(`excused as live-only (the scenario has none of the kinds they judge): ${[...excused].join(', ')}`);
+      assert.equal(live.report.source.kind, 'live');
+      assert.equal(offline.report.source.kind, 'offline');
+      assertSameFindings(live.report.findings, offline.report.findings, liveOnly);
+    });
+
+    it('reports the codes expect.json asks for, and none it forbids', (t) => {
+      if (excused.size) t.diagnostic(`not held against the live run: ${[...excused].join(', ')} (no such objects in the scenario)`);
+      const liveCodes = new Set(live.report.findings.map((f) => f.code));
+      const offlineCodes = new Set(offline.report.findings.map((f) => f.code));
+      const liveOnly = new Set(expect.liveOnly ?? []);
+      for (const code of expect.codes ?? []) {
+        assert.ok(liveCodes.has(code), `live: ${code} expected, got ${[...liveCodes].join(', ') || 'nothing'}`);
+        if (!liveOnly.has(code) && !liveDiffersByDesign(scenario)) assert.ok(offlineCodes.has(code), `offline: ${code} expected`);
+      }
+      for (const code of expect.absent ?? []) {
+        if (!excused.has(code)) assert.ok(!liveCodes.has(code), `live: ${code} must not be reported`);
+        assert.ok(!offlineCodes.has(code), `offline: ${code} must not be reported`);
+      }
+    });
+
+    it('exits as expect.json says', (t) => {
+      if (expect.exitCode === undefined) {
+        t.skip('no exitCode in expect.json');
+        return;
+      }
+      assert.equal(live.code, expect.exitCode);
+    });
+
+    it('reads the cluster with GET requests only', () => {
+      const verbs = new Set(sim.requestLog.slice(0, requestsOfDoctor).map((e) => e.verb));
+      assert.deepEqual([...verbs], ['GET']);
+      assert.ok(requestsOfDoctor > 0);
+    });
+  });
+}
+
+describe('request count', () => {
+  /** A scenario with n Gateways (each with its own host and secret) on one gateway workload. */
+  function scenarioWith(n: number): string {
+    const d = mkdtempSync(join(tmpdir(), `istio-tls-gateways-${n}-`));
+    mkdirSync(d, { recursive: true });
+    const docs: string[] = [
+      `apiVersion: v1
+kind: Pod
+metadata: {name: istio-ingressgateway-1, namespace: istio-system, labels: {istio: ingressgateway}}
+spec: {containers: [{name: istio-proxy, image: docker.io/istio/proxyv2:1.24.0, args: [proxy, router]}]}
+status: {phase: Running, conditions: [{type: Ready, status: "True"}], containerStatuses: [{name: istio-proxy, ready: true, restartCount: 0}]}`,
+    ];
+    for (let i = 0; i < n; i++) {
+      docs.push(`apiVersion: networking.istio.io/v1
+kind: Gateway
+metadata: {name: gw-${i}, namespace: istio-system}
+spec:
+  selector: {istio: ingressgateway}
+  servers:
+  - port: {number: 443, name: https-${i}, protocol: HTTPS}
+    hosts: [app-${i}.example.com]
+    tls: {mode: SIMPLE, credentialName: app-${i}-tls}`);
+      docs.push(`apiVersion: v1
+kind: Secret
+metadata: {name: app-${i}-tls, namespace: istio-system}
+type: kubernetes.io/tls
+data: {tls.crt: "", tls.key: ""}`);
+    }
+    writeFileSync(join(d, 'cluster.yaml'), docs.join('\n---\n'));
+    return d;
+  }
+
+  it('does not grow with the number of Gateways', async () => {
+    const counts: number[] = [];
+    for (const n of [1, 25]) {
+      const sim = await startSim({ scenarioDir: scenarioWith(n), kubeconfigPath: join(mkdtempSync(join(tmpdir(), 'istio-tls-kc-')), 'kubeconfig') });
+      try {
+        const r = await cli(['doctor', '--kubeconfig', sim.kubeconfigPath, '-o', 'json']);
+        assert.notEqual(r.code, 2, r.stderr);
+        counts.push(sim.requestLog.length);
+        assert.deepEqual([...new Set(sim.requestLog.map((e) => e.verb))], ['GET']);
+      } finally {
+        await sim.stop();
+      }
+    }
+    assert.equal(counts[0], counts[1], `requests for 1 Gateway vs 25 Gateways: ${counts.join(' vs ')}`);
+  });
+});
+
+describe('--no-exec', () => {
+  it('reads the cluster without port-forward or exec into gateway pods', async () => {
+    const dir = (await materializeScenario(join(ROOT, 'examples', 'kiali'), { now: NOW })).dir;
+    for (const k of keyFingerprints(dir)) keys.add(k);
+    const sim = await startSim({ scenarioDir: dir, materialized: true, kubeconfigPath: join(mkdtempSync(join(tmpdir(), 'istio-tls-kc-')), 'kubeconfig') });
+    try {
+      const withExec = await cli(['doctor', '--kubeconfig', sim.kubeconfigPath, '-o', 'json']);
+      const inPod = (from: number) => sim.requestLog.slice(from).filter((e) => /\/(exec|portforward)$/.test(e.path)).length;
+      assert.ok(inPod(0) > 0, 'by default the doctor looks inside the gateway pod');
+      const before = sim.requestLog.length;
+      const r = await cli(['doctor', '--kubeconfig', sim.kubeconfigPath, '-o', 'json', '--no-exec']);
+      assert.notEqual(r.code, 2, r.stderr);
+      assert.equal(inPod(before), 0);
+      assert.equal(withExec.code, r.code);
+    } finally {
+      await sim.stop();
+    }
+  });
+});
+
+describe('bad input to the built CLI: one clear line, exit 2, no stack trace', () => {
+  const unreachable = () => {
+    const d = mkdtempSync(join(tmpdir(), 'istio-tls-unreachable-'));
+    const p = join(d, 'kubeconfig');
+    writeFileSync(
+      p,
+      `apiVersion: v1
+kind: Config
+clusters: [{name: c, cluster: {server: "https://127.0.0.1:9", insecure-skip-tls-verify: true}}]
+users: [{name: u, user: {token: abc}}]
+contexts: [{name: x, context: {cluster: c, user: u}}]
+current-context: x
+`,
+    );
+    return p;
+  };
+  const cases: [string, () => string[], RegExp][] = [
+    ['an unknown flag', () => ['doctor', '--frobnicate'], /unknown flag --frobnicate/],
+    ['a bad --now', () => ['status', '--now', '31/01/2026'], /--now must be an RFC3339 time/],
+    ['a missing -f file', () => ['doctor', '-f', '/nonexistent/manifests.yaml'], /\/nonexistent\/manifests\.yaml: no such file or directory/],
+    ['an unreachable API server', () => ['doctor', '--kubeconfig', unreachable(), '--request-timeout', '5s'], /127\.0\.0\.1:9/],
+    ['a missing kubeconfig', () => ['doctor', '--kubeconfig', '/nonexistent/kubeconfig'], /nonexistent\/kubeconfig/],
+    ['an unknown --context', () => ['doctor', '--kubeconfig', unreachable(), '--context', 'nope'], /nope/],
+  ];
+  for (const [name, args, message] of cases) {
+    it(`for ${name}`, async () => {
+      const r = await cli(args());
+      assert.equal(r.code, 2, r.stderr);
+      assert.match(r.stderr, message);
+      assert.match(r.stderr, /^error: /);
+      assert.doesNotMatch(r.stderr, /\n\s+at \S+ \(/, 'no stack trace');
+      assert.ok(r.stderr.trim().split('\n').length <= 2, `one line (plus a hint): ${r.stderr}`);
+    });
+  }
+});
+
+after(() => {
+  // last: no output of any subprocess in this file holds private key material
+  assert.ok(keys.size > 0, 'the scenarios generated keys to look for');
+  for (const out of allOutputs) {
+    assert.doesNotMatch(out, /PRIVATE KEY/);
+    for (const k of keys) assert.ok(!out.includes(k), 'a generated private key appears in an output');
+  }
+});
