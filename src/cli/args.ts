@@ -38,6 +38,8 @@ export interface CliRequest {
   noColor: boolean;
   /** --no-exec: do not look inside gateway pods (no port-forward, no exec) */
   noExec: boolean;
+  /** --fix-only: print only the combined remediation, ready for `kubectl apply -f -` after review */
+  fixOnly: boolean;
 }
 
 /** A mistake on the command line: printed as one line, exit code 2. */
@@ -91,7 +93,7 @@ export function parseNow(value: string, flag = '--now'): Date {
   return d;
 }
 
-// One entry per flag. Issue 4's `--fix-only` lands here as one more boolean entry.
+// One entry per flag.
 const FLAGS: FlagSpec[] = [
   { long: 'kubeconfig', kind: 'string', apply: (r, v, f) => (r.kubeconfig = nonEmpty(v, f)) },
   { long: 'context', kind: 'string', apply: (r, v, f) => (r.context = nonEmpty(v, f)) },
@@ -107,6 +109,7 @@ const FLAGS: FlagSpec[] = [
   { long: 'istio-namespace', kind: 'string', apply: (r, v, f) => (r.istioNamespace = nonEmpty(v, f)) },
   { long: 'no-color', kind: 'boolean', apply: (r) => (r.noColor = true) },
   { long: 'no-exec', kind: 'boolean', apply: (r) => (r.noExec = true) },
+  { long: 'fix-only', kind: 'boolean', apply: (r) => (r.fixOnly = true) },
 ];
 
 const HELP_FLAG = { long: 'help', short: 'h' };
@@ -124,6 +127,7 @@ export function defaultRequest(): CliRequest {
     istioNamespace: DEFAULT_ISTIO_NAMESPACE,
     noColor: false,
     noExec: false,
+    fixOnly: false,
   };
 }
 
@@ -244,6 +248,10 @@ export function parseCommandLine(argv: string[]): CliRequest {
   }
   if (req.namespace !== undefined && req.allNamespaces) {
     throw new UsageError('-n/--namespace and -A/--all-namespaces cannot be used together', req.command);
+  }
+  if (req.fixOnly && req.command !== 'doctor') throw new UsageError('--fix-only goes with doctor', req.command);
+  if (req.fixOnly && req.output !== 'table' && req.output !== 'yaml') {
+    throw new UsageError('--fix-only prints YAML for kubectl apply; use it without -o json', req.command);
   }
   if (req.filenames.length > 0 && (req.kubeconfig !== undefined || req.context !== undefined)) {
     throw new UsageError('-f/--filename reads manifests offline; it cannot be combined with --kubeconfig or --context', req.command);

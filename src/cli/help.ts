@@ -66,6 +66,13 @@ Examples:
   # a private CA your clients trust
   ${name} doctor --ca-file corp-root.pem
 
+  # only the fixes, as one YAML stream: review it, replace the <placeholders>, then apply
+  ${name} doctor --fix-only > fixes.yaml && kubectl apply -f fixes.yaml
+
+Doctor flags:
+      --fix-only                 print only the combined remediation (YAML documents with a comment
+                                 header saying what each fixes; commands to run first as comments)
+
 ${CLUSTER_FLAGS}
 
 ${REPORT_FLAGS}

@@ -6,6 +6,7 @@ import { buildInventory, countTlsHosts } from '../checks/inventory.js';
 import { SEVERITY_RANK, type CheckOptions, type Finding } from '../checks/types.js';
 import { ManifestError, loadOfflineSnapshot } from '../manifests/index.js';
 import { renderReport, type Report } from '../report/index.js';
+import { combineRemediations } from '../remediation/combine.js';
 import type { Snapshot } from '../snapshot/types.js';
 import { loadTrustStore, parseCertificates } from '../tls/index.js';
 import type { TrustStore } from '../tls/types.js';
@@ -125,6 +126,10 @@ async function diagnose(req: CliRequest, io: CliIO): Promise<number> {
   const trustStore = readTrustStore(req.caFiles, io);
   const snapshot = await loadSnapshot(req, io);
   const report = buildReport(req, snapshot, now, trustStore);
+  if (req.fixOnly) {
+    io.stdout.write(combineRemediations(report.findings));
+    return exitCodeFor(report.findings, req.failOn);
+  }
   const width = io.stdout.columns;
   io.stdout.write(renderReport(report, req.output, { color: wantsColor(req, io), width }));
   return exitCodeFor(report.findings, req.failOn);

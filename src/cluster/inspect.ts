@@ -67,13 +67,23 @@ function labelsMatch(selector: Record<string, string> | undefined, labels: Recor
   return Object.entries(selector).every(([k, v]) => labels?.[k] === v);
 }
 
+/** A pod running a gateway Envoy (router mode) rather than a sidecar — same rule as checks/model.ts. */
+function isGatewayProxy(pod: Pod): boolean {
+  const labels = pod.metadata.labels ?? {};
+  if (labels['istio.io/gateway-name'] || /gateway/.test(labels['istio'] ?? '') || labels['gateway.istio.io/managed']) return true;
+  return (pod.spec?.containers ?? []).some((c) => c.name === PROXY_CONTAINER && (c.args ?? []).includes('router'));
+}
+
 /** Gateway pods (selector matches, any namespace) with the legacy file paths their servers name. */
 export function gatewayPods(snapshot: Snapshot, namespace?: string): { pod: Pod; certPaths: string[] }[] {
   const out = new Map<string, { pod: Pod; certPaths: Set<string> }>();
   const gateways: Gateway[] = snapshot.gateways.filter((g) => !namespace || g.metadata.namespace === namespace);
   for (const pod of snapshot.pods) {
     for (const gw of gateways) {
-      if (!labelsMatch(gw.spec?.selector, pod.metadata.labels)) continue;
+      const selector = gw.spec?.selector;
+      const empty = !selector || Object.keys(selector).length === 0;
+      // istiod applies a Gateway without selector to every gateway proxy.
+      if (empty ? !isGatewayProxy(pod) : !labelsMatch(selector, pod.metadata.labels)) continue;
       const key = `${pod.metadata.namespace}/${pod.metadata.name}`;
       const entry = out.get(key) ?? { pod, certPaths: new Set<string>() };
       out.set(key, entry);

@@ -49,11 +49,13 @@ export function replaceCredential(t: CredentialTarget, summary: string, extraNot
 }
 
 export function reissueWithNames(t: CredentialTarget, missingHosts: string[]): Remediation {
+  // the new certificate must keep covering the hosts the old one served, plus the missing ones
+  const names = [...new Set([...(t.hosts ?? []), ...missingHosts])].filter((h) => h && h !== '*');
   return {
     summary: `Re-issue the certificate with DNS SANs for ${missingHosts.join(', ')} (modern clients read only subjectAltName), then replace the secret.`,
-    yaml: certManagerCertificate({ ...t, hosts: [...new Set([...(t.hosts ?? []), ...missingHosts])] }),
+    yaml: certManagerCertificate({ ...t, hosts: names }),
     commands: [
-      `openssl req -new -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout ${PRIVKEY_PLACEHOLDER} -out request.csr -subj "/CN=${missingHosts[0] ?? '<host>'}" -addext "subjectAltName=${missingHosts.map((h) => `DNS:${h}`).join(',') || 'DNS:<host>'}"`,
+      `openssl req -new -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout ${PRIVKEY_PLACEHOLDER} -out request.csr -subj "/CN=${names[0] ?? '<host>'}" -addext "subjectAltName=${names.map((h) => `DNS:${h}`).join(',') || 'DNS:<host>'}"`,
       createTlsSecretCommand(t.name, t.namespace),
     ],
     notes: [

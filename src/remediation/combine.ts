@@ -51,7 +51,10 @@ export function combineRemediations(findings: FixSource[]): string {
   const out: string[] = [];
   if (commands.length) {
     out.push(
-      ['# Run these first (they create what the documents below refer to; replace the <placeholders>):', ...commands.map((c) => `#   ${c.command}   # ${c.fixes}`)].join('\n'),
+      [
+        '# Commands the fixes call for. Run them by hand, in order, after reading each fix and its notes in',
+        '# `kubectl istio-tls doctor` (some are alternatives to each other); replace the <placeholders>.',
+        '# The documents below may refer to what they create (e.g. a credential Secret).', ...commands.map((c) => `#   ${c.command}   # ${c.fixes}`)].join('\n'),
     );
   }
   for (const d of docs) {

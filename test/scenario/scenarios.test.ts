@@ -5,7 +5,9 @@ import assert from 'node:assert/strict';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { spawn } from 'node:child_process';
 import { after, before, describe, it } from 'node:test';
+import { parseAllDocuments, stringify } from 'yaml';
 import type { Finding } from '../../src/checks/types.js';
 import { loadOfflineSnapshot } from '../../src/manifests/index.js';
 import { materializeScenario } from '../../src/sim/materialize.js';
@@ -238,4 +240,63 @@ after(() => {
     assert.doesNotMatch(out, /PRIVATE KEY/);
     for (const k of keys) assert.ok(!out.includes(k), 'a generated private key appears in an output');
   }
+});
+
+describe('doctor --fix-only', () => {
+  it('prints one YAML stream of the fixes that kubectl apply --dry-run=client accepts, without key material', async (t) => {
+    const dir = (await materializeScenario(join(ROOT, 'examples', 'kiali'), { now: NOW })).dir;
+    const fingerprints = keyFingerprints(dir);
+    for (const k of fingerprints) keys.add(k);
+    const sim = await startSim({ scenarioDir: dir, materialized: true, kubeconfigPath: join(mkdtempSync(join(tmpdir(), 'istio-tls-kc-')), 'kubeconfig') });
+    try {
+      const r = await cli(['doctor', '--kubeconfig', sim.kubeconfigPath, '--fix-only', '--no-exec']);
+      assert.equal(r.code, 1, `the seed's setup has errors: ${r.stderr}`);
+      const docs = parseAllDocuments(r.stdout).map((d) => {
+        assert.equal(d.errors.length, 0, d.errors[0]?.message);
+        return d.toJS() as { kind?: string; spec?: { servers?: { tls?: { credentialName?: string; serverCertificate?: string } }[] } } | null;
+      });
+      const gateway = docs.find((d) => d?.kind === 'Gateway');
+      assert.ok(gateway, 'the Gateway rewritten to credentialName');
+      assert.ok(gateway.spec?.servers?.some((s) => s.tls?.credentialName && !s.tls.serverCertificate));
+      assert.match(r.stdout, /# fixes ITLS207/);
+      assert.match(r.stdout, /kubectl create secret tls \S+ -n istio-system --cert=<fullchain\.pem> --key=<privkey\.pem>/);
+      assert.doesNotMatch(r.stdout, /PRIVATE KEY/);
+      for (const k of fingerprints) assert.ok(!r.stdout.includes(k), 'no generated key material');
+
+      const served = docs
+        .filter((d): d is NonNullable<typeof d> => d !== null && d.kind !== 'Certificate')
+        .map((d) => stringify(d))
+        .join('---\n');
+      // asynchronously: the simulated cluster answers from this same process
+      const kubectl = await new Promise<{ status: number | null; stdout: string; stderr: string; missing?: boolean }>((resolve) => {
+        const child = spawn('kubectl', ['--kubeconfig', sim.kubeconfigPath, 'apply', '--dry-run=client', '--validate=false', '-f', '-'], {
+          env: { ...process.env, KUBECONFIG: '' },
+        });
+        let stdout = '';
+        let stderr = '';
+        child.stdout.on('data', (b: Buffer) => (stdout += b));
+        child.stderr.on('data', (b: Buffer) => (stderr += b));
+        child.on('error', () => resolve({ status: null, stdout, stderr, missing: true }));
+        child.on('close', (status) => resolve({ status, stdout, stderr }));
+        child.stdin.end(served);
+      });
+      if (kubectl.missing) {
+        t.skip('kubectl not on PATH');
+        return;
+      }
+      assert.equal(kubectl.status, 0, kubectl.stderr);
+      assert.match(kubectl.stdout, /gateway\.networking\.istio\.io\/kiali-gateway configured \(dry run\)|kiali-gateway .*\(dry run\)/);
+    } finally {
+      await sim.stop();
+    }
+  });
+
+  it('is refused with -o json and outside doctor', async () => {
+    const json = await cli(['doctor', '-f', join(ROOT, 'test', 'scenarios', 'healthy'), '--fix-only', '-o', 'json']);
+    assert.equal(json.code, 2);
+    assert.match(json.stderr, /--fix-only prints YAML/);
+    const status = await cli(['status', '-f', join(ROOT, 'test', 'scenarios', 'healthy'), '--fix-only']);
+    assert.equal(status.code, 2);
+    assert.match(status.stderr, /--fix-only goes with doctor/);
+  });
 });
