@@ -6,6 +6,7 @@ import { matchHost, parseCertificates, validateChain } from '../tls/index.js';
 import type { Pod } from '../snapshot/types.js';
 import { proxyContainer, type GatewayModel, type Model, type ServerModel } from './model.js';
 import { SEVERITY_RANK, type Finding, type ResourceRef, type Severity } from './types.js';
+import { servedMatches } from './inpod.js';
 
 export type Verdict = 'ok' | 'warn' | 'error';
 export type Check = 'ok' | 'fail' | 'unknown';
@@ -27,6 +28,8 @@ export interface HostRow {
   san: Check;
   /** a path to a trust anchor was built and verified */
   chain: Check;
+  /** what Envoy serves for this server matches the secret/file (from inside the gateway pods; unknown offline or with --no-exec) */
+  served: 'yes' | 'no' | 'unknown';
   overall: Verdict;
   /** codes of the findings that decided `overall`, sorted */
   codes: string[];
@@ -110,6 +113,7 @@ export function buildInventory(model: Model, findings: Finding[], options: Inven
       const terminates = server.mode === 'SIMPLE' || server.mode === 'MUTUAL' || server.mode === 'OPTIONAL_MUTUAL';
       const bundle = terminates ? servedBundle(model, gm, server) : { credential: '-', certificates: [] };
       const leaf = bundle.certificates[0];
+      const served = terminates ? servedMatches(model.snapshot, model, gm, server) : 'unknown';
       for (const h of server.hosts) {
         const about = findings.filter((f) => f.host === h.host && (f.port === undefined || f.port === server.port));
         const decisive = [...about, ...gatewayWide].filter((f) => f.severity !== 'info');
@@ -137,6 +141,7 @@ export function buildInventory(model: Model, findings: Finding[], options: Inven
           ...certificate,
           san,
           chain,
+          served,
           overall: w === 'error' ? 'error' : w === 'warning' ? 'warn' : 'ok',
           codes: [...new Set(decisive.map((f) => f.code))].sort(),
         };

@@ -241,6 +241,11 @@ function checkText(v: HostRow['san'], p: Painter): string {
   return v === 'ok' ? p.c.green('ok') : v === 'fail' ? p.c.red('✗') : '?';
 }
 
+/** Envoy serves what the secret holds: yes / no / ? (not looked at: offline, --no-exec, or not reachable) */
+function servedText(v: HostRow['served'], p: Painter): string {
+  return v === 'yes' ? p.c.green('yes') : v === 'no' ? p.c.red('no') : '?';
+}
+
 function overallText(v: HostRow['overall'], p: Painter): string {
   return v === 'ok' ? p.c.green('ok') : v === 'warn' ? p.c.yellow('warn') : p.c.red('error');
 }
@@ -265,7 +270,7 @@ export function renderStatusTable(report: Report, style: RenderStyle): string {
   if (report.hosts.length === 0) {
     out.push('No Gateway in scope serves HTTPS or TLS.');
   } else {
-    const table = plainTable(['GATEWAY', 'HOST', 'PORT', 'MODE', 'CREDENTIAL', 'SUBJECT', 'EXPIRES', 'SAN', 'CHAIN', 'OVERALL'].map((h) => p.c.bold(h)));
+    const table = plainTable(['GATEWAY', 'HOST', 'PORT', 'MODE', 'CREDENTIAL', 'SUBJECT', 'EXPIRES', 'SAN', 'CHAIN', 'SERVED', 'OVERALL'].map((h) => p.c.bold(h)));
     for (const r of report.hosts) {
       table.push([
         `${r.gateway.namespace ? `${r.gateway.namespace}/` : ''}${r.gateway.name}`,
@@ -277,6 +282,7 @@ export function renderStatusTable(report: Report, style: RenderStyle): string {
         expiresText(r),
         checkText(r.san, p),
         checkText(r.chain, p),
+        servedText(r.served, p),
         overallText(r.overall, p) + (r.codes.length ? p.c.dim(` ${r.codes.join(',')}`) : ''),
       ]);
     }

@@ -53,6 +53,10 @@ export interface CertSpec {
   extraExtensions?: { oid: string; critical: boolean; valueDer?: Uint8Array }[];
   /** omit the key usage extension entirely */
   omitKeyUsage?: boolean;
+  /** subject as an @peculiar/x509 JSON name, to choose string encodings (e.g. [{ CN: [{ printableString: 'x' }] }]) */
+  subjectJson?: unknown;
+  /** issuer name written into the certificate instead of the issuer's own subject bytes (DN string) */
+  issuerNameOverride?: string;
 }
 
 export interface IssuedCert {
@@ -252,12 +256,12 @@ export async function issueCert(spec: CertSpec): Promise<IssuedCert> {
     extensions.push(new x509.Extension(e.oid, e.critical, e.valueDer ?? new Uint8Array([0x05, 0x00])));
   }
 
-  const subject = subjectName(spec);
+  const subject = (spec.subjectJson as string | undefined) ?? subjectName(spec);
   const cert = await x509.X509CertificateGenerator.create(
     {
       serialNumber: spec.serial ?? randomSerial(),
       subject,
-      issuer: issuer ? new x509.X509Certificate(issuer.certPem).subjectName : subject,
+      issuer: spec.issuerNameOverride ?? (issuer ? new x509.X509Certificate(issuer.certPem).subjectName : subject),
       notBefore,
       notAfter,
       publicKey,

@@ -84,8 +84,8 @@ const ATTRIBUTE_NAMES: Record<string, string> = {
 /** Parse artifacts kept beside the plain facts (not serializable, never exported to findings). */
 interface Internal {
   der: Buffer;
-  subjectDer: string;
-  issuerDer: string;
+  subjectCanonical: string;
+  issuerCanonical: string;
   node?: NodeX509 | null;
 }
 
@@ -140,22 +140,31 @@ function decodeString(der: Buffer, t: Tlv): string {
 }
 
 /** RFC 4514-ish text, attributes in certificate order: "CN=example.com, O=Example". */
-function nameAt(der: Buffer, t: Tlv): { text: string; cn?: string } {
+/**
+ * RFC 4514-ish text, attributes in certificate order: "CN=example.com, O=Example", plus a canonical key
+ * for issuer ↔ subject matching the way OpenSSL and RFC 5280 7.1 compare names (string type ignored,
+ * case-folded, whitespace collapsed), so a CA that re-encodes its name still chains.
+ */
+function nameAt(der: Buffer, t: Tlv): { text: string; canonical: string; cn?: string } {
   if (t.tag !== 0x30) throw new Error('expected a Name');
   const rdns: string[] = [];
+  const canonical: string[] = [];
   let cn: string | undefined;
   for (const rdn of children(der, t)) {
     const parts: string[] = [];
+    const canon: string[] = [];
     for (const atv of children(der, rdn)) {
       const [typeTlv, valueTlv] = children(der, atv);
       const oid = oidAt(der, typeTlv);
       const value = decodeString(der, valueTlv);
       if (oid === '2.5.4.3' && cn === undefined) cn = value;
       parts.push(`${ATTRIBUTE_NAMES[oid] ?? oid}=${value.replace(/([,+"\\<>;])/g, '\\$1')}`);
+      canon.push(`${oid}=${value.trim().replace(/\s+/g, ' ').toLowerCase()}`);
     }
     rdns.push(parts.join('+'));
+    canonical.push(canon.sort().join('+'));
   }
-  return { text: rdns.join(', '), cn };
+  return { text: rdns.join(', '), canonical: canonical.join('/'), cn };
 }
 
 function timeAt(der: Buffer, t: Tlv): string {
@@ -360,8 +369,8 @@ export function certFactsFromDer(input: Buffer, index = 0): CertFacts {
   const [notBeforeTlv, notAfterTlv] = children(der, validityTlv);
   const subject = nameAt(der, subjectTlv);
   const issuer = nameAt(der, issuerTlv);
-  const subjectDer = der.subarray(subjectTlv.offset, subjectTlv.end).toString('hex');
-  const issuerDer = der.subarray(issuerTlv.offset, issuerTlv.end).toString('hex');
+  const subjectCanonical = subject.canonical;
+  const issuerCanonical = issuer.canonical;
   let publicKey: PublicKeyFacts;
   try {
     publicKey = publicKeyFacts(der, spkiTlv);
@@ -383,7 +392,7 @@ export function certFactsFromDer(input: Buffer, index = 0): CertFacts {
     ipAddresses: [],
     signatureAlgorithm: sigName,
     publicKey,
-    selfIssued: subjectDer === issuerDer,
+    selfIssued: subjectCanonical === issuerCanonical,
     extensions: [],
     defects,
   };
@@ -410,7 +419,7 @@ export function certFactsFromDer(input: Buffer, index = 0): CertFacts {
       }
     }
   }
-  internals.set(facts, { der, subjectDer, issuerDer });
+  internals.set(facts, { der, subjectCanonical, issuerCanonical });
   return facts;
 }
 
@@ -446,11 +455,11 @@ function internalOf(facts: CertFacts): Internal {
 }
 
 export function subjectKey(facts: CertFacts): string {
-  return internalOf(facts).subjectDer;
+  return internalOf(facts).subjectCanonical;
 }
 
 export function issuerKey(facts: CertFacts): string {
-  return internalOf(facts).issuerDer;
+  return internalOf(facts).issuerCanonical;
 }
 
 export function derOf(facts: CertFacts): Buffer {

@@ -28,6 +28,7 @@ function row(host: string, over: Partial<HostRow> = {}): HostRow {
     credential: 'secret istio-system/web-tls',
     san: 'ok',
     chain: 'ok',
+    served: 'unknown',
     overall: 'ok',
     codes: [],
     ...over,
@@ -176,7 +177,7 @@ describe('table view (status)', () => {
   it('has the columns the on-call engineer scans', () => {
     const header = text.split('\n').find((l) => l.startsWith('GATEWAY'));
     assert.ok(header);
-    assert.deepEqual(header.split(/\s{2,}/), ['GATEWAY', 'HOST', 'PORT', 'MODE', 'CREDENTIAL', 'SUBJECT', 'EXPIRES', 'SAN', 'CHAIN', 'OVERALL']);
+    assert.deepEqual(header.split(/\s{2,}/), ['GATEWAY', 'HOST', 'PORT', 'MODE', 'CREDENTIAL', 'SUBJECT', 'EXPIRES', 'SAN', 'CHAIN', 'SERVED', 'OVERALL']);
   });
   it('prints one row per host with expiry in days and the verdicts', () => {
     const line = text.split('\n').find((l) => l.includes('api.example.com'));

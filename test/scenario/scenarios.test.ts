@@ -9,9 +9,7 @@ import { spawn } from 'node:child_process';
 import { after, before, describe, it } from 'node:test';
 import { parseAllDocuments, stringify } from 'yaml';
 import type { Finding } from '../../src/checks/types.js';
-import { loadOfflineSnapshot } from '../../src/manifests/index.js';
 import { materializeScenario } from '../../src/sim/materialize.js';
-import type { SnapshotKind } from '../../src/snapshot/types.js';
 import { startSim, type Sim } from '../../src/sim/server.js';
 import { allOutputs, assertSameFindings, cli, ensureBuilt, keyFingerprints, readExpectation, ROOT, scenarioDirs } from './harness.js';
 
@@ -26,24 +24,6 @@ const NOW = new Date(Math.floor(Date.now() / 1000) * 1000);
 const keys = new Set<string>();
 
 
-
-/**
- * Offline, a kind with no object in the files counts as unread (Model.wasRead): a folder of Istio
- * config is not a cluster without RBAC. Live, an empty LIST is a fact. Codes that judge such a kind
- * may therefore be live-only when the scenario holds none of it; they are excused, and said so.
- */
-const JUDGES_KINDS: Record<string, SnapshotKind[]> = {
-  ITLS212: ['roles', 'roleBindings', 'clusterRoles', 'clusterRoleBindings'],
-};
-
-function excusedLiveOnly(dir: string): Set<string> {
-  const { snapshot } = loadOfflineSnapshot([dir]);
-  const excused = new Set<string>();
-  for (const [code, kinds] of Object.entries(JUDGES_KINDS)) {
-    if (kinds.every((k) => (snapshot[k] as unknown[]).length === 0)) excused.add(code);
-  }
-  return excused;
-}
 
 /** Scenarios whose live run differs by design (RBAC denials, missing CRDs, hangs) are compared on expect.json only. */
 function liveDiffersByDesign(dir: string): boolean {
@@ -65,11 +45,9 @@ for (const scenario of scenarioDirs()) {
     let live: { code: number | null; report: JsonReport };
     let offline: { code: number | null; report: JsonReport };
     let requestsOfDoctor = 0;
-    let excused = new Set<string>();
 
     before(async () => {
       dir = (await materializeScenario(join(ROOT, scenario), { now })).dir;
-      excused = excusedLiveOnly(dir);
       for (const k of keyFingerprints(dir)) keys.add(k);
       const work = mkdtempSync(join(tmpdir(), 'istio-tls-scenario-run-'));
       sim = await startSim({ scenarioDir: dir, materialized: true, kubeconfigPath: join(work, 'kubeconfig') });
@@ -90,15 +68,13 @@ for (const scenario of scenarioDirs()) {
         t.skip('scenario.json makes the live cluster differ on purpose');
         return;
       }
-      const liveOnly = new Set([...(expect.liveOnly ?? []), ...excused]);
-      if (excused.size) t.diagnostic(`excused as live-only (the scenario has none of the kinds they judge): ${[...excused].join(', ')}`);
+      const liveOnly = new Set(expect.liveOnly ?? []);
       assert.equal(live.report.source.kind, 'live');
       assert.equal(offline.report.source.kind, 'offline');
       assertSameFindings(live.report.findings, offline.report.findings, liveOnly);
     });
 
-    it('reports the codes expect.json asks for, and none it forbids', (t) => {
-      if (excused.size) t.diagnostic(`not held against the live run: ${[...excused].join(', ')} (no such objects in the scenario)`);
+    it('reports the codes expect.json asks for, and none it forbids', () => {
       const liveCodes = new Set(live.report.findings.map((f) => f.code));
       const offlineCodes = new Set(offline.report.findings.map((f) => f.code));
       const liveOnly = new Set(expect.liveOnly ?? []);
@@ -107,17 +83,15 @@ for (const scenario of scenarioDirs()) {
         if (!liveOnly.has(code) && !liveDiffersByDesign(scenario)) assert.ok(offlineCodes.has(code), `offline: ${code} expected`);
       }
       for (const code of expect.absent ?? []) {
-        if (!excused.has(code)) assert.ok(!liveCodes.has(code), `live: ${code} must not be reported`);
+        assert.ok(!liveCodes.has(code), `live: ${code} must not be reported`);
         assert.ok(!offlineCodes.has(code), `offline: ${code} must not be reported`);
       }
     });
 
-    it('exits as expect.json says', (t) => {
-      if (expect.exitCode === undefined) {
-        t.skip('no exitCode in expect.json');
-        return;
-      }
-      assert.equal(live.code, expect.exitCode);
+    it('exits as expect.json says (default: 1 exactly when an error is reported)', () => {
+      const errors = live.report.findings.filter((f) => f.severity === 'error').length;
+      assert.equal(live.code, expect.exitCode ?? (errors > 0 ? 1 : 0));
+      assert.equal(live.report.summary.error, errors);
     });
 
     it('reads the cluster with GET requests only', () => {
@@ -298,5 +272,30 @@ describe('doctor --fix-only', () => {
     const status = await cli(['status', '-f', join(ROOT, 'test', 'scenarios', 'healthy'), '--fix-only']);
     assert.equal(status.code, 2);
     assert.match(status.stderr, /--fix-only goes with doctor/);
+  });
+});
+
+describe('status SERVED column', () => {
+  async function servedFor(scenario: string, extra: string[] = []): Promise<string[]> {
+    const dir = (await materializeScenario(join(ROOT, 'test', 'scenarios', scenario), { now: NOW })).dir;
+    for (const k of keyFingerprints(dir)) keys.add(k);
+    const sim = await startSim({ scenarioDir: dir, materialized: true, kubeconfigPath: join(mkdtempSync(join(tmpdir(), 'istio-tls-kc-')), 'kubeconfig') });
+    try {
+      const r = await cli(['status', '--kubeconfig', sim.kubeconfigPath, '-o', 'json', ...extra]);
+      assert.notEqual(r.code, 2, r.stderr);
+      return (JSON.parse(r.stdout) as { hosts: { served: string }[] }).hosts.map((h) => h.served);
+    } finally {
+      await sim.stop();
+    }
+  }
+
+  it('says yes when Envoy serves the secret the Gateway names', async () => {
+    assert.deepEqual([...new Set(await servedFor('inpod-healthy-sds'))], ['yes']);
+  });
+  it('says no when Envoy still serves an older certificate', async () => {
+    assert.ok((await servedFor('inpod-stale-envoy')).includes('no'));
+  });
+  it('says unknown with --no-exec (nothing was looked at)', async () => {
+    assert.deepEqual([...new Set(await servedFor('inpod-healthy-sds', ['--no-exec']))], ['unknown']);
   });
 });

@@ -205,3 +205,12 @@ test('ITLS307 at error level when the bundle starts with the CA instead of the l
   assert.equal(order.severity, 'error');
   assert.match(order.message, /Put "o\.example\.com" first/);
 });
+
+test('matches issuer and subject names the RFC 5280 way: string type, case and spacing do not matter', async () => {
+  const root = await issueCert({ cn: 'Root', ca: true });
+  const inter = await issueCert({ subjectJson: [{ CN: [{ printableString: 'Mixed  Encoding CA' }] }], ca: true, issuer: root });
+  const leaf = await issueCert({ dns: ['n.example.com'], issuer: inter, issuerNameOverride: 'CN=mixed encoding ca' });
+  const r = validate([leaf.certPem, inter.certPem], [root], 'n.example.com');
+  assert.deepEqual(errors(r), []);
+  assert.equal(r.path.length, 3);
+});
