@@ -263,7 +263,9 @@ function leafIssues(leaf: CertFacts): CertIssue[] {
     if (leaf.subject !== '' && san.critical) issues.push(issue('ITLS315', 'error', `${who} marks subjectAltName critical although its subject is not empty (forbidden by the CA/Browser Forum profile)`, leaf));
   }
   const cnIssue = commonNameIssue(leaf);
-  if (cnIssue) issues.push(issue('ITLS315', 'error', `${who}: ${cnIssue}`, leaf, { commonName: leaf.commonName ?? null, dnsNames: leaf.dnsNames }));
+  // a warning, not an error: browsers, Go, curl, Java and rustls ignore the CN when SANs exist, so no
+  // mainstream client refuses the connection over it (the catalog's bar for an error)
+  if (cnIssue) issues.push(issue('ITLS315', 'warning', `${who}: ${cnIssue}`, leaf, { commonName: leaf.commonName ?? null, dnsNames: leaf.dnsNames }));
   return issues;
 }
 
@@ -278,7 +280,7 @@ function commonNameIssue(leaf: CertFacts): string | undefined {
   if (leaf.dnsNames.includes(cn) || leaf.ipAddresses.includes(cn)) return undefined;
   const ascii = domainToASCII(cn.replace(/^\*\./, 'x.'));
   if (!ascii) return undefined;
-  return `its subject CN "${cn}" is not one of its DNS SANs (${leaf.dnsNames.join(', ')}) exactly; the CA/Browser Forum profile requires the CN to repeat a SAN, and strict validators refuse the certificate`;
+  return `its subject CN "${cn}" is not one of its DNS SANs (${leaf.dnsNames.join(', ')}) exactly; the CA/Browser Forum profile requires the CN to repeat a SAN (public CAs may not issue this and linters reject it), though browsers, Go, curl and Java ignore the CN and still connect`;
 }
 
 const EKU_NAMES: Record<string, string> = {

@@ -126,6 +126,11 @@ function withinDnsSubtree(name: string, constraint: string): boolean {
  */
 export function dnsNameViolates(san: string, permitted: string[], excluded: string[]): string | undefined {
   const name = san.toLowerCase().replace(/\.$/, '');
+  // a name that is not a DNS name cannot be shown to lie inside a subtree: Go ("cannot parse dnsName")
+  // and rustls refuse the path rather than skip the name
+  if ((permitted.length || excluded.length) && !isWellFormedDnsSan(name)) {
+    return `${san} is not a well-formed DNS name, so it cannot be checked against the name constraints`;
+  }
   const wildcardBase = name.startsWith('*.') ? name.slice(2) : undefined;
   for (const ex of excluded) {
     const c = ex.toLowerCase().replace(/\.$/, '');
@@ -143,6 +148,12 @@ export function dnsNameViolates(san: string, permitted: string[], excluded: stri
     if (!ok) return `${san} is outside the permitted subtrees ${permitted.join(', ')}`;
   }
   return undefined;
+}
+
+/** LDH labels (underscore tolerated), no empty label, `*` only as the whole left-most label. */
+function isWellFormedDnsSan(name: string): boolean {
+  const labels = name.split('.');
+  return labels.every((l, i) => (l === '*' ? i === 0 && labels.length > 1 : /^[a-z0-9_]([a-z0-9_-]{0,61}[a-z0-9_])?$/.test(l)));
 }
 
 function ipInCidr(ip: string, cidr: string): boolean {

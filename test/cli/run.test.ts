@@ -112,18 +112,31 @@ describe('runCli on the kiali example (offline)', () => {
     assert.doesNotMatch((await cli(['doctor', '-f', dir, '--now', now], { NO_COLOR: '1' }, true)).stdout, /\x1b\[/);
   });
 
-  it('--ca-file adds trust anchors: the private root of the demo makes its chain ok', async () => {
-    const before = JSON.parse((await cli(['status', '-f', dir, '--now', now, '-o', 'json'])).stdout) as { hosts: { chain: string }[] };
-    assert.equal(before.hosts[0].chain, 'fail', 'private CA: not trusted by the Mozilla roots');
-    const secrets = readFileSync(join(dir, 'secrets.yaml'), 'utf8');
-    const b64 = /tls\.crt: "?([A-Za-z0-9+/=]+)/.exec(secrets)?.[1] ?? '';
-    const blocks = Buffer.from(b64, 'base64').toString('utf8').match(/-----BEGIN CERTIFICATE-----[\s\S]*?-----END CERTIFICATE-----/g) ?? [];
-    assert.ok(blocks.length >= 2, 'fullchain with root');
+  it('--ca-file adds trust anchors: a private root makes its chain ok', async () => {
+    // a small scenario of its own: a Secret whose fullchain ends in a private root
+    const src = mkdtempSync(join(tmpdir(), 'istio-tls-cafile-src-'));
+    writeFileSync(
+      join(src, 'certs.yaml'),
+      '- {name: root, cn: Corp Root CA, ca: true}\n- {name: web, cn: web.corp.test, dns: [web.corp.test], issuer: root, notBefore: -1d, notAfter: +60d}\n',
+    );
+    writeFileSync(
+      join(src, 'cluster.yaml'),
+      [
+        'apiVersion: v1\nkind: Pod\nmetadata: {name: gw-0, namespace: istio-system, labels: {istio: ingressgateway}}\nspec: {containers: [{name: istio-proxy, args: [proxy, router]}]}\nstatus: {phase: Running}',
+        'apiVersion: v1\nkind: Secret\nmetadata: {name: web-tls, namespace: istio-system}\ntype: kubernetes.io/tls\ndata: {tls.crt: "{{b64:chain:web}}", tls.key: "{{b64:key:web}}", ca.crt: "{{b64:cert:root}}"}',
+        'apiVersion: networking.istio.io/v1\nkind: Gateway\nmetadata: {name: web, namespace: istio-system}\nspec:\n  selector: {istio: ingressgateway}\n  servers: [{port: {number: 443, name: https, protocol: HTTPS}, hosts: [web.corp.test], tls: {mode: SIMPLE, credentialName: web-tls}}]',
+      ].join('\n---\n'),
+    );
+    const corp = (await materializeScenario(src)).dir;
+    const chainOf = async (extra: string[]) =>
+      (JSON.parse((await cli(['status', '-f', corp, '-o', 'json', ...extra])).stdout) as { hosts: { chain: string }[] }).hosts[0].chain;
+    assert.equal(await chainOf([]), 'fail', 'private CA: not trusted by the Mozilla roots');
+    const secret = parseYaml(readFileSync(join(corp, 'cluster.yaml'), 'utf8').split('\n---\n')[1]) as { data: Record<string, string> };
     const caFile = join(mkdtempSync(join(tmpdir(), 'istio-tls-ca-')), 'root.pem');
-    writeFileSync(caFile, `${blocks[blocks.length - 1]}\n`);
-    const out = await cli(['status', '-f', dir, '--now', now, '-o', 'json', '--ca-file', caFile]);
+    writeFileSync(caFile, Buffer.from(secret.data['ca.crt'], 'base64'));
+    const out = await cli(['status', '-f', corp, '-o', 'json', '--ca-file', caFile]);
     assert.equal(out.stderr, '');
-    assert.equal((JSON.parse(out.stdout) as { hosts: { chain: string }[] }).hosts[0].chain, 'ok');
+    assert.equal(await chainOf(['--ca-file', caFile]), 'ok');
   });
 
   it('-n limits the report to Gateways in that namespace', async () => {
