@@ -6,7 +6,7 @@
 //      `kubectl get ... -A -o json` of the same objects; request counts for 10 vs 200 Gateways; peak RSS
 // Options: --quick (smaller sizes, for a smoke run), --only=certs|hosts|cluster
 import { X509Certificate } from 'node:crypto';
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -17,7 +17,6 @@ import { parseCertificates, loadTrustStore } from '../src/tls/index.js';
 import { runChecks } from '../src/checks/run.js';
 import { emptySnapshot } from '../src/snapshot/types.js';
 import { addDocuments } from '../src/manifests/documents.js';
-import { startSim } from '../src/sim/server.js';
 
 const args = process.argv.slice(2);
 const quick = args.includes('--quick');
@@ -223,36 +222,59 @@ function measureCommand(cmd: string, argv: string[], runs = 3): { ms: number; rs
   return { ms: median(times), rssMb: median(rss), stdout };
 }
 
+/** The simulated cluster in a process of its own: timed commands below block this one. */
+async function startSimProcess(scenarioDir: string, kubeconfig: string, log: string): Promise<{ stop(): void }> {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'src/sim/main.ts', '--scenario', scenarioDir, '--kubeconfig', kubeconfig, '--log', log], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  await new Promise<void>((resolve, reject) => {
+    let out = '';
+    child.stdout.on('data', (b: Buffer) => {
+      out += b;
+      if (out.includes('ready ')) resolve();
+    });
+    child.on('exit', (code) => reject(new Error(`simulated cluster exited (${code}) before it was ready`)));
+  });
+  return { stop: () => child.kill('SIGTERM') };
+}
+
+function requestsIn(log: string): { count: number; verbs: string } {
+  const entries = existsSync(log) ? readFileSync(log, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as { verb: string }) : [];
+  return { count: entries.length, verbs: [...new Set(entries.map((e) => e.verb))].join(',') };
+}
+
 async function clusterPart(): Promise<void> {
   console.log('\n3. the doctor at scale against the simulated cluster');
   if (!existsSync('dist/cli.js')) spawnSync(process.execPath, ['scripts/build.mjs'], { stdio: 'inherit' });
   const root = mkdtempSync(join(tmpdir(), 'itls-bench-'));
   const requests: Record<number, number> = {};
+  const sizes = quick ? [10, 50] : [10, 200];
   try {
-    for (const gateways of quick ? [10, 50] : [10, 200]) {
+    for (const gateways of sizes) {
       const dir = join(root, `gw${gateways}`);
       scaleScenario(dir, gateways);
-      const sim = await startSim({ scenarioDir: dir, kubeconfigPath: join(root, `kc${gateways}`) });
+      const kubeconfig = join(root, `kc${gateways}`);
+      const log = join(root, `log${gateways}.jsonl`);
+      const sim = await startSimProcess(dir, kubeconfig, log);
       try {
-        sim.requestLog.length = 0;
-        const doctor = measureCommand(process.execPath, ['bin/kubectl-istio_tls', 'doctor', '--kubeconfig', sim.kubeconfigPath, '-o', 'json', '--no-exec'], 1);
-        requests[gateways] = sim.requestLog.length;
-        const verbs = [...new Set(sim.requestLog.map((e) => e.verb))].join(',');
-        console.log(`   ${gateways} Gateways: doctor made ${requests[gateways]} requests (${verbs})`);
-        if (gateways === (quick ? 50 : 200)) {
-          const ours = measureCommand(process.execPath, ['bin/kubectl-istio_tls', 'doctor', '--kubeconfig', sim.kubeconfigPath, '-o', 'json', '--no-exec']);
-          const base = measureCommand('kubectl', ['--kubeconfig', sim.kubeconfigPath, 'get', 'pods,services,secrets,gateways.networking.istio.io,virtualservices.networking.istio.io,destinationrules.networking.istio.io', '-A', '-o', 'json']);
+        const doctorArgs = ['bin/kubectl-istio_tls', 'doctor', '--kubeconfig', kubeconfig, '-o', 'json', '--no-exec'];
+        measureCommand(process.execPath, doctorArgs, 1);
+        const { count, verbs } = requestsIn(log);
+        requests[gateways] = count;
+        console.log(`   ${gateways} Gateways: one doctor run made ${count} requests (${verbs})`);
+        if (gateways === sizes[sizes.length - 1]) {
+          const ours = measureCommand(process.execPath, doctorArgs);
+          const base = measureCommand('kubectl', ['--kubeconfig', kubeconfig, 'get', 'pods,services,secrets,gateways.networking.istio.io,virtualservices.networking.istio.io,destinationrules.networking.istio.io', '-A', '-o', 'json']);
           const idle = measureCommand(process.execPath, ['-e', '0']);
           row(`doctor vs kubectl get -A -o json (${gateways} Gateways)`, ours.ms, base.ms);
           row('doctor peak RSS vs kubectl get peak RSS', ours.rssMb, base.rssMb, 'MB');
           row('doctor peak RSS vs bare node', ours.rssMb, idle.rssMb, 'MB');
-          void doctor;
         }
       } finally {
-        await sim.stop();
+        sim.stop();
       }
     }
-    const [small, large] = Object.keys(requests).map(Number).sort((a, b) => a - b);
+    const [small, large] = sizes;
     console.log(`   requests: ${requests[small]} for ${small} Gateways, ${requests[large]} for ${large} (ratio ${(requests[large] / requests[small]).toFixed(2)}×; flat means no per-object GETs)`);
   } finally {
     rmSync(root, { recursive: true, force: true });

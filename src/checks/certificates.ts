@@ -4,7 +4,7 @@
 import type { CertFacts, CertIssue, ChainReport, DecodedCredential } from '../tls/types.js';
 import { hostIssues, parseCertificates, validateChain } from '../tls/index.js';
 import type { Model, GatewayModel, ServerModel } from './model.js';
-import { mountedSecretFor } from './inventory.js';
+import { mountedSecretFor } from './model.js';
 import {
   completeChain,
   dropRoot,

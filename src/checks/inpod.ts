@@ -6,7 +6,7 @@
 import type { EnvoySecret, Pod, PodInspection, Snapshot } from '../snapshot/types.js';
 import { parseCertificates } from '../tls/index.js';
 import type { CertFacts } from '../tls/types.js';
-import { findingFor, listWords, parseCredentialName, podKey, type GatewayModel, type Model, type ServerModel } from './model.js';
+import { findingFor, listWords, mountedSecretFor, parseCredentialName, podKey, type GatewayModel, type Model, type ServerModel } from './model.js';
 import { migrateToCredentialName, mountsCheck } from './mounts.js';
 import type { CheckModule, CodeSpec, Finding, Remediation } from './types.js';
 
@@ -129,19 +129,10 @@ function inspectionFor(snapshot: Snapshot, pod: Pod): PodInspection | undefined 
 
 /** The Secret key a file path reads through the pod's volume mounts (for ITLS208). */
 function secretBehind(model: Model, pod: Pod, path: string): { secret: string; key: string; pem?: string } | undefined {
-  const container = (pod.spec?.containers ?? []).find((c) => c.name === 'istio-proxy');
-  const mount = (container?.volumeMounts ?? [])
-    .filter((m) => path.startsWith(m.mountPath.replace(/\/$/, '') + '/'))
-    .sort((a, b) => b.mountPath.length - a.mountPath.length)[0];
-  if (!mount) return undefined;
-  const vol = (pod.spec?.volumes ?? []).find((v) => v.name === mount.name);
-  const secretName = vol?.secret?.secretName;
-  if (!secretName) return undefined;
-  const rel = mount.subPath || path.slice(mount.mountPath.replace(/\/$/, '').length + 1);
-  const key = vol.secret?.items?.find((i) => i.path === rel)?.key ?? rel;
-  const secret = model.secret(pod.metadata.namespace ?? '', secretName);
-  const b64 = secret?.data?.[key];
-  return { secret: `${pod.metadata.namespace}/${secretName}`, key, pem: b64 ? Buffer.from(b64, 'base64').toString('utf8') : undefined };
+  const mounted = mountedSecretFor(pod, path);
+  if (!mounted) return undefined;
+  const b64 = model.secret(pod.metadata.namespace ?? '', mounted.secretName)?.data?.[mounted.key];
+  return { secret: `${pod.metadata.namespace}/${mounted.secretName}`, key: mounted.key, pem: b64 ? Buffer.from(b64, 'base64').toString('utf8') : undefined };
 }
 
 export const inPodCheck: CheckModule = {

@@ -3,8 +3,7 @@
 // renders it. Every field degrades to "unknown" when the data (or the certificate engine) is missing.
 import type { CertFacts, TrustStore } from '../tls/types.js';
 import { matchHost, parseCertificates, validateChain } from '../tls/index.js';
-import type { Pod } from '../snapshot/types.js';
-import { proxyContainer, type GatewayModel, type Model, type ServerModel } from './model.js';
+import { mountedSecretFor, type GatewayModel, type Model, type ServerModel } from './model.js';
 import { SEVERITY_RANK, type Finding, type ResourceRef, type Severity } from './types.js';
 import { servedMatches } from './inpod.js';
 
@@ -41,26 +40,6 @@ export interface InventoryOptions {
 }
 
 const DAY_MS = 86_400_000;
-
-/** Which secret (and key) a file path inside the gateway container comes from, via its volumeMounts. */
-export function mountedSecretFor(pod: Pod, path: string): { secretName: string; key: string; mountPath: string } | undefined {
-  const container = proxyContainer(pod);
-  if (!container) return undefined;
-  const mounts = [...(container.volumeMounts ?? [])].sort((a, b) => b.mountPath.length - a.mountPath.length);
-  for (const m of mounts) {
-    const base = m.mountPath.replace(/\/+$/, '');
-    if (!path.startsWith(`${base}/`)) continue;
-    const relative = path.slice(base.length + 1);
-    const volume = (pod.spec.volumes ?? []).find((v) => v.name === m.name);
-    const secretName = volume?.secret?.secretName;
-    if (!secretName) return undefined;
-    const items = volume.secret?.items;
-    const key = items ? items.find((i) => i.path === relative)?.key : relative;
-    if (!key) return undefined;
-    return { secretName, key, mountPath: base };
-  }
-  return undefined;
-}
 
 function worst(findings: Finding[]): Severity | undefined {
   let w: Severity | undefined;

@@ -124,6 +124,7 @@ export class Model {
   /** every Gateway, in scope or not: conflicts on a shared workload involve Gateways of any namespace */
   readonly allGateways: GatewayModel[];
   private readonly credentialCache = new Map<string, CredentialResolution>();
+  private readonly workloadPeers = new Map<GatewayModel, GatewayModel[]>();
   private readonly secretIndex = new Map<string, Secret>();
 
   constructor(readonly snapshot: Snapshot, namespace?: string) {
@@ -159,7 +160,13 @@ export class Model {
 
   /** Gateways (in scope or not) that configure the same gateway pods as `gm`, itself included. */
   gatewaysOnWorkload(gm: GatewayModel): GatewayModel[] {
-    return this.allGateways.filter((other) => other === gm || this.sameWorkload(gm, other));
+    // asked once per host by several checks: without the cache a cluster with G Gateways costs G² pod-set builds
+    let peers = this.workloadPeers.get(gm);
+    if (!peers) {
+      peers = this.allGateways.filter((other) => other === gm || this.sameWorkload(gm, other));
+      this.workloadPeers.set(gm, peers);
+    }
+    return peers;
   }
 
   /**
@@ -343,6 +350,27 @@ export function selectorKey(selector: Labels | undefined): string {
     .sort(([a], [b]) => a.localeCompare(b))
     .map(([k, v]) => `${k}=${v}`)
     .join(',');
+}
+
+/** Which secret (and key) a file path inside the gateway container comes from, via its volumeMounts. */
+export function mountedSecretFor(pod: Pod, path: string): { secretName: string; key: string; mountPath: string } | undefined {
+  const container = proxyContainer(pod);
+  if (!container) return undefined;
+  const mounts = [...(container.volumeMounts ?? [])].sort((a, b) => b.mountPath.length - a.mountPath.length);
+  for (const m of mounts) {
+    const base = m.mountPath.replace(/\/+$/, '');
+    // a subPath mount puts one key of the volume at the mount path itself
+    if (m.subPath ? path !== base : !path.startsWith(`${base}/`)) continue;
+    const relative = m.subPath ?? path.slice(base.length + 1);
+    const volume = (pod.spec.volumes ?? []).find((v) => v.name === m.name);
+    const secretName = volume?.secret?.secretName;
+    if (!secretName) return undefined;
+    const items = volume.secret?.items;
+    const key = items ? items.find((i) => i.path === relative)?.key : relative;
+    if (!key) return undefined;
+    return { secretName, key, mountPath: base };
+  }
+  return undefined;
 }
 
 /** The Envoy container of a gateway pod: `istio-proxy`, else a proxyv2 image, else the only container. */

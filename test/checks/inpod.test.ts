@@ -34,7 +34,7 @@ const TABLE: { name: string; inpod: string[]; via: string; state: string; fileSt
   { name: 'inpod-rejected-listener', inpod: ['ITLS213'], via: 'port-forward', state: 'ok' },
   { name: 'inpod-exec-forbidden', inpod: ['ITLS901'], via: 'none', state: 'forbidden' },
   { name: 'inpod-portforward-forbidden', inpod: ['ITLS210'], via: 'exec', state: 'ok' },
-  { name: 'inpod-hung-pod', inpod: ['ITLS901'], via: 'port-forward', state: 'timeout', timeoutMs: 400 },
+  { name: 'inpod-hung-pod', inpod: ['ITLS901'], via: 'port-forward', state: 'timeout', timeoutMs: 1500 },
   { name: 'inpod-hostile-path', inpod: ['ITLS206'], via: 'port-forward', state: 'ok', fileState: 'skipped' },
 ];
 

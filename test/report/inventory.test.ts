@@ -2,7 +2,8 @@
 import 'reflect-metadata';
 import assert from 'node:assert/strict';
 import { before, describe, it } from 'node:test';
-import { buildInventory, mountedSecretFor } from '../../src/checks/inventory.js';
+import { buildInventory } from '../../src/checks/inventory.js';
+import { mountedSecretFor } from '../../src/checks/model.js';
 import { Model } from '../../src/checks/model.js';
 import type { Finding } from '../../src/checks/types.js';
 import { chainPem, issueCert, type IssuedCert } from '../../src/testing/certgen.js';
@@ -152,4 +153,18 @@ describe('mountedSecretFor', () => {
     assert.equal(mountedSecretFor(p, '/etc/picked/other.pem'), undefined);
   });
   it('is undefined for a path no mount covers', () => assert.equal(mountedSecretFor(p, '/etc/istio/other/tls.crt'), undefined));
+});
+
+describe('mountedSecretFor with subPath', () => {
+  const pod = {
+    metadata: { name: 'gw', namespace: 'istio-system' },
+    spec: {
+      containers: [{ name: 'istio-proxy', volumeMounts: [{ name: 'one', mountPath: '/etc/certs/server.pem', subPath: 'tls.crt' }] }],
+      volumes: [{ name: 'one', secret: { secretName: 'web-tls' } }],
+    },
+  };
+  it('maps the mount path itself to the subPath key', () => {
+    assert.deepEqual(mountedSecretFor(pod, '/etc/certs/server.pem'), { secretName: 'web-tls', key: 'tls.crt', mountPath: '/etc/certs/server.pem' });
+  });
+  it('covers nothing below a subPath mount', () => assert.equal(mountedSecretFor(pod, '/etc/certs/server.pem/tls.crt'), undefined));
 });
