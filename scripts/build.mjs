@@ -16,6 +16,9 @@ await build({
   legalComments: 'none',
   logLevel: 'warning',
   define: { __VERSION__: JSON.stringify(pkg.version) },
+  // node-fetch's URL code (via client-node) requires the built-in punycode, which Node 22+ flags with a
+  // DeprecationWarning on every run; the userland package is the same code without the warning
+  alias: { punycode: 'punycode/punycode.js' },
   // the ESM bundle needs a CommonJS `require` for the CJS packages it contains (ws, node-fetch)
   banner: {
     js: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);",

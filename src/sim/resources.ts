@@ -68,6 +68,11 @@ export const BUILTIN_TYPES: ResourceType[] = [
   { group: 'networking.istio.io', versions: ['v1', 'v1beta1', 'v1alpha3'], plural: 'sidecars', singular: 'sidecar', kind: 'Sidecar', namespaced: true, categories: ['istio-io', 'networking-istio-io'], verbs: RW },
   { group: 'security.istio.io', versions: ['v1', 'v1beta1'], plural: 'peerauthentications', singular: 'peerauthentication', kind: 'PeerAuthentication', namespaced: true, shortNames: ['pa'], categories: ['istio-io', 'security-istio-io'], verbs: RW },
   { group: 'security.istio.io', versions: ['v1', 'v1beta1'], plural: 'authorizationpolicies', singular: 'authorizationpolicy', kind: 'AuthorizationPolicy', namespaced: true, shortNames: ['ap'], categories: ['istio-io', 'security-istio-io'], verbs: RW },
+  // cert-manager: most clusters that serve HTTPS through Istio issue their certificates with it, and
+  // the doctor's certificate fixes offer a Certificate; served so `kubectl apply --dry-run` can judge them
+  { group: 'cert-manager.io', versions: ['v1'], plural: 'certificates', singular: 'certificate', kind: 'Certificate', namespaced: true, shortNames: ['cert', 'certs'], categories: ['cert-manager'], verbs: RW },
+  { group: 'cert-manager.io', versions: ['v1'], plural: 'issuers', singular: 'issuer', kind: 'Issuer', namespaced: true, categories: ['cert-manager'], verbs: RW },
+  { group: 'cert-manager.io', versions: ['v1'], plural: 'clusterissuers', singular: 'clusterissuer', kind: 'ClusterIssuer', namespaced: false, categories: ['cert-manager'], verbs: RW },
   { group: 'security.istio.io', versions: ['v1', 'v1beta1'], plural: 'requestauthentications', singular: 'requestauthentication', kind: 'RequestAuthentication', namespaced: true, shortNames: ['ra'], categories: ['istio-io', 'security-istio-io'], verbs: RW },
 ];
 

@@ -238,7 +238,7 @@ describe('doctor --fix-only', () => {
       for (const k of fingerprints) assert.ok(!r.stdout.includes(k), 'no generated key material');
 
       const served = docs
-        .filter((d): d is NonNullable<typeof d> => d !== null && d.kind !== 'Certificate')
+        .filter((d): d is NonNullable<typeof d> => d !== null)
         .map((d) => stringify(d))
         .join('---\n');
       // asynchronously: the simulated cluster answers from this same process
