@@ -35,6 +35,8 @@ interface MountFact {
   problem?: string;
   mountPath?: string;
   secretName?: string;
+  /** the pod's files were read from inside: the in-pod check judges this path, not the pod spec */
+  readInside?: boolean;
 }
 
 /** What a container mount at `path` is backed by, and whether the file there can exist. */
@@ -121,8 +123,12 @@ export const mountsCheck: CheckModule = {
   id: 'mounts',
   codes,
   reads: ['gateways', 'pods', 'secrets'],
-  run(_snapshot, _options, model) {
+  run(snapshot, _options, model) {
     const out: Finding[] = [];
+    // a pod whose files were read from inside (exec) is judged by the in-pod check from what is really there;
+    // the pod spec is the evidence only where nobody looked (offline, --no-exec, exec refused)
+    const readInside = (pod: Pod) =>
+      snapshot.inspections.some((i) => i.namespace === (pod.metadata.namespace ?? '') && i.pod === pod.metadata.name && i.fileAccess.state === 'ok');
     for (const gm of model.gateways) {
       // with credentialName set, istiod ignores the file paths (ITLS406 says so): nothing is loaded from files
       const fileServers = gm.servers.filter(
@@ -133,10 +139,11 @@ export const mountsCheck: CheckModule = {
       for (const server of fileServers) {
         const facts: MountFact[] = [];
         for (const pod of gm.pods) {
-          for (const fp of server.filePaths) facts.push({ path: fp.path, field: fp.field, pod: podKey(pod), ...inspectPath(model, pod, fp.path) });
+          const inside = readInside(pod);
+          for (const fp of server.filePaths) facts.push({ path: fp.path, field: fp.field, pod: podKey(pod), readInside: inside, ...inspectPath(model, pod, fp.path) });
         }
         const hosts = server.hosts.map((h) => h.host);
-        const problems = facts.filter((f) => f.problem);
+        const problems = facts.filter((f) => f.problem && !f.readInside);
         const alsoDown = model.hostsSharingListener(server);
         if (problems.length) {
           const first = problems[0];
