@@ -335,14 +335,21 @@ function check404(model: Model, gm: GatewayModel): Finding[] {
           `${listWords(hosts)} on port ${s.port} ${hosts.length > 1 ? 'share' : 'shares'} the ${id.label} with ${listWords(otherHosts)} (${listWords(where)}), served by another server: ` +
           `browsers reuse one HTTP/2 connection for all of them and get 404 for the hosts whose routes are in the other server.`,
         evidence: { certificate: id.label, hosts, sharedWith: otherHosts, gateways: where },
-        remediation: {
-          summary:
-            `Recommended: serve all ${allHosts.length} hosts from one server on ${keeper.gm.ref.name} (one route table, so reused connections still find their route), ` +
-            `and bind their VirtualServices to ${refName(keeper.gm.ref)}.`,
-          yaml: toYaml(...docs),
-          commands: emptied.map((o) => `kubectl delete gateway ${o.ref.name} -n ${o.ref.namespace ?? 'default'}   # all its servers moved to ${keeper.gm.ref.name}`),
-          notes: ['Alternative: give each server its own certificate covering only its hosts; browsers then open separate connections.'],
-        },
+        // one merge fixes the whole group: the keeper's finding carries it, the others point to it (a wildcard
+        // certificate shared by G Gateways would otherwise print G copies of a G-document fix)
+        remediation:
+          keeper.gm === gm
+            ? {
+                summary:
+                  `Recommended: serve all ${allHosts.length} hosts from one server on ${keeper.gm.ref.name} (one route table, so reused connections still find their route), ` +
+                  `and bind their VirtualServices to ${refName(keeper.gm.ref)}.`,
+                yaml: toYaml(...docs),
+                commands: emptied.map((o) => `kubectl delete gateway ${o.ref.name} -n ${o.ref.namespace ?? 'default'}   # all its servers moved to ${keeper.gm.ref.name}`),
+                notes: ['Alternative: give each server its own certificate covering only its hosts; browsers then open separate connections.'],
+              }
+            : {
+                summary: `Fixed together with the ITLS404 finding on Gateway ${refName(keeper.gm.ref)}: merge these hosts into its server, or give this server a certificate of its own.`,
+              },
       }),
     );
   }

@@ -133,6 +133,18 @@ export const gatewayConfigCases: CheckCase[] = [
       assert.equal(merged.metadata.name, 'a');
       assert.deepEqual(merged.spec.servers[0].hosts, ['a.example.com', 'b.example.com']);
       assert.ok(xs[0].remediation!.commands!.some((c) => c.startsWith('kubectl delete gateway b ')));
+      assert.equal(xs[1].remediation!.yaml, undefined, 'the merge is printed once, on the Gateway that keeps the hosts');
+      assert.match(xs[1].remediation!.summary, /Fixed together with the ITLS404 finding on Gateway istio-system\/a/);
+    },
+  },
+  {
+    name: 'reports ITLS404 on every Gateway sharing one wildcard credential, with the merge fix printed once',
+    yaml: docs(CLUSTER, ...['a', 'b', 'c', 'd'].map((n) => gateway({ name: n, servers: HTTPS_SERVER(`${n}.example.com`, 'wildcard-tls') }))),
+    report: ['ITLS404'],
+    assert: (f) => {
+      const xs = f.filter((x) => x.code === 'ITLS404');
+      assert.equal(xs.length, 4);
+      assert.equal(xs.filter((x) => x.remediation?.yaml).length, 1);
     },
   },
   {
