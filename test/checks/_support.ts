@@ -32,24 +32,26 @@ export function findingsFor(module: CheckModule | undefined, c: Pick<CheckCase, 
   return runChecks(snapshot, { ...OPTIONS, namespace: c.namespace }, module ? [module] : undefined).findings;
 }
 
-export function runTable(module: CheckModule, cases: CheckCase[]): void {
-  for (const c of cases) {
-    test(c.name, () => {
-      const findings = findingsFor(module, c);
-      const codes = findings.map((f) => f.code);
-      for (const code of c.report ?? []) assert.ok(codes.includes(code), `expected ${code}, got [${codes.join(', ')}]`);
-      for (const code of c.silent ?? []) {
-        const hit = findings.find((f) => f.code === code);
-        assert.equal(hit, undefined, `expected no ${code}, got: ${hit?.message}`);
-      }
-      for (const f of findings) {
-        assert.ok(f.message.length > 20, `${f.code} message too short`);
-        assert.ok(f.resource.name, `${f.code} without resource`);
-        assert.doesNotMatch(JSON.stringify(f), /PRIVATE KEY/);
-      }
-      c.assert?.(findings);
-    });
+/** The assertions every table case gets: reported and silent codes, readable messages, no key material. */
+export function assertTableCase(c: Pick<CheckCase, 'report' | 'silent' | 'assert'>, findings: Finding[], keyFragments: string[] = []): void {
+  const codes = findings.map((f) => f.code);
+  for (const code of c.report ?? []) assert.ok(codes.includes(code), `expected ${code}, got [${codes.join(', ')}]`);
+  for (const code of c.silent ?? []) {
+    const hit = findings.find((f) => f.code === code);
+    assert.equal(hit, undefined, `expected no ${code}, got: ${hit?.message}`);
   }
+  for (const f of findings) {
+    assert.ok(f.message.length > 20, `${f.code} message too short`);
+    assert.ok(f.resource.name, `${f.code} without resource`);
+    const json = JSON.stringify(f);
+    assert.doesNotMatch(json, /PRIVATE KEY/);
+    for (const fragment of keyFragments) assert.ok(!json.includes(fragment), 'key material leaked');
+  }
+  c.assert?.(findings);
+}
+
+export function runTable(module: CheckModule, cases: CheckCase[]): void {
+  for (const c of cases) test(c.name, () => assertTableCase(c, findingsFor(module, c)));
 }
 
 export const one = (findings: Finding[], code: string): Finding => {

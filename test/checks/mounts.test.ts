@@ -5,17 +5,9 @@ import { runChecks } from '../../src/checks/run.js';
 import type { InspectionState, PodInspection } from '../../src/snapshot/types.js';
 import { snapshotFromYaml } from '../helpers/snapshot.js';
 import { CLUSTER, OPTIONS, docs, gateway, runTable } from './_support.js';
-import { mountCases } from './cases/mounts.js';
+import { FILE_SERVER, mountCases } from './cases/mounts.js';
 
 runTable(mountsCheck, mountCases);
-
-const FILE_SERVER = `
-  - port: {number: 443, name: https, protocol: HTTPS}
-    hosts: [kiali.example.com]
-    tls:
-      mode: SIMPLE
-      serverCertificate: /etc/istio/ingressgateway-certs/tls.crt
-      privateKey: /etc/istio/ingressgateway-certs/tls.key`;
 
 function with206FromSpec(fileAccess: InspectionState): string[] {
   const snapshot = snapshotFromYaml(docs(CLUSTER, gateway({ servers: FILE_SERVER })));

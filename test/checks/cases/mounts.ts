@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { parse } from 'yaml';
 import { CLUSTER, HEALTHY, ISTIOD, docs, gateway, ingressPod, ingressService, one, type CheckCase } from '../_support.js';
 
-const FILE_SERVER = `
+export const FILE_SERVER = `
   - port: {number: 443, name: https, protocol: HTTPS}
     hosts: [kiali.example.com]
     tls:
