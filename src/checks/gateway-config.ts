@@ -312,20 +312,25 @@ function check404(model: Model, gm: GatewayModel): Finding[] {
     const group = [{ gm, server: s }, ...sharing].sort((a, b) => precedence(a.gm, b.gm) || a.server.index - b.server.index);
     const keeper = group[0];
     const allHosts = [...new Set(group.flatMap((x) => x.server.hosts.map((h) => h.raw)))];
-    const merged = editableGateway(keeper.gm.gateway);
-    merged.spec.servers![keeper.server.index].hosts = allHosts;
-    const sameGateway = group.filter((x) => x.gm === keeper.gm && x.server !== keeper.server).map((x) => x.server.index).sort((a, b) => b - a);
-    for (const i of sameGateway) merged.spec.servers!.splice(i, 1);
-    const docs: object[] = [merged];
-    for (const other of new Set(group.filter((x) => x.gm !== keeper.gm).map((x) => x.gm))) {
-      const g = editableGateway(other.gateway);
-      const drop = group.filter((x) => x.gm === other).map((x) => x.server.index).sort((a, b) => b - a);
-      for (const i of drop) g.spec.servers!.splice(i, 1);
-      if (g.spec.servers!.length) docs.push(g);
-    }
-    const emptied = [...new Set(group.filter((x) => x.gm !== keeper.gm).map((x) => x.gm))].filter(
-      (o) => o.servers.every((sv) => group.some((x) => x.server === sv)),
-    );
+    /** The merged Gateway and what is left of the others (built only for the finding that prints it). */
+    const mergeFix = () => {
+      const merged = editableGateway(keeper.gm.gateway);
+      merged.spec.servers![keeper.server.index].hosts = allHosts;
+      const sameGateway = group.filter((x) => x.gm === keeper.gm && x.server !== keeper.server).map((x) => x.server.index).sort((a, b) => b - a);
+      for (const i of sameGateway) merged.spec.servers!.splice(i, 1);
+      const docs: object[] = [merged];
+      for (const other of new Set(group.filter((x) => x.gm !== keeper.gm).map((x) => x.gm))) {
+        const g = editableGateway(other.gateway);
+        const drop = group.filter((x) => x.gm === other).map((x) => x.server.index).sort((a, b) => b - a);
+        for (const i of drop) g.spec.servers!.splice(i, 1);
+        if (g.spec.servers!.length) docs.push(g);
+      }
+      const emptied = [...new Set(group.filter((x) => x.gm !== keeper.gm).map((x) => x.gm))].filter(
+        (o) => o.servers.every((sv) => group.some((x) => x.server === sv)),
+      );
+      return { docs, emptied };
+    };
+    const fix = keeper.gm === gm ? mergeFix() : undefined;
     out.push(
       findingFor(codes, 'ITLS404', {
         resource: gm.ref,
@@ -338,13 +343,13 @@ function check404(model: Model, gm: GatewayModel): Finding[] {
         // one merge fixes the whole group: the keeper's finding carries it, the others point to it (a wildcard
         // certificate shared by G Gateways would otherwise print G copies of a G-document fix)
         remediation:
-          keeper.gm === gm
+          fix
             ? {
                 summary:
                   `Recommended: serve all ${allHosts.length} hosts from one server on ${keeper.gm.ref.name} (one route table, so reused connections still find their route), ` +
                   `and bind their VirtualServices to ${refName(keeper.gm.ref)}.`,
-                yaml: toYaml(...docs),
-                commands: emptied.map((o) => `kubectl delete gateway ${o.ref.name} -n ${o.ref.namespace ?? 'default'}   # all its servers moved to ${keeper.gm.ref.name}`),
+                yaml: toYaml(...fix.docs),
+                commands: fix.emptied.map((o) => `kubectl delete gateway ${o.ref.name} -n ${o.ref.namespace ?? 'default'}   # all its servers moved to ${keeper.gm.ref.name}`),
                 notes: ['Alternative: give each server its own certificate covering only its hosts; browsers then open separate connections.'],
               }
             : {
