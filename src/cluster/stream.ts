@@ -56,6 +56,51 @@ function onRefused(ws: WebSocket, done: (o: { kind: 'refused'; status: number; m
   });
 }
 
+type Finish<T> = (o: StreamOutcome<T>) => void;
+
+/**
+ * One WebSocket session that settles exactly once: on the handler's verdict, a refused upgrade, a socket
+ * error, the close (which client-node would never report) or the timeout.
+ */
+function channelSession<T>(
+  conn: ConnectionOptions,
+  url: string,
+  protocols: string[],
+  timeoutMs: number,
+  words: { timeout: string; closed: () => string },
+  onFrame: (channel: number, payload: Buffer, ws: WebSocket, finish: Finish<T>) => void,
+): Promise<StreamOutcome<T>> {
+  return new Promise((resolve) => {
+    let settled = false;
+    let ws: WebSocket | undefined;
+    const finish: Finish<T> = (o) => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      try {
+        ws?.terminate();
+      } catch {
+        // already closed
+      }
+      resolve(o);
+    };
+    const timer = setTimeout(() => finish({ kind: 'timeout', message: words.timeout }), timeoutMs);
+    try {
+      ws = open(conn, url, protocols);
+    } catch (e) {
+      finish({ kind: 'failed', message: (e as Error).message });
+      return;
+    }
+    const socket = ws;
+    onRefused(socket, finish);
+    socket.on('error', (e) => finish({ kind: 'failed', message: e.message }));
+    socket.on('message', (data: Buffer) => {
+      if (data.length > 0) onFrame(data[0], data.subarray(1), socket, finish);
+    });
+    socket.on('close', () => finish({ kind: 'failed', message: words.closed() }));
+  });
+}
+
 /** Run one argv vector in a container. Never a shell string: each element is its own `command=` parameter. */
 export function execArgv(
   conn: ConnectionOptions,
@@ -68,35 +113,18 @@ export function execArgv(
 ): Promise<StreamOutcome<ExecOutput>> {
   const query: [string, string][] = [...argv.map((a): [string, string] => ['command', a]), ['container', container], ['stdout', 'true'], ['stderr', 'true']];
   const url = wsUrl(server, `/api/v1/namespaces/${encodeURIComponent(ns)}/pods/${encodeURIComponent(pod)}/exec`, query);
-  return new Promise((resolve) => {
-    let settled = false;
-    const stdout: Buffer[] = [];
-    const stderr: Buffer[] = [];
-    let ws: WebSocket;
-    const finish = (o: StreamOutcome<ExecOutput>) => {
-      if (settled) return;
-      settled = true;
-      clearTimeout(timer);
-      try {
-        ws.terminate();
-      } catch {
-        // already closed
-      }
-      resolve(o);
-    };
-    const timer = setTimeout(() => finish({ kind: 'timeout', message: `exec ${argv[0]} in ${ns}/${pod} did not finish within ${timeoutMs} ms` }), timeoutMs);
-    try {
-      ws = open(conn, url, ['v5.channel.k8s.io', 'v4.channel.k8s.io']);
-    } catch (e) {
-      finish({ kind: 'failed', message: (e as Error).message });
-      return;
-    }
-    onRefused(ws, finish);
-    ws.on('error', (e) => finish({ kind: 'failed', message: e.message }));
-    ws.on('message', (data: Buffer) => {
-      if (data.length === 0) return;
-      const ch = data[0];
-      const payload = data.subarray(1);
+  const stdout: Buffer[] = [];
+  const stderr: Buffer[] = [];
+  return channelSession<ExecOutput>(
+    conn,
+    url,
+    ['v5.channel.k8s.io', 'v4.channel.k8s.io'],
+    timeoutMs,
+    {
+      timeout: `exec ${argv[0]} in ${ns}/${pod} did not finish within ${timeoutMs} ms`,
+      closed: () => `the exec stream to ${ns}/${pod} closed without an exit status`,
+    },
+    (ch, payload, _ws, finish) => {
       if (ch === 1) stdout.push(payload);
       else if (ch === 2) stderr.push(payload);
       else if (ch === 3) {
@@ -114,9 +142,8 @@ export function execArgv(
         }
         finish({ kind: 'not-started', message: st.message ?? 'the command could not be started' });
       }
-    });
-    ws.on('close', () => finish({ kind: 'failed', message: `the exec stream to ${ns}/${pod} closed without an exit status` }));
-  });
+    },
+  );
 }
 
 export interface HttpAnswer {
@@ -138,71 +165,52 @@ export function portForwardGets(
   timeoutMs: number,
 ): Promise<StreamOutcome<{ answers: HttpAnswer[] }>> {
   const url = wsUrl(server, `/api/v1/namespaces/${encodeURIComponent(ns)}/pods/${encodeURIComponent(pod)}/portforward`, [['ports', String(port)]]);
-  return new Promise((resolve) => {
-    let settled = false;
-    let ws: WebSocket;
-    const answers: HttpAnswer[] = [];
-    let buf = Buffer.alloc(0);
-    const seenPrefix = [false, false];
-    let errorText = '';
-    const finish = (o: StreamOutcome<{ answers: HttpAnswer[] }>) => {
-      if (settled) return;
-      settled = true;
-      clearTimeout(timer);
-      try {
-        ws.terminate();
-      } catch {
-        // already closed
+  const answers: HttpAnswer[] = [];
+  let buf = Buffer.alloc(0);
+  const seenPrefix = [false, false];
+  let errorText = '';
+  const sendNext = (ws: WebSocket) => {
+    const i = answers.length;
+    const last = i === paths.length - 1;
+    const req = `GET ${paths[i]} HTTP/1.1\r\nHost: localhost:${port}\r\nUser-Agent: kubectl-istio-tls\r\nAccept: */*\r\n${last ? 'Connection: close\r\n' : ''}\r\n`;
+    ws.send(Buffer.concat([Buffer.from([0]), Buffer.from(req, 'latin1')]));
+  };
+  const parse = (ws: WebSocket, finish: Finish<{ answers: HttpAnswer[] }>) => {
+    for (;;) {
+      const end = buf.indexOf('\r\n\r\n');
+      if (end < 0) return;
+      const head = buf.subarray(0, end).toString('latin1').split('\r\n');
+      const status = Number(head[0].split(' ')[1]);
+      const lenLine = head.find((h) => /^content-length:/i.test(h));
+      if (!lenLine) {
+        finish({ kind: 'failed', message: `unexpected HTTP answer from ${ns}/${pod}:${port} (no content-length)` });
+        return;
       }
-      resolve(o);
-    };
-    const timer = setTimeout(
-      () => finish({ kind: 'timeout', message: `port-forward to ${ns}/${pod}:${port} did not answer within ${timeoutMs} ms` }),
-      timeoutMs,
-    );
-    const sendNext = () => {
-      const i = answers.length;
-      const last = i === paths.length - 1;
-      const req = `GET ${paths[i]} HTTP/1.1\r\nHost: localhost:${port}\r\nUser-Agent: kubectl-istio-tls\r\nAccept: */*\r\n${last ? 'Connection: close\r\n' : ''}\r\n`;
-      ws.send(Buffer.concat([Buffer.from([0]), Buffer.from(req, 'latin1')]));
-    };
-    const parse = () => {
-      for (;;) {
-        const end = buf.indexOf('\r\n\r\n');
-        if (end < 0) return;
-        const head = buf.subarray(0, end).toString('latin1').split('\r\n');
-        const status = Number(head[0].split(' ')[1]);
-        const lenLine = head.find((h) => /^content-length:/i.test(h));
-        if (!lenLine) {
-          finish({ kind: 'failed', message: `unexpected HTTP answer from ${ns}/${pod}:${port} (no content-length)` });
-          return;
-        }
-        const len = Number(lenLine.split(':')[1].trim());
-        if (buf.length < end + 4 + len) return;
-        answers.push({ status, body: buf.subarray(end + 4, end + 4 + len).toString('utf8') });
-        buf = buf.subarray(end + 4 + len);
-        if (answers.length === paths.length) return finish({ kind: 'ok', answers });
-        sendNext();
-      }
-    };
-    try {
-      ws = open(conn, url, ['v4.channel.k8s.io']);
-    } catch (e) {
-      finish({ kind: 'failed', message: (e as Error).message });
-      return;
+      const len = Number(lenLine.split(':')[1].trim());
+      if (buf.length < end + 4 + len) return;
+      answers.push({ status, body: buf.subarray(end + 4, end + 4 + len).toString('utf8') });
+      buf = buf.subarray(end + 4 + len);
+      if (answers.length === paths.length) return finish({ kind: 'ok', answers });
+      sendNext(ws);
     }
-    onRefused(ws, finish);
-    ws.on('error', (e) => finish({ kind: 'failed', message: e.message }));
-    ws.on('message', (data: Buffer) => {
-      if (data.length === 0) return;
-      const ch = data[0];
-      let payload = data.subarray(1);
+  };
+  return channelSession<{ answers: HttpAnswer[] }>(
+    conn,
+    url,
+    ['v4.channel.k8s.io'],
+    timeoutMs,
+    {
+      timeout: `port-forward to ${ns}/${pod}:${port} did not answer within ${timeoutMs} ms`,
+      closed: () => errorText.trim() || `the port-forward to ${ns}/${pod}:${port} closed before all answers arrived`,
+    },
+    (ch, frame, ws, finish) => {
       if (ch > 1) return;
+      let payload = frame;
       // The first frame on each channel carries the port number (2 bytes, little-endian).
       if (!seenPrefix[ch]) {
         seenPrefix[ch] = true;
         payload = payload.subarray(2);
-        if (ch === 0) sendNext();
+        if (ch === 0) sendNext(ws);
       }
       if (payload.length === 0) return;
       if (ch === 1) {
@@ -211,8 +219,7 @@ export function portForwardGets(
         return;
       }
       buf = Buffer.concat([buf, payload]);
-      parse();
-    });
-    ws.on('close', () => finish({ kind: 'failed', message: errorText.trim() || `the port-forward to ${ns}/${pod}:${port} closed before all answers arrived` }));
-  });
+      parse(ws, finish);
+    },
+  );
 }
