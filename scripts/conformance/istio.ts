@@ -2,9 +2,10 @@
 // never copied): each case's files plus the harness's default ingress Pod/Service go through the same
 // path as `doctor -f`, and every expected Istio message that maps onto our catalog must be matched by
 // our finding on the same resource. Prints agreement and every disagreement.
+import { repoRoot } from '../../src/testing/certgen.js';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { pathToFileURL } from 'node:url';
 import { parseAllDocuments } from 'yaml';
 import { addDocuments } from '../../src/manifests/documents.js';
 import { emptySnapshot } from '../../src/snapshot/types.js';
@@ -12,7 +13,7 @@ import { runChecks } from '../../src/checks/run.js';
 import type { Finding } from '../../src/checks/types.js';
 import { loadTrustStore } from '../../src/tls/index.js';
 
-const REPO = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
+const REPO = repoRoot();
 export const CORPUS = resolve(REPO, '../shared/corpora/istio-analyzers');
 /** The corpus commit date: "now" for the time-dependent secrets (expired 2023, valid until 2122). */
 export const CORPUS_NOW = new Date('2026-08-22T00:00:00Z');

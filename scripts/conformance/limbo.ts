@@ -4,7 +4,7 @@
 // = Mozilla roots + trusted_certs and --now = validation_time. Expected FAILURE ⇔ at least one
 // error-level 2xx/3xx finding. The corpus is read from ../shared/corpora/x509-limbo at run time.
 import { existsSync, readFileSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { generateKeyPairSync } from 'node:crypto';
 import { emptySnapshot, type Snapshot } from '../../src/snapshot/types.js';
@@ -13,6 +13,7 @@ import { credentialsCheck } from '../../src/checks/credentials.js';
 import { certificatesCheck } from '../../src/checks/certificates.js';
 import { loadTrustStore } from '../../src/tls/index.js';
 import type { Finding } from '../../src/checks/types.js';
+import { repoRoot } from '../../src/testing/certgen.js';
 
 export interface LimboTestcase {
   id: string;
@@ -96,15 +97,6 @@ export const KNOWN_DISAGREEMENTS: Record<string, string> = {
   'webpki::cn::ipv4-hex-mismatch':
     'Deliberate, as the other webpki::cn cases: a CN that breaks the CA/B profile is a warning at most (here an IPv4 address in hexadecimal, for an IP peer name, which Gateway hosts never are).',
 };
-
-function repoRoot(): string {
-  let dir = dirname(fileURLToPath(import.meta.url));
-  for (let i = 0; i < 6; i++) {
-    if (existsSync(join(dir, 'package.json'))) return dir;
-    dir = dirname(dir);
-  }
-  return process.cwd();
-}
 
 export function defaultCorpusDir(): string {
   return resolve(repoRoot(), '..', 'shared', 'corpora', 'x509-limbo');

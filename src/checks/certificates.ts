@@ -15,7 +15,7 @@ import {
   untrustedRoot,
   type CredentialTarget,
 } from '../remediation/certificates.js';
-import { credentialUses, targetOf, useEvidence, type CredentialUse } from './credentials.js';
+import { credentialUses, targetOf, useEvidence } from './credentials.js';
 import { findingFor, terminatesTls } from './model.js';
 import type { CheckModule, CheckOptions, CodeSpec, EvidenceValue, Finding, Remediation } from './types.js';
 

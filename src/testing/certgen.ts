@@ -9,7 +9,6 @@ import { generateKeyPairSync, createPrivateKey, createPublicKey, randomBytes, we
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import * as asn1js from 'asn1js';
 import * as pkijs from 'pkijs';
 
 type X509Crypto = Parameters<typeof x509.cryptoProvider.set>[0];
@@ -91,7 +90,8 @@ const KEY_USAGE_FLAGS: Record<string, number> = {
   decipherOnly: x509.KeyUsageFlags.decipherOnly,
 };
 
-function repoRoot(): string {
+/** The package root (where package.json is), for caches and the corpora beside the checkout. */
+export function repoRoot(): string {
   let dir = dirname(fileURLToPath(import.meta.url));
   for (let i = 0; i < 6; i++) {
     if (existsSync(join(dir, 'package.json'))) return dir;

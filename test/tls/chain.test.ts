@@ -15,7 +15,6 @@ function validate(pems: string[], anchors: IssuedCert[], host?: string, now = NO
 
 const errors = (r: ChainReport) => r.issues.filter((i) => i.severity === 'error').map((i) => i.code);
 const codes = (r: ChainReport) => r.issues.map((i) => i.code);
-const pemsOf = (leaf: IssuedCert) => [leaf.certPem, ...leaf.chain.slice(0, -1).map((c) => c.certPem)];
 
 for (const keyType of ['p256', 'p384', 'rsa2048', 'rsa4096', 'ed25519'] as KeyType[]) {
   test(`a healthy ${keyType} chain from a private CA given as trust anchor is trusted with no error or warning`, async () => {
