@@ -25,6 +25,20 @@ export interface Remediation {
   notes?: string[];
 }
 
+/** One place a finding is about: a resource, and the host/port on it when there is one. */
+export interface Place {
+  resource: ResourceRef;
+  host?: string;
+  port?: number;
+}
+
+/**
+ * One finding per cause. `resource`/`host`/`port` name the primary place; when one cause shows up in
+ * many places (a certificate shared by 2,000 Gateways, a missing Gateway named by five VirtualServices)
+ * the finding lists the others in `places` instead of being repeated, and the consequences that would
+ * otherwise be findings of their own (a host that gets 404 because of it) become `also` lines.
+ * The table folds long `places` lists; -o json/yaml carry all of them.
+ */
 export interface Finding {
   code: string;
   severity: Severity;
@@ -36,6 +50,10 @@ export interface Finding {
   port?: number;
   evidence: Record<string, EvidenceValue>;
   remediation?: Remediation;
+  /** every other place this same cause affects (grouped findings); the primary place is not repeated here */
+  places?: Place[];
+  /** consequences of this cause, one plain sentence each (merged from findings that share the cause) */
+  also?: string[];
 }
 
 /** Documentation and defaults of one finding code; the catalog's one source of truth. */
