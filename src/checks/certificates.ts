@@ -71,7 +71,7 @@ export const certificateCodes: CodeSpec[] = [
     code: 'ITLS306',
     severity: 'error',
     title: 'Incomplete chain',
-    meaning: 'No path from the leaf to a trust anchor can be built from the bundle and the trust store: an intermediate is missing.',
+    meaning: 'An intermediate is missing: the top of the bundle names an issuer that is neither in the bundle nor in the trust store, and everything says it is an intermediate (the leaf carries an Authority Information Access extension, as public CAs issue them, or the credential\'s ca.crt holds it as an intermediate). The finding names the missing issuer and the authority key id it needs.',
     why: 'Browsers may fetch the missing intermediate (AIA) and hide the problem; curl, Go, Java, Python and mobile clients fail with "unable to get local issuer certificate".',
     example: 'tls.crt holds only the leaf issued by "R11".',
     fix: 'Append the intermediate(s) after the leaf in tls.crt (fullchain.pem, not cert.pem).',
@@ -97,11 +97,11 @@ export const certificateCodes: CodeSpec[] = [
   {
     code: 'ITLS309',
     severity: 'error',
-    title: 'Chain ends at an untrusted root',
-    meaning: 'The path ends in a self-signed certificate that the trust store in use (Mozilla roots + --ca-file) does not hold: a self-signed certificate or a private CA.',
+    title: 'Chain ends at a private root',
+    meaning: 'The chain ends at a root the trust store in use (Mozilla roots + --ca-file) does not hold: a private CA. A warning when the chain is otherwise complete and no --ca-file was given (public clients reject it, clients that trust the root are fine); an error for a self-signed leaf, and when --ca-file names the roots the clients trust and this one is not among them. A bundle that ends at a CA certificate, or a leaf without an Authority Information Access extension, is read as issued by a private root (public CAs always include that extension).',
     why: 'Clients that do not trust that root refuse the connection (self-signed certificate in certificate chain). Internal clients configured with the private CA are fine — pass --ca-file to check against it.',
     example: 'leaf issued by "Corp Internal Root" without --ca-file.',
-    fix: 'Use a publicly trusted certificate for public hosts, or run the doctor with --ca-file when only internal clients connect.',
+    fix: 'Nothing, when only clients that trust the root connect: run the doctor with --ca-file naming that root. Public hosts need a certificate from a public CA.',
   },
   {
     code: 'ITLS310',
@@ -173,7 +173,36 @@ function certEvidence(leaf: CertFacts, report: ChainReport, now: number): Record
   };
 }
 
-function remediationFor(t: CredentialTarget, issue: CertIssue, host: string): Remediation {
+/** The file the secret stores its server certificate under (Istio reads cert before tls.crt). */
+function certField(t: CredentialTarget): string {
+  return t.certKey ?? 'tls.crt';
+}
+
+/** ITLS306: name the certificate to add, so the engineer knows which file to fetch from the CA. */
+function missingIntermediate(t: CredentialTarget, issue: CertIssue): Remediation {
+  const fix = completeChain(t);
+  const missing = String(issue.evidence?.missingIssuer ?? 'the issuing CA');
+  const aki = issue.evidence?.missingAuthorityKeyId;
+  return {
+    ...fix,
+    summary: `Append the intermediate ${missing}${aki ? ` (subject key id ${String(aki)})` : ''} after the leaf in ${certField(t)}, so the secret holds the leaf first, then each intermediate up to (not including) the root.`,
+  };
+}
+
+/** ITLS309 as a warning: the chain is fine for clients that trust the private root; nothing to re-issue. */
+function privateRoot(t: CredentialTarget, issue: CertIssue, caKey: string | undefined): Remediation {
+  const root = String(issue.evidence?.root ?? 'the private root');
+  const save = caKey
+    ? `kubectl get secret ${t.name} -n ${t.namespace} -o jsonpath='{.data.${caKey.replace(/\./g, '\\.')}}' | base64 -d > private-root.pem`
+    : undefined;
+  return {
+    summary: `Nothing to change if only clients that trust ${root} connect: check the chain against that root with --ca-file. Public clients need a certificate from a public CA instead.`,
+    commands: [...(save ? [save] : []), 'kubectl istio-tls doctor --ca-file private-root.pem'],
+    notes: save ? [] : [`Save the certificate of ${root} as private-root.pem first (your CA publishes it).`],
+  };
+}
+
+function remediationFor(t: CredentialTarget, issue: CertIssue, host: string, caKey?: string): Remediation {
   switch (issue.code) {
     case 'ITLS301':
     case 'ITLS302':
@@ -186,13 +215,13 @@ function remediationFor(t: CredentialTarget, issue: CertIssue, host: string): Re
     case 'ITLS305':
       return reissueWithNames(t, host && host !== '*' ? [host] : t.hosts ?? []);
     case 'ITLS306':
-      return completeChain(t);
+      return missingIntermediate(t, issue);
     case 'ITLS307':
       return reorderChain(t);
     case 'ITLS308':
       return completeChain(t);
     case 'ITLS309':
-      return untrustedRoot(t);
+      return issue.severity === 'warning' ? privateRoot(t, issue, caKey) : untrustedRoot(t);
     case 'ITLS313':
       return dropRoot(t);
     case 'ITLS310':
@@ -287,7 +316,7 @@ export const certificatesCheck: CheckModule = {
       if (!decoded || !leaf) continue;
       let report = reports.get(decoded);
       if (!report) {
-        report = validateChain(decoded.certificates, { trustStore: options.trustStore, now: options.now });
+        report = validateChain(decoded.certificates, { trustStore: options.trustStore, now: options.now, caHints: decoded.caCertificates });
         reports.set(decoded, report);
       }
       const shared = [...report.issues];
@@ -314,7 +343,7 @@ export const certificatesCheck: CheckModule = {
               severity: issue.severity,
               message: `${issue.message} (secret ${use.resolution.namespace}/${use.resolution.name})`,
               evidence: { ...certEvidence(leaf, report, now), ...useEvidence(use), ...(issue.evidence ?? {}) },
-              remediation: remediationFor(targetOf(use), issue, host),
+              remediation: remediationFor(targetOf(use), issue, host, decoded.caSource === 'main-secret' ? decoded.caKey : undefined),
             }),
           );
         }
@@ -354,3 +383,58 @@ export const certificatesCheck: CheckModule = {
     return findings;
   },
 };
+
+/**
+ * A certificate bundle served for some hosts by something other than an Istio Gateway server (a Gateway-API
+ * listener): the caller resolves the credential, this judges it exactly as the check above does.
+ */
+export interface CertificateTarget {
+  resource: Finding['resource'];
+  port: number;
+  /** the hosts clients connect with; '*' accepts any SNI */
+  hosts: string[];
+  decoded: DecodedCredential;
+  /** where the bundle comes from, e.g. "secret shop/shop-tls" */
+  source: string;
+  credential: CredentialTarget;
+  evidence?: Record<string, EvidenceValue>;
+}
+
+/** ITLS301-315 for targets resolved elsewhere (entry point for the Gateway-API check). */
+export function certificateFindingsFor(targets: CertificateTarget[], options: CheckOptions): Finding[] {
+  const findings: Finding[] = [];
+  const reports = new Map<DecodedCredential, ChainReport>();
+  const now = options.now.getTime();
+  for (const t of targets) {
+    const leaf = t.decoded.certificates[0];
+    if (!leaf) continue;
+    let report = reports.get(t.decoded);
+    if (!report) {
+      report = validateChain(t.decoded.certificates, { trustStore: options.trustStore, now: options.now, caHints: t.decoded.caCertificates });
+      reports.set(t.decoded, report);
+    }
+    const shared = [...report.issues];
+    const expiry = expiryIssue(leaf, options);
+    if (expiry) shared.push(expiry);
+    for (const host of t.hosts) {
+      const hostSpecific: CertIssue[] =
+        host.trim() === '*'
+          ? [{ code: 'ITLS304', severity: 'info', message: `the host "*" accepts any SNI, so the certificate names cannot be checked against it (the certificate covers ${[...leaf.dnsNames, ...leaf.ipAddresses].join(', ') || 'no DNS name'})` }]
+          : hostIssues(leaf, host);
+      for (const issue of [...hostSpecific, ...shared]) {
+        findings.push(
+          findingFor(certificateCodes, issue.code, {
+            resource: t.resource,
+            host,
+            port: t.port,
+            severity: issue.severity,
+            message: `${issue.message} (${t.source})`,
+            evidence: { ...certEvidence(leaf, report, now), ...(t.evidence ?? {}), ...(issue.evidence ?? {}) },
+            remediation: remediationFor(t.credential, issue, host, t.decoded.caSource === 'main-secret' ? t.decoded.caKey : undefined),
+          }),
+        );
+      }
+    }
+  }
+  return findings;
+}

@@ -2,12 +2,14 @@
 // worst finding about it. Computed from the Model, the findings and the tls facade; the report only
 // renders it. Every field degrades to "unknown" when the data (or the certificate engine) is missing.
 import type { CertFacts, TrustStore } from '../tls/types.js';
-import { matchHost, parseCertificates, validateChain } from '../tls/index.js';
+import { matchHost, parseCertificates, privateRootOf, validateChain } from '../tls/index.js';
 import { mountedSecretFor, type GatewayModel, type Model, type ServerModel } from './model.js';
 import { SEVERITY_RANK, type Finding, type ResourceRef, type Severity } from './types.js';
 import { servedMatches } from './inpod.js';
+import { blindText, hostBlindness, visible } from './visibility.js';
 
-export type Verdict = 'ok' | 'warn' | 'error';
+/** 'unknown': no error was seen, but the verdict depends on something the doctor could not read */
+export type Verdict = 'ok' | 'warn' | 'error' | 'unknown';
 export type Check = 'ok' | 'fail' | 'unknown';
 
 export interface HostRow {
@@ -25,13 +27,15 @@ export interface HostRow {
   expiresInDays?: number;
   /** leaf SANs cover the host */
   san: Check;
-  /** a path to a trust anchor was built and verified */
-  chain: Check;
+  /** a path to a trust anchor was built and verified; 'private-root': complete, but it ends at a root outside the trust store (ITLS309 warning) */
+  chain: Check | 'private-root';
   /** what Envoy serves for this server matches the secret/file (from inside the gateway pods; unknown offline or with --no-exec) */
   served: 'yes' | 'no' | 'unknown';
   overall: Verdict;
   /** codes of the findings that decided `overall`, sorted */
   codes: string[];
+  /** when `overall` is unknown: what could not be read that the verdict depends on */
+  unknown?: string[];
 }
 
 export interface InventoryOptions {
@@ -56,10 +60,15 @@ function servedBundle(model: Model, gm: GatewayModel, server: ServerModel): { cr
   const workloadNamespace = gm.workloadNamespaces[0];
   const credentialName = server.credentialNames[0];
   if (credentialName) {
-    if (!workloadNamespace) return { credential: `secret ${credentialName} (no gateway pod)`, certificates: [] };
+    if (!workloadNamespace) {
+      const why = visible(model.snapshot, 'pods') ? 'no gateway pod' : 'gateway pods unreadable';
+      return { credential: `secret ${credentialName} (${why})`, certificates: [] };
+    }
     const resolution = model.credential(credentialName, workloadNamespace);
     const label = `secret ${resolution.namespace}/${resolution.name}`;
-    return { credential: resolution.secret ? label : `${label} (missing)`, certificates: resolution.decoded?.certificates ?? [] };
+    // a secret not in the snapshot is missing only if secrets of its namespace could be read
+    const absent = visible(model.snapshot, 'secrets', resolution.namespace) ? 'missing' : 'unreadable';
+    return { credential: resolution.secret ? label : `${label} (${absent})`, certificates: resolution.decoded?.certificates ?? [] };
   }
   const certPath = server.filePaths.find((p) => p.field === 'serverCertificate' || p.field.endsWith('.serverCertificate'))?.path;
   if (certPath) {
@@ -97,9 +106,10 @@ export function buildInventory(model: Model, findings: Finding[], options: Inven
         const about = findings.filter((f) => f.host === h.host && (f.port === undefined || f.port === server.port));
         const decisive = [...about, ...gatewayWide].filter((f) => f.severity !== 'info');
         const w = worst(decisive);
+        const blind = hostBlindness(model, gm, server, h);
         let certificate: Pick<HostRow, 'subject' | 'notAfter' | 'expiresInDays'> = {};
         let san: Check = 'unknown';
-        let chain: Check = 'unknown';
+        let chain: HostRow['chain'] = 'unknown';
         if (leaf) {
           const notAfter = Date.parse(leaf.notAfter);
           certificate = { subject: leaf.commonName ?? leaf.subject, notAfter: leaf.notAfter };
@@ -107,7 +117,7 @@ export function buildInventory(model: Model, findings: Finding[], options: Inven
           if (h.host !== '*') san = matchHost(h.host, leaf).covered ? 'ok' : 'fail';
           const report = validateChain(bundle.certificates, { host: h.host === '*' ? undefined : h.host, trustStore: options.trustStore, now: options.now });
           // an engine that builds no path and names no issue has not judged it: "unknown", not "fail"
-          chain = report.trusted ? 'ok' : report.path.length === 0 && report.issues.length === 0 ? 'unknown' : 'fail';
+          chain = report.trusted ? 'ok' : privateRootOf(report) !== undefined ? 'private-root' : report.path.length === 0 && report.issues.length === 0 ? 'unknown' : 'fail';
         }
         // keys in a fixed order: -o json/yaml consumers diff these rows
         const row: HostRow = {
@@ -121,9 +131,11 @@ export function buildInventory(model: Model, findings: Finding[], options: Inven
           san,
           chain,
           served,
-          overall: w === 'error' ? 'error' : w === 'warning' ? 'warn' : 'ok',
+          // an error seen is an error; anything less is unknown when the verdict needed what was not read
+          overall: w === 'error' ? 'error' : blind.length ? 'unknown' : w === 'warning' ? 'warn' : 'ok',
           codes: [...new Set(decisive.map((f) => f.code))].sort(),
         };
+        if (blind.length) row.unknown = blind.map(blindText);
         rows.push(row);
       }
     }
@@ -138,9 +150,9 @@ export function buildInventory(model: Model, findings: Finding[], options: Inven
   return rows;
 }
 
-/** Hosts a snapshot serves over TLS (for the verdict line "across N hosts"). */
+/** Hosts a snapshot serves over TLS and the doctor could judge (for "N TLS hosts checked"): unknown rows are not checked. */
 export function countTlsHosts(rows: HostRow[]): number {
-  return new Set(rows.map((r) => r.host)).size;
+  return new Set(rows.filter((r) => r.overall !== 'unknown').map((r) => r.host)).size;
 }
 
 

@@ -4,7 +4,6 @@
 import type { Secret } from '../snapshot/types.js';
 import type { CertFacts } from '../tls/types.js';
 import { matchHost, parseCertificates, parseKeyValue } from '../tls/index.js';
-import { FULLCHAIN_PLACEHOLDER, PRIVKEY_PLACEHOLDER } from '../remediation/common.js';
 import { findingFor, listWords, ref, type Model } from './model.js';
 import type { CheckModule, CodeSpec, EvidenceValue, Finding, Remediation } from './types.js';
 
@@ -61,7 +60,7 @@ function recovery(secret: Secret, istioNamespace: string, selfSigned: boolean): 
     );
   }
   commands.push(
-    `kubectl create secret tls <gateway-credential> -n <gateway-pod-namespace> --cert=${FULLCHAIN_PLACEHOLDER} --key=${PRIVKEY_PLACEHOLDER} --dry-run=client -o yaml | kubectl apply -f -   # the real fix for ingress HTTPS`,
+    `kubectl create secret tls <gateway-credential> -n <gateway-pod-namespace> --cert=<fullchain.pem> --key=<privkey.pem> --dry-run=client -o yaml | kubectl apply -f -   # the real fix for ingress HTTPS`,
   );
   return {
     summary: selfSigned

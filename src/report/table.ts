@@ -237,8 +237,8 @@ function expiresText(row: HostRow): string {
   return `${row.expiresInDays}d`;
 }
 
-function checkText(v: HostRow['san'], p: Painter): string {
-  return v === 'ok' ? p.c.green('ok') : v === 'fail' ? p.c.red('✗') : '?';
+function checkText(v: HostRow['chain'], p: Painter): string {
+  return v === 'ok' ? p.c.green('ok') : v === 'fail' ? p.c.red('✗') : v === 'private-root' ? p.c.yellow('private root') : '?';
 }
 
 /** Envoy serves what the secret holds: yes / no / ? (not looked at: offline, --no-exec, or not reachable) */

@@ -10,6 +10,12 @@ export interface ValidateOptions {
   host?: string;
   trustStore: TrustStore;
   now: Date;
+  /**
+   * Certificates the credential carries beside the server bundle (ca.crt / cacert): never trust
+   * anchors, only a hint of what the top of an unanchored path is (a private root, or an
+   * intermediate left out of tls.crt).
+   */
+  caHints?: CertFacts[];
 }
 
 /** Extensions a validator may see marked critical and still process. */
@@ -319,6 +325,75 @@ function countErrors(issues: CertIssue[]): number {
   return issues.filter((i) => i.severity === 'error').length;
 }
 
+/** The issuer of `top` is known to no one: a private root (ITLS309) or a missing intermediate (ITLS306)? */
+function untrustedTopIssue(top: CertFacts, pathLength: number, selfSigned: boolean, options: ValidateOptions): CertIssue {
+  const store = options.trustStore.description;
+  const passCaFile = 'public clients reject it; pass --ca-file <root.pem> if your clients trust it';
+  if (selfSigned) {
+    if (pathLength === 1) {
+      // a self-signed leaf: no CA at all, every client refuses it unless it pins this very certificate
+      return issue('ITLS309', 'error', `The certificate ${describe(top)} is self-signed and the trust store in use (${store}) does not hold it: clients refuse it unless they pin it or pass it with --ca-file.`, top, {
+        root: top.subject,
+        trustStore: store,
+      });
+    }
+    const severity = options.trustStore.extraCount > 0 ? 'error' : 'warning';
+    return issue('ITLS309', severity, `The chain is complete but ends at the private root ${describe(top)}, which the trust store in use (${store}) does not hold: ${severity === 'error' ? 'clients that trust only these roots refuse the connection' : passCaFile}.`, top, {
+      root: top.subject,
+      rootSource: 'the bundle',
+      trustStore: store,
+    });
+  }
+  const hint = (options.caHints ?? []).find((c) => subjectKey(c) === issuerKey(top) && signedBy(top, c));
+  const hintIsRoot = hint !== undefined && hint.selfIssued && signedBy(hint, hint);
+  const aia = top.extensions?.some((e) => e.oid === OID.authorityInfoAccess) ?? false;
+  // Which one: the credential's own CA bundle settles it. Otherwise a CA certificate at the top means
+  // tls.crt already carries the intermediates (its issuer is the root); a bare leaf with an Authority
+  // Information Access extension comes from a CA that publishes intermediates (every public CA does);
+  // a bare leaf without one was issued straight from a private root (cert-manager CA issuer, openssl).
+  // With --ca-file the user named the roots; a bare leaf whose issuer is none of them most likely
+  // lacks its intermediate (ITLS306 says which), a CA certificate at the top ends at a foreign root.
+  const withCaFile = options.trustStore.extraCount > 0;
+  const privateRoot = hint ? hintIsRoot : top.isCA === true || (!aia && !withCaFile);
+  if (privateRoot) {
+    // with --ca-file the user named the roots their clients trust: a chain outside them is refused
+    if (withCaFile) {
+      return issue('ITLS309', 'error', `The chain ends at the root ${describeName(top.issuer)}, which the trust store in use (${store}) does not hold: clients that trust only these roots refuse the connection.`, top, {
+        root: top.issuer,
+        trustStore: store,
+      });
+    }
+    const complete = top.isCA === true || hintIsRoot ? 'The chain is complete but ends' : 'The chain ends';
+    const caveat = top.isCA === true || hintIsRoot ? '' : ` If ${describeName(top.issuer)} is an intermediate rather than your root, append it to the certificate file.`;
+    return issue('ITLS309', 'warning', `${complete} at the private root ${describeName(top.issuer)}, which the trust store in use (${store}) does not hold: ${passCaFile}.${caveat}`, top, {
+      root: top.issuer,
+      rootSource: hintIsRoot ? 'the credential\'s CA bundle (ca.crt)' : 'named as issuer, not in the bundle',
+      trustStore: store,
+    });
+  }
+  const needs = top.authorityKeyId ? ` (authority key id ${top.authorityKeyId})` : '';
+  const inHint = hint ? ' The credential\'s CA bundle holds it, but Envoy serves only the certificate file.' : '';
+  return issue('ITLS306', 'error', `The chain is missing the intermediate ${describeName(top.issuer)}${needs} that issued ${describe(top)}: curl, Go, Java and mobile clients refuse the connection (browsers may fetch it through AIA).${inHint}`, top, {
+    missingIssuer: top.issuer,
+    ...(top.authorityKeyId ? { missingAuthorityKeyId: top.authorityKeyId } : {}),
+    trustStore: store,
+  });
+}
+
+/** A distinguished name in the words of describe(): its CN when it has one. */
+function describeName(dn: string): string {
+  const cn = /(?:^|,\s*)CN=([^,]+)/.exec(dn)?.[1];
+  return `"${cn ?? dn}"`;
+}
+
+/** The private root a chain ends at, when that is its only trust problem (status shows "private root"). */
+export function privateRootOf(report: ChainReport): string | undefined {
+  const root = report.issues.find((i) => i.code === 'ITLS309' && i.severity === 'warning');
+  if (!root) return undefined;
+  const otherErrors = report.issues.some((i) => i.severity === 'error' && i.code !== 'ITLS304' && i.code !== 'ITLS305');
+  return otherErrors ? undefined : String(root.evidence?.root ?? '');
+}
+
 /** Build and validate a path from bundle[0] (the leaf) to a trust anchor at `now`; host optional. */
 export function validateChain(bundle: CertFacts[], options: ValidateOptions): ChainReport {
   if (bundle.length === 0) return { path: [], trusted: false, issues: [] };
@@ -401,14 +476,8 @@ export function validateChain(bundle: CertFacts[], options: ValidateOptions): Ch
           claimedIssuerFingerprint256: partial.badSignatureBy.fingerprint256,
         }),
       );
-    } else if (selfSigned) {
-      issues.push(
-        issue('ITLS309', 'error', `the chain ends in the self-signed ${top.isCA ? 'root' : 'certificate'} ${describe(top)}, which the trust store in use (${options.trustStore.description}) does not hold: clients that do not trust this private CA refuse the connection (pass --ca-file when only such clients use the gateway)`, top, { trustStore: options.trustStore.description }),
-      );
     } else {
-      issues.push(
-        issue('ITLS306', 'error', `incomplete chain: the issuer of ${describe(top)} (${top.issuer}) is neither in the bundle nor in the trust store (${options.trustStore.description}); browsers may fetch it through AIA, but curl, Go, Java and mobile clients fail — append the intermediate certificate(s) to tls.crt. If ${top.issuer} is your private root CA instead, pass it with --ca-file`, top, { missingIssuer: top.issuer }),
-      );
+      issues.push(untrustedTopIssue(top, partial.path.length, selfSigned, options));
     }
     chosen = { path: partial.path, anchored: false, issues, errors: countErrors(issues) };
   }

@@ -2,7 +2,7 @@
 import type { CertFacts, CertIssue, ChainReport, DecodedCredential, NameMatch, TrustStore } from './types.js';
 import { decodeCredential as decode, parseCertificateValue, envoyKeyProblem, parseKeyValue } from './credential.js';
 import { matchHost as match, normalizeHost, isPublicSuffix } from './names.js';
-import { validateChain as validate, hostIssues, weakKeyReason, describe as describeCert, ekuName } from './chain.js';
+import { validateChain as validate, hostIssues, weakKeyReason, describe as describeCert, ekuName, privateRootOf } from './chain.js';
 import { loadTrustStore as load } from './trust.js';
 import { certFactsFromDer, signedBy } from './certificate.js';
 export type * from './types.js';
@@ -24,7 +24,7 @@ export function matchHost(host: string, leaf: CertFacts): NameMatch {
 }
 
 /** Build and validate a path from bundle[0] (the leaf) to a trust anchor at `now`; host optional. */
-export function validateChain(bundle: CertFacts[], options: { host?: string; trustStore: TrustStore; now: Date }): ChainReport {
+export function validateChain(bundle: CertFacts[], options: { host?: string; trustStore: TrustStore; now: Date; caHints?: CertFacts[] }): ChainReport {
   return validate(bundle, options);
 }
 
@@ -34,4 +34,4 @@ export function loadTrustStore(extraPem?: string, opts?: { includeBundled?: bool
 }
 
 // Additions beyond the original facade (used by the certificate checks, conformance and bench).
-export { hostIssues, weakKeyReason, describeCert, ekuName, envoyKeyProblem, normalizeHost, isPublicSuffix, certFactsFromDer, signedBy, parseKeyValue };
+export { privateRootOf, hostIssues, weakKeyReason, describeCert, ekuName, envoyKeyProblem, normalizeHost, isPublicSuffix, certFactsFromDer, signedBy, parseKeyValue };

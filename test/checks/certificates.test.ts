@@ -76,10 +76,28 @@ table(certificatesCheck, [
   },
   { name: 'reports ITLS305 for a CN-only certificate', yaml: cluster(GW(), secretWith(withChain(cnOnly), cnOnly.keyPem)), report: ['ITLS305'], silent: ['ITLS304'] },
   {
-    name: 'reports ITLS306 when tls.crt holds only the leaf',
+    name: 'reports ITLS306 when tls.crt holds only the leaf (--ca-file names the root), saying which intermediate is missing',
     yaml: cluster(GW(), secretWith(pki.leaf.certPem, pki.leaf.keyPem)),
     report: ['ITLS306'],
-    assert: (f) => assert.match(f.find((x) => x.code === 'ITLS306')!.remediation!.summary, /leaf first/),
+    assert: (f) => {
+      const x = f.find((y) => y.code === 'ITLS306')!;
+      assert.match(x.message, /missing the intermediate "Certgen Intermediate 1"/);
+      assert.match(x.remediation!.summary, /Append the intermediate CN=Certgen Intermediate 1.*leaf first/);
+    },
+  },
+  {
+    name: 'reports ITLS309 as a warning naming the root, with no append-intermediates fix, for a complete chain to a private root without --ca-file',
+    yaml: cluster(GW(), tlsSecret({ data: { ...tlsData(pki.leaf), 'ca.crt': b64(pki.root.certPem) } })),
+    anchors: [],
+    report: ['ITLS309'],
+    silent: ['ITLS306', 'ITLS308'],
+    assert: (f) => {
+      const x = f.find((y) => y.code === 'ITLS309')!;
+      assert.equal(x.severity, 'warning');
+      assert.match(x.message, /private root "Certgen Root CA".*public clients reject it; pass --ca-file <root\.pem> if your clients trust it/);
+      assert.doesNotMatch(JSON.stringify(x.remediation), /intermediate|fullchain/i);
+      assert.match(x.remediation!.commands!.join('\n'), /ca\\\.crt.*private-root\.pem\nkubectl istio-tls doctor --ca-file private-root\.pem$/);
+    },
   },
   {
     name: 'reports ITLS307 (warning only) for a bundle in the wrong order',

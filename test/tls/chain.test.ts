@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { loadTrustStore, parseCertificates, validateChain } from '../../src/tls/index.js';
+import { loadTrustStore, parseCertificates, privateRootOf, validateChain } from '../../src/tls/index.js';
 import type { ChainReport } from '../../src/tls/types.js';
 import { chainPem, issueCert, issueChain, type IssuedCert, type KeyType } from '../../src/testing/certgen.js';
 
@@ -12,6 +12,10 @@ function validate(pems: string[], anchors: IssuedCert[], host?: string, now = NO
   const bundle = parseCertificates(pems.join('')).certificates;
   return validateChain(bundle, { trustStore: store, now, host });
 }
+
+// AuthorityInfoAccess: SEQUENCE { SEQUENCE { id-ad-caIssuers, [6] "http://ca.example/i.der" } }
+const AIA_URL = Buffer.from('http://ca.example/i.der');
+const AIA_DER = new Uint8Array([0x30, AIA_URL.length + 14, 0x30, AIA_URL.length + 12, 0x06, 0x08, 0x2b, 0x06, 0x01, 0x05, 0x05, 0x07, 0x30, 0x02, 0x86, AIA_URL.length, ...AIA_URL]);
 
 const errors = (r: ChainReport) => r.issues.filter((i) => i.severity === 'error').map((i) => i.code);
 const codes = (r: ChainReport) => r.issues.map((i) => i.code);
@@ -93,12 +97,15 @@ test('ITLS301 for an expired leaf or intermediate, ITLS303 for one not yet valid
 
 test('ITLS306 when an intermediate is missing, ITLS309 for an untrusted self-signed root, ITLS308 for a bad signature', async () => {
   const { root, intermediates, leaf } = await issueChain({ dns: ['m.example.com'] });
-  const missing = validate([leaf.certPem], [root]);
+  // a CA that publishes its intermediates: the leaf carries an Authority Information Access extension
+  const publicStyle = await issueCert({ dns: ['m.example.com'], issuer: intermediates[0], extraExtensions: [{ oid: '1.3.6.1.5.5.7.1.1', critical: false, valueDer: AIA_DER }] });
+  const missing = validate([publicStyle.certPem], [root]);
   assert.deepEqual(errors(missing), ['ITLS306']);
-  assert.match(missing.issues[0].message, /Certgen Intermediate 1/);
+  assert.match(missing.issues[0].message, /missing the intermediate "Certgen Intermediate 1" \(authority key id [0-9A-Fa-f:]+\)/);
+  assert.ok(missing.issues[0].evidence?.missingAuthorityKeyId);
 
   const untrusted = validate([leaf.certPem, intermediates[0].certPem, root.certPem], []);
-  assert.ok(errors(untrusted).includes('ITLS309'));
+  assert.deepEqual(untrusted.issues.filter((i) => i.code === 'ITLS309').map((i) => i.severity), ['warning']);
   assert.equal(untrusted.trusted, false);
 
   const selfSigned = await issueCert({ dns: ['self.example.com'] });
@@ -213,4 +220,38 @@ test('matches issuer and subject names the RFC 5280 way: string type, case and s
   const r = validate([leaf.certPem, inter.certPem], [root], 'n.example.com');
   assert.deepEqual(errors(r), []);
   assert.equal(r.path.length, 3);
+});
+
+test('a complete chain ending at a private root is one ITLS309 warning naming the root, not an incomplete chain', async () => {
+  const { root, intermediates, leaf } = await issueChain({ dns: ['p.example.com'] });
+  for (const bundle of [[leaf.certPem, intermediates[0].certPem], [leaf.certPem, intermediates[0].certPem, root.certPem]]) {
+    const r = validate(bundle, []);
+    const trust = r.issues.filter((i) => i.code === 'ITLS306' || i.code === 'ITLS309');
+    assert.deepEqual(trust.map((i) => `${i.code}:${i.severity}`), ['ITLS309:warning']);
+    assert.match(trust[0].message, /private root "Certgen Root CA"/);
+    assert.match(trust[0].message, /--ca-file/);
+    assert.equal(privateRootOf(r), 'CN=Certgen Root CA, O=certgen');
+  }
+  // the same chain with --ca-file naming other roots: the user said what clients trust, so it is refused
+  const other = await issueCert({ cn: 'Other Root', ca: true });
+  const refused = validate([leaf.certPem, intermediates[0].certPem], [other]);
+  assert.deepEqual(errors(refused), ['ITLS309']);
+  assert.equal(privateRootOf(refused), undefined);
+});
+
+test('a bare leaf issued straight by a private root: ITLS309 warning; the credential CA bundle settles what its issuer is', async () => {
+  const root = await issueCert({ cn: 'Corp Root', ca: true });
+  const leaf = await issueCert({ dns: ['b.example.com'], issuer: root });
+  const bare = validate([leaf.certPem], []);
+  assert.deepEqual(bare.issues.map((i) => `${i.code}:${i.severity}`), ['ITLS309:warning']);
+  const store = loadTrustStore('', { includeBundled: false });
+  const bundle = parseCertificates(leaf.certPem).certificates;
+  // ca.crt holds the root: confirmed private root
+  const hinted = validateChain(bundle, { trustStore: store, now: NOW, caHints: parseCertificates(root.certPem).certificates });
+  assert.match(hinted.issues[0].message, /complete but ends at the private root "Corp Root"/);
+  // ca.crt holds an intermediate that tls.crt lacks: that is a missing intermediate
+  const { intermediates, leaf: leaf2 } = await issueChain({ dns: ['c.example.com'] });
+  const withInter = validateChain(parseCertificates(leaf2.certPem).certificates, { trustStore: store, now: NOW, caHints: parseCertificates(intermediates[0].certPem).certificates });
+  assert.deepEqual(errors(withInter), ['ITLS306']);
+  assert.match(withInter.issues[0].message, /CA bundle holds it/);
 });
