@@ -6,6 +6,7 @@ import { ApiClient } from './client.js';
 import { ApiStatusError, ClusterError, ClusterUnreachableError } from './errors.js';
 import { inspectGatewayPods } from './inspect.js';
 import { loadKubeconfig } from './kubeconfig.js';
+import { CRD_IMPACT, crdPlans, isOptionalGroup } from './crd-kinds.js';
 
 export interface LiveOptions {
   kubeconfig?: string;
@@ -63,6 +64,7 @@ const IMPACT: Record<SnapshotKind, string> = {
   roleBindings: 'whether gateways may read their credential Secrets cannot be checked',
   clusterRoles: 'whether gateways may read their credential Secrets cannot be checked',
   clusterRoleBindings: 'whether gateways may read their credential Secrets cannot be checked',
+  ...CRD_IMPACT,
 };
 
 function pickVersion(group: { versions?: { version: string }[]; preferredVersion?: { version: string } } | undefined, wanted: string[]): string | undefined {
@@ -171,8 +173,10 @@ export async function loadLiveSnapshot(opts: LiveOptions): Promise<Snapshot> {
   if (security) {
     plans.push({ field: 'peerAuthentications', resource: 'peerauthentications.security.istio.io', group: 'security.istio.io', version: security, plural: 'peerauthentications', impact: IMPACT.peerAuthentications });
   }
+  // Gateway API and cert-manager kinds, at the versions discovery says are served (none when not installed)
+  plans.push(...(await crdPlans(client, groups, snapshot)));
 
-  const clusterScoped = new Set<SnapshotKind>(['clusterRoles', 'clusterRoleBindings']);
+  const clusterScoped = new Set<SnapshotKind>(['clusterRoles', 'clusterRoleBindings', 'namespaces', 'gatewayClasses', 'clusterIssuers']);
   const results = await Promise.all(
     plans.map(async (p) => {
       const scope = p.namespace;
@@ -217,6 +221,7 @@ export async function loadLiveSnapshot(opts: LiveOptions): Promise<Snapshot> {
       continue;
     }
     if (err.status === 404 && r.p.group === 'security.istio.io') continue;
+    if (err.status === 404 && isOptionalGroup(r.p.group)) continue;
     snapshot.unreadable.push(unreadableFrom(err, r.p, r.scope));
   }
   if (opts.inspect !== false && snapshot.pods.length > 0 && snapshot.gateways.length > 0) {

@@ -20,6 +20,20 @@ const KINDS: { kind: string; groups: string[]; field: SnapshotKind }[] = [
   { kind: 'RoleBinding', groups: ['rbac.authorization.k8s.io'], field: 'roleBindings' },
   { kind: 'ClusterRole', groups: ['rbac.authorization.k8s.io'], field: 'clusterRoles' },
   { kind: 'ClusterRoleBinding', groups: ['rbac.authorization.k8s.io'], field: 'clusterRoleBindings' },
+  { kind: 'Namespace', groups: [''], field: 'namespaces' },
+  // Kubernetes Gateway API and cert-manager (read when the cluster serves them)
+  { kind: 'Gateway', groups: ['gateway.networking.k8s.io'], field: 'kubernetesGateways' },
+  { kind: 'GatewayClass', groups: ['gateway.networking.k8s.io'], field: 'gatewayClasses' },
+  { kind: 'HTTPRoute', groups: ['gateway.networking.k8s.io'], field: 'httpRoutes' },
+  { kind: 'GRPCRoute', groups: ['gateway.networking.k8s.io'], field: 'grpcRoutes' },
+  { kind: 'TLSRoute', groups: ['gateway.networking.k8s.io'], field: 'tlsRoutes' },
+  { kind: 'ReferenceGrant', groups: ['gateway.networking.k8s.io'], field: 'referenceGrants' },
+  { kind: 'Certificate', groups: ['cert-manager.io'], field: 'certificates' },
+  { kind: 'CertificateRequest', groups: ['cert-manager.io'], field: 'certificateRequests' },
+  { kind: 'Issuer', groups: ['cert-manager.io'], field: 'issuers' },
+  { kind: 'ClusterIssuer', groups: ['cert-manager.io'], field: 'clusterIssuers' },
+  { kind: 'Order', groups: ['acme.cert-manager.io'], field: 'orders' },
+  { kind: 'Challenge', groups: ['acme.cert-manager.io'], field: 'challenges' },
 ];
 
 /** The API group of an apiVersion: `v1` → '', `networking.istio.io/v1` → 'networking.istio.io'. */
@@ -83,12 +97,7 @@ export function addDocuments(snapshot: Snapshot, docs: unknown[], origin?: strin
     }
     const apiVersion = typeof doc.apiVersion === 'string' ? doc.apiVersion : undefined;
     const field = fieldFor(kind, apiVersion);
-    if (!field) {
-      if (kind === 'Gateway' && apiGroup(apiVersion) === 'gateway.networking.k8s.io' && isRecord(doc.metadata) && typeof doc.metadata.name === 'string') {
-        (snapshot.kubernetesGateways ??= []).push(structuredClone(doc) as unknown as KubeObject);
-      }
-      return;
-    }
+    if (!field) return;
     const metadata = doc.metadata;
     if (!isRecord(metadata) || typeof metadata.name !== 'string' || metadata.name === '') {
       warnings.push(`${describe(doc, origin)}: skipped, it has no metadata.name`);

@@ -18,9 +18,22 @@ const ALL_KINDS: SnapshotKind[] = [
   'roleBindings',
   'clusterRoles',
   'clusterRoleBindings',
+  'kubernetesGateways',
+  'gatewayClasses',
+  'httpRoutes',
+  'grpcRoutes',
+  'tlsRoutes',
+  'referenceGrants',
+  'namespaces',
+  'certificates',
+  'certificateRequests',
+  'issuers',
+  'clusterIssuers',
+  'orders',
+  'challenges',
 ];
 const NEVER_CREDENTIALS = new Set(['kubernetes.io/service-account-token', 'helm.sh/release.v1']);
-const CLUSTER_SCOPED: SnapshotKind[] = ['clusterRoles', 'clusterRoleBindings'];
+const CLUSTER_SCOPED: SnapshotKind[] = ['clusterRoles', 'clusterRoleBindings', 'namespaces', 'gatewayClasses', 'clusterIssuers'];
 
 export interface OfflineOptions {
   istioNamespace?: string;

@@ -68,13 +68,34 @@ export const BUILTIN_TYPES: ResourceType[] = [
   { group: 'networking.istio.io', versions: ['v1', 'v1beta1', 'v1alpha3'], plural: 'sidecars', singular: 'sidecar', kind: 'Sidecar', namespaced: true, categories: ['istio-io', 'networking-istio-io'], verbs: RW },
   { group: 'security.istio.io', versions: ['v1', 'v1beta1'], plural: 'peerauthentications', singular: 'peerauthentication', kind: 'PeerAuthentication', namespaced: true, shortNames: ['pa'], categories: ['istio-io', 'security-istio-io'], verbs: RW },
   { group: 'security.istio.io', versions: ['v1', 'v1beta1'], plural: 'authorizationpolicies', singular: 'authorizationpolicy', kind: 'AuthorizationPolicy', namespaced: true, shortNames: ['ap'], categories: ['istio-io', 'security-istio-io'], verbs: RW },
-  // cert-manager: most clusters that serve HTTPS through Istio issue their certificates with it, and
-  // the doctor's certificate fixes offer a Certificate; served so `kubectl apply --dry-run` can judge them
-  { group: 'cert-manager.io', versions: ['v1'], plural: 'certificates', singular: 'certificate', kind: 'Certificate', namespaced: true, shortNames: ['cert', 'certs'], categories: ['cert-manager'], verbs: RW },
-  { group: 'cert-manager.io', versions: ['v1'], plural: 'issuers', singular: 'issuer', kind: 'Issuer', namespaced: true, categories: ['cert-manager'], verbs: RW },
-  { group: 'cert-manager.io', versions: ['v1'], plural: 'clusterissuers', singular: 'clusterissuer', kind: 'ClusterIssuer', namespaced: false, categories: ['cert-manager'], verbs: RW },
   { group: 'security.istio.io', versions: ['v1', 'v1beta1'], plural: 'requestauthentications', singular: 'requestauthentication', kind: 'RequestAuthentication', namespaced: true, shortNames: ['ra'], categories: ['istio-io', 'security-istio-io'], verbs: RW },
 ];
+
+/**
+ * CRD bundles a real cluster may or may not have installed: the Kubernetes Gateway API (standard channel
+ * plus TLSRoute from the experimental one) and cert-manager. A bundle is served, all of its kinds, when the
+ * scenario holds an object of its group or scenario.json lists the group in `crds` — like a cluster where
+ * the CRDs were installed — and is absent from discovery otherwise.
+ */
+export const OPTIONAL_TYPES: ResourceType[] = [
+  { group: 'gateway.networking.k8s.io', versions: ['v1', 'v1beta1'], plural: 'gateways', singular: 'gateway', kind: 'Gateway', namespaced: true, shortNames: ['gtw'], categories: ['gateway-api'], verbs: RW },
+  { group: 'gateway.networking.k8s.io', versions: ['v1', 'v1beta1'], plural: 'gatewayclasses', singular: 'gatewayclass', kind: 'GatewayClass', namespaced: false, shortNames: ['gc'], categories: ['gateway-api'], verbs: RW },
+  { group: 'gateway.networking.k8s.io', versions: ['v1', 'v1beta1'], plural: 'httproutes', singular: 'httproute', kind: 'HTTPRoute', namespaced: true, categories: ['gateway-api'], verbs: RW },
+  { group: 'gateway.networking.k8s.io', versions: ['v1'], plural: 'grpcroutes', singular: 'grpcroute', kind: 'GRPCRoute', namespaced: true, categories: ['gateway-api'], verbs: RW },
+  { group: 'gateway.networking.k8s.io', versions: ['v1alpha2'], plural: 'tlsroutes', singular: 'tlsroute', kind: 'TLSRoute', namespaced: true, categories: ['gateway-api'], verbs: RW },
+  { group: 'gateway.networking.k8s.io', versions: ['v1beta1'], plural: 'referencegrants', singular: 'referencegrant', kind: 'ReferenceGrant', namespaced: true, shortNames: ['refgrant'], categories: ['gateway-api'], verbs: RW },
+  // cert-manager: most clusters that serve HTTPS through Istio issue their certificates with it, and
+  // the doctor's certificate fixes offer a Certificate
+  { group: 'cert-manager.io', versions: ['v1'], plural: 'certificates', singular: 'certificate', kind: 'Certificate', namespaced: true, shortNames: ['cert', 'certs'], categories: ['cert-manager'], verbs: RW },
+  { group: 'cert-manager.io', versions: ['v1'], plural: 'certificaterequests', singular: 'certificaterequest', kind: 'CertificateRequest', namespaced: true, shortNames: ['cr', 'crs'], categories: ['cert-manager'], verbs: RW },
+  { group: 'cert-manager.io', versions: ['v1'], plural: 'issuers', singular: 'issuer', kind: 'Issuer', namespaced: true, categories: ['cert-manager'], verbs: RW },
+  { group: 'cert-manager.io', versions: ['v1'], plural: 'clusterissuers', singular: 'clusterissuer', kind: 'ClusterIssuer', namespaced: false, categories: ['cert-manager'], verbs: RW },
+  { group: 'acme.cert-manager.io', versions: ['v1'], plural: 'orders', singular: 'order', kind: 'Order', namespaced: true, categories: ['cert-manager', 'cert-manager-acme'], verbs: RW },
+  { group: 'acme.cert-manager.io', versions: ['v1'], plural: 'challenges', singular: 'challenge', kind: 'Challenge', namespaced: true, categories: ['cert-manager', 'cert-manager-acme'], verbs: RW },
+];
+
+/** Groups installed together (cert-manager's CRDs come as one bundle). */
+const BUNDLES: string[][] = [['gateway.networking.k8s.io'], ['cert-manager.io', 'acme.cert-manager.io']];
 
 /** Kinds that live at cluster scope when a scenario holds one we do not know. */
 const CLUSTER_SCOPED_GUESS = /^(Cluster|Namespace$|Node$|PersistentVolume$|StorageClass$|CustomResourceDefinition$|.*WebhookConfiguration$|PriorityClass$|IngressClass$|GatewayClass$)/;
@@ -97,12 +118,25 @@ export function apiVersionOf(group: string, version: string): string {
 
 export class ResourceRegistry {
   readonly types: ResourceType[];
-  constructor(missingGroups: string[] = []) {
+  constructor(missingGroups: string[] = [], installedGroups: string[] = []) {
     const missing = new Set(missingGroups);
     this.types = BUILTIN_TYPES.filter((t) => !missing.has(t.group)).map((t) => ({ ...t, versions: [...t.versions] }));
     this.missing = missing;
+    for (const g of installedGroups) this.install(g);
   }
   private readonly missing: Set<string>;
+  private readonly installed = new Set<string>();
+
+  /** Install an optional CRD bundle (no-op for other groups, or a group scenario.json says is missing). */
+  install(group: string): void {
+    const bundle = BUNDLES.find((b) => b.includes(group));
+    if (!bundle || this.installed.has(group)) return;
+    for (const g of bundle) {
+      if (this.missing.has(g) || this.installed.has(g)) continue;
+      this.installed.add(g);
+      for (const t of OPTIONAL_TYPES) if (t.group === g) this.types.push({ ...t, versions: [...t.versions] });
+    }
+  }
 
   isMissingGroup(group: string): boolean {
     return this.missing.has(group);
@@ -120,6 +154,7 @@ export class ResourceRegistry {
   ensure(apiVersion: string, kind: string): ResourceType | undefined {
     const { group, version } = splitApiVersion(apiVersion);
     if (this.missing.has(group)) return undefined;
+    this.install(group);
     const known = this.byKind(group, kind);
     if (known) {
       if (!known.versions.includes(version)) known.versions.push(version);

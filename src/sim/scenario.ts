@@ -25,6 +25,8 @@ export interface ScenarioConfig {
   hang?: string[];
   /** API groups whose CRDs are not installed */
   missingGroups?: string[];
+  /** optional CRD groups installed even when no object of theirs is in the YAML (gateway.networking.k8s.io, cert-manager.io) */
+  crds?: string[];
   /** version string for /version */
   kubernetesVersion?: string;
   [key: string]: unknown;
@@ -113,7 +115,7 @@ function uidFor(key: string): string {
 export function loadScenario(dir: string): ScenarioState {
   const cfgPath = join(dir, 'scenario.json');
   const config: ScenarioConfig = existsSync(cfgPath) ? (JSON.parse(readFileSync(cfgPath, 'utf8')) as ScenarioConfig) : {};
-  const registry = new ResourceRegistry(config.missingGroups ?? []);
+  const registry = new ResourceRegistry(config.missingGroups ?? [], config.crds ?? []);
   const manifests: string[] = [];
   walkManifests(dir, dir, manifests);
   let rv = 1000;

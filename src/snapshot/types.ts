@@ -253,6 +253,170 @@ export interface PeerAuthentication extends KubeObject {
   };
 }
 
+// ---- gateway.networking.k8s.io (Kubernetes Gateway API) ----
+
+export interface Condition {
+  type: string;
+  status: 'True' | 'False' | 'Unknown' | string;
+  reason?: string;
+  message?: string;
+  lastTransitionTime?: string;
+  observedGeneration?: number;
+}
+
+export interface SecretObjectReference {
+  group?: string;
+  kind?: string;
+  name: string;
+  namespace?: string;
+}
+
+export interface LabelSelector {
+  matchLabels?: Labels;
+  matchExpressions?: { key: string; operator: string; values?: string[] }[];
+}
+
+export interface GatewayListener {
+  name: string;
+  hostname?: string;
+  port: number;
+  protocol: string;
+  tls?: { mode?: 'Terminate' | 'Passthrough' | string; certificateRefs?: SecretObjectReference[]; options?: Record<string, string> };
+  allowedRoutes?: {
+    namespaces?: { from?: 'All' | 'Same' | 'Selector' | 'None' | string; selector?: LabelSelector };
+    kinds?: { group?: string; kind: string }[];
+  };
+}
+
+/** A `gateway.networking.k8s.io` Gateway (not an Istio Gateway). */
+export interface KubernetesGateway extends KubeObject {
+  spec: {
+    gatewayClassName: string;
+    listeners?: GatewayListener[];
+    addresses?: { type?: string; value: string }[];
+    infrastructure?: { labels?: Labels; annotations?: Record<string, string> };
+  };
+  status?: {
+    addresses?: { type?: string; value: string }[];
+    conditions?: Condition[];
+    listeners?: { name: string; attachedRoutes?: number; conditions?: Condition[] }[];
+  };
+}
+
+export interface GatewayClass extends KubeObject {
+  spec: { controllerName: string; parametersRef?: Record<string, unknown> };
+  status?: { conditions?: Condition[] };
+}
+
+export interface ParentReference {
+  group?: string;
+  kind?: string;
+  namespace?: string;
+  name: string;
+  sectionName?: string;
+  port?: number;
+}
+
+export interface RouteStatus {
+  parents?: { parentRef: ParentReference; controllerName?: string; conditions?: Condition[] }[];
+}
+
+/** HTTPRoute, GRPCRoute and TLSRoute share the parts the doctor reads: parents, hostnames, rules. */
+export interface KubernetesRoute extends KubeObject {
+  spec: {
+    parentRefs?: ParentReference[];
+    hostnames?: string[];
+    rules?: {
+      matches?: { path?: { type?: string; value?: string } }[];
+      filters?: { type: string; requestRedirect?: { scheme?: string; port?: number; hostname?: string; statusCode?: number } }[];
+      backendRefs?: { group?: string; kind?: string; name: string; namespace?: string; port?: number }[];
+    }[];
+  };
+  status?: RouteStatus;
+}
+
+export interface ReferenceGrant extends KubeObject {
+  spec: {
+    from: { group: string; kind: string; namespace: string }[];
+    to: { group: string; kind: string; name?: string }[];
+  };
+}
+
+export interface Namespace extends KubeObject {}
+
+// ---- cert-manager.io / acme.cert-manager.io ----
+
+export interface IssuerRef {
+  name: string;
+  kind?: 'Issuer' | 'ClusterIssuer' | string;
+  group?: string;
+}
+
+export interface Certificate extends KubeObject {
+  spec: {
+    secretName: string;
+    dnsNames?: string[];
+    commonName?: string;
+    issuerRef: IssuerRef;
+    duration?: string;
+    renewBefore?: string;
+  };
+  status?: {
+    conditions?: Condition[];
+    notAfter?: string;
+    notBefore?: string;
+    renewalTime?: string;
+    revision?: number;
+    failedIssuanceAttempts?: number;
+    lastFailureTime?: string;
+    nextPrivateKeySecretName?: string;
+  };
+}
+
+export interface CertificateRequest extends KubeObject {
+  spec: { issuerRef: IssuerRef; request?: string };
+  status?: { conditions?: Condition[]; failureTime?: string };
+}
+
+export interface AcmeSolver {
+  selector?: { dnsNames?: string[]; dnsZones?: string[]; matchLabels?: Labels };
+  http01?: {
+    ingress?: Record<string, unknown>;
+    gatewayHTTPRoute?: { parentRefs?: ParentReference[]; labels?: Labels; serviceType?: string };
+  };
+  dns01?: Record<string, unknown>;
+}
+
+export interface Issuer extends KubeObject {
+  spec: {
+    acme?: { server?: string; email?: string; solvers?: AcmeSolver[]; privateKeySecretRef?: { name: string } };
+    ca?: { secretName: string };
+    selfSigned?: Record<string, unknown>;
+    vault?: Record<string, unknown>;
+    [other: string]: unknown;
+  };
+  status?: { conditions?: Condition[]; acme?: { uri?: string } };
+}
+
+export interface Order extends KubeObject {
+  spec: { dnsNames?: string[]; commonName?: string; issuerRef: IssuerRef };
+  status?: { state?: string; reason?: string; url?: string; failureTime?: string };
+}
+
+export interface Challenge extends KubeObject {
+  spec: {
+    dnsName: string;
+    type: 'HTTP-01' | 'DNS-01' | string;
+    token?: string;
+    key?: string;
+    url?: string;
+    wildcard?: boolean;
+    issuerRef: IssuerRef;
+    solver?: AcmeSolver;
+  };
+  status?: { processing?: boolean; presented?: boolean; reason?: string; state?: string };
+}
+
 // ---- what could not be read ----
 
 /** Something the source could not read. Becomes ITLS901 (or ITLS902 for missing Istio CRDs). */
@@ -363,10 +527,28 @@ export interface Snapshot {
   unreadable: Unreadable[];
   inspections: PodInspection[];
   /**
-   * Gateway-API (`gateway.networking.k8s.io`) Gateways, when read: a VirtualService may name one in
-   * `gateways`, so a reference to it is not dangling. Optional: sources that do not read them leave it out.
+   * Gateway-API (`gateway.networking.k8s.io`) objects, and cert-manager's, when served and read (`read`
+   * says which were). A VirtualService may name a Gateway-API Gateway in `gateways`, too.
    */
-  kubernetesGateways?: KubeObject[];
+  kubernetesGateways: KubernetesGateway[];
+  gatewayClasses: GatewayClass[];
+  httpRoutes: KubernetesRoute[];
+  grpcRoutes: KubernetesRoute[];
+  tlsRoutes: KubernetesRoute[];
+  referenceGrants: ReferenceGrant[];
+  /** Namespaces (their labels decide allowedRoutes `from: Selector`); read only when the Gateway API is served */
+  namespaces: Namespace[];
+  certificates: Certificate[];
+  certificateRequests: CertificateRequest[];
+  issuers: Issuer[];
+  clusterIssuers: Issuer[];
+  orders: Order[];
+  challenges: Challenge[];
+  /**
+   * Optional CRD groups the cluster serves: a fact, not a finding. 'missing' (live: not in discovery) means
+   * no object of that group can exist; 'unknown' offline.
+   */
+  crds?: { gatewayApi?: 'present' | 'missing' | 'unknown'; certManager?: 'present' | 'missing' | 'unknown' };
 }
 
 export type SnapshotKind =
@@ -381,7 +563,20 @@ export type SnapshotKind =
   | 'roles'
   | 'roleBindings'
   | 'clusterRoles'
-  | 'clusterRoleBindings';
+  | 'clusterRoleBindings'
+  | 'kubernetesGateways'
+  | 'gatewayClasses'
+  | 'httpRoutes'
+  | 'grpcRoutes'
+  | 'tlsRoutes'
+  | 'referenceGrants'
+  | 'namespaces'
+  | 'certificates'
+  | 'certificateRequests'
+  | 'issuers'
+  | 'clusterIssuers'
+  | 'orders'
+  | 'challenges';
 
 export function emptySnapshot(source: SnapshotSource, istioNamespace = 'istio-system'): Snapshot {
   return {
@@ -403,6 +598,19 @@ export function emptySnapshot(source: SnapshotSource, istioNamespace = 'istio-sy
     read: {},
     unreadable: [],
     inspections: [],
+    kubernetesGateways: [],
+    gatewayClasses: [],
+    httpRoutes: [],
+    grpcRoutes: [],
+    tlsRoutes: [],
+    referenceGrants: [],
+    namespaces: [],
+    certificates: [],
+    certificateRequests: [],
+    issuers: [],
+    clusterIssuers: [],
+    orders: [],
+    challenges: [],
   };
 }
 
