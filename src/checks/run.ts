@@ -1,4 +1,5 @@
 import type { Snapshot } from '../snapshot/types.js';
+import { mergeCauses } from './causes.js';
 import { CHECKS } from './index.js';
 import { Model } from './model.js';
 import { SEVERITY_RANK, type CheckModule, type CheckOptions, type CodeSpec, type Finding } from './types.js';
@@ -8,7 +9,7 @@ export interface CheckRun {
   model: Model;
 }
 
-/** Run every check (or the given ones) over a snapshot; findings sorted by severity, code, resource, host. */
+/** Run every check (or the given ones) over a snapshot; one finding per cause (causes.ts), sorted by severity, code, resource, host. */
 export function runChecks(snapshot: Snapshot, options: CheckOptions, checks: CheckModule[] = CHECKS): CheckRun {
   const model = new Model(snapshot, options.namespace);
   const findings: Finding[] = [];
@@ -21,8 +22,9 @@ export function runChecks(snapshot: Snapshot, options: CheckOptions, checks: Che
       findings.push(f);
     }
   }
-  findings.sort(compareFindings);
-  return { findings, model };
+  const causes = mergeCauses(findings);
+  causes.sort(compareFindings);
+  return { findings: causes, model };
 }
 
 export function compareFindings(a: Finding, b: Finding): number {
