@@ -3,6 +3,8 @@
 // lazily; the requests themselves are raw GETs so the snapshot holds the API's JSON exactly
 // (client-node's typed models turn timestamps into Dates and rename fields), and every request
 // has its own timeout (client-node has none).
+import { X509Certificate } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import type { ClientRequest, IncomingMessage, RequestOptions } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import { ApiStatusError, ClusterAuthError, ClusterUnreachableError } from './errors.js';
@@ -64,6 +66,27 @@ export class ApiClient {
 
   get contextName(): string {
     return this.config.contextName;
+  }
+
+  /**
+   * The Kubernetes user name this kubeconfig authenticates as, when it can be known without asking the
+   * server: an impersonated user (`as`), else the CN of the client certificate. Tokens and exec plugins
+   * do not say locally: undefined.
+   */
+  userName(): string | undefined {
+    const user = (this.config.minified.users?.[0]?.user ?? {}) as Record<string, unknown>;
+    if (typeof user.as === 'string' && user.as) return user.as;
+    let pem: string | undefined;
+    try {
+      if (typeof user['client-certificate-data'] === 'string') pem = Buffer.from(user['client-certificate-data'], 'base64').toString('utf8');
+      else if (typeof user['client-certificate'] === 'string') pem = readFileSync(user['client-certificate'], 'utf8');
+      if (!pem) return undefined;
+      const subject = new X509Certificate(pem).subject ?? '';
+      const cn = subject.split('\n').find((l) => l.startsWith('CN='));
+      return cn ? cn.slice(3) : undefined;
+    } catch {
+      return undefined;
+    }
   }
 
   /** Connection options for WebSocket upgrades (exec, port-forward): same TLS identity and headers. */

@@ -11,7 +11,7 @@ import { CRD_IMPACT, crdPlans, isOptionalGroup } from './crd-kinds.js';
 export interface LiveOptions {
   kubeconfig?: string;
   context?: string;
-  /** -n: Gateways of this namespace matter; used as a fallback scope when cluster-wide LISTs are forbidden */
+  /** -n: Gateways of this namespace matter; a cluster-wide LIST that is forbidden is retried in it (and in the Istio namespace) */
   namespace?: string;
   requestTimeoutMs: number;
   istioNamespace?: string;
@@ -132,12 +132,47 @@ function unreadableFrom(e: ApiStatusError, p: KindPlan, namespace: string | unde
   return u;
 }
 
+const CLUSTER_SCOPED = new Set<SnapshotKind>(['clusterRoles', 'clusterRoleBindings', 'namespaces', 'gatewayClasses', 'clusterIssuers']);
+
+/** One LIST of one kind in one scope (undefined = cluster-wide), and how it ended. */
+interface Attempt {
+  p: KindPlan;
+  scope: string | undefined;
+  items?: Json[];
+  error?: ApiStatusError;
+  transport?: ClusterUnreachableError;
+}
+
+async function attempt(client: ApiClient, p: KindPlan, scope: string | undefined, pageSize: number): Promise<Attempt> {
+  try {
+    return { p, scope, items: await listAll(client, p, scope, pageSize) };
+  } catch (e) {
+    if (e instanceof ApiStatusError) return { p, scope, error: e };
+    // One LIST timing out or cut off (a slow or huge kind) is reported; the rest still count.
+    if (e instanceof ClusterUnreachableError) return { p, scope, transport: e };
+    throw e;
+  }
+}
+
+function transportUnreadable(a: Attempt): Unreadable {
+  const u: Unreadable = { resource: a.p.resource, verb: 'list', status: 0, reason: a.transport?.message ?? 'no answer', impact: a.p.impact };
+  if (a.scope) u.namespace = a.scope;
+  return u;
+}
+
+function isIstiodItem(item: Json): boolean {
+  const labels = ((item.metadata as Json | undefined)?.labels ?? {}) as Record<string, string>;
+  return labels.app === 'istiod' || labels.istio === 'pilot';
+}
+
 export async function loadLiveSnapshot(opts: LiveOptions): Promise<Snapshot> {
   const kubeconfig = loadKubeconfig({ kubeconfig: opts.kubeconfig, context: opts.context });
   const client = await ApiClient.create(kubeconfig, { requestTimeoutMs: opts.requestTimeoutMs });
   const istioNamespace = opts.istioNamespace ?? 'istio-system';
   const pageSize = opts.pageSize ?? 500;
   const snapshot = emptySnapshot({ kind: 'live', context: kubeconfig.contextName, server: client.server }, istioNamespace);
+  const user = client.userName();
+  if (user) snapshot.source.user = user;
 
   // One discovery request: it proves the server is reachable and that we are authenticated, and says
   // which Istio API versions are served (v1 since Istio 1.22; older installs only v1beta1/v1alpha3).
@@ -176,43 +211,38 @@ export async function loadLiveSnapshot(opts: LiveOptions): Promise<Snapshot> {
   // Gateway API and cert-manager kinds, at the versions discovery says are served (none when not installed)
   plans.push(...(await crdPlans(client, groups, snapshot)));
 
-  const clusterScoped = new Set<SnapshotKind>(['clusterRoles', 'clusterRoleBindings', 'namespaces', 'gatewayClasses', 'clusterIssuers']);
-  const results = await Promise.all(
-    plans.map(async (p) => {
-      const scope = p.namespace;
-      try {
-        return { p, items: await listAll(client, p, scope, pageSize) };
-      } catch (e) {
-        // Forbidden cluster-wide but -n given: a namespace-scoped user can still be served for that namespace.
-        if (e instanceof ApiStatusError && e.status === 403 && !scope && opts.namespace && !clusterScoped.has(p.field)) {
-          try {
-            const items = await listAll(client, p, opts.namespace, pageSize);
-            return { p, items, partial: unreadableFrom(e, p, undefined) };
-          } catch (e2) {
-            if (e2 instanceof ApiStatusError) return { p, error: e2, scope: opts.namespace };
-            throw e2;
-          }
-        }
-        if (e instanceof ApiStatusError) return { p, error: e, scope };
-        // One LIST timing out or cut off (a slow or huge kind) is reported; the rest still count.
-        if (e instanceof ClusterUnreachableError) return { p, transport: e, scope };
-        throw e;
-      }
-    }),
+  // Phase 1: one LIST per kind, cluster-wide (configmaps: in the Istio namespace only).
+  const first = await Promise.all(plans.map((p) => attempt(client, p, p.namespace, pageSize)));
+  const transport = first.filter((r) => r.transport);
+  if (transport.length === first.length && transport[0]?.transport) throw transport[0].transport;
+
+  // Phase 2: a cluster-wide LIST refused (403) is retried namespace by namespace where kubectl users
+  // expect the doctor to look: the -n namespace, the Istio namespace, and wherever istiod was seen.
+  const podsEverywhere = first.find((r) => r.p.field === 'pods' && r.items);
+  const fallbackNamespaces = [
+    ...new Set(
+      [opts.namespace, istioNamespace, ...(podsEverywhere?.items ?? []).filter(isIstiodItem).map((i) => (i.metadata as Json | undefined)?.namespace as string | undefined)].filter(
+        (n): n is string => typeof n === 'string' && n !== '',
+      ),
+    ),
+  ];
+  const retried = new Map<KindPlan, Attempt[]>();
+  await Promise.all(
+    first
+      .filter((r) => r.error?.status === 403 && r.scope === undefined && !CLUSTER_SCOPED.has(r.p.field))
+      .map(async (r) => {
+        retried.set(r.p, await Promise.all(fallbackNamespaces.map((ns) => attempt(client, r.p, ns, pageSize))));
+      }),
   );
-  const transport = results.filter((r) => 'transport' in r);
-  if (transport.length === results.length && transport[0] && 'transport' in transport[0]) throw transport[0].transport;
-  for (const r of results) {
-    if ('items' in r && r.items) {
+
+  for (const r of first) {
+    if (r.items) {
       (snapshot[r.p.field] as unknown[]) = r.items;
       snapshot.read[r.p.field] = true;
-      if (r.partial) snapshot.unreadable.push({ ...r.partial, impact: `${r.partial.impact} outside namespace ${opts.namespace}` });
       continue;
     }
-    if ('transport' in r && r.transport) {
-      const u: Unreadable = { resource: r.p.resource, verb: 'list', status: 0, reason: r.transport.message, impact: r.p.impact };
-      if (r.scope) u.namespace = r.scope;
-      snapshot.unreadable.push(u);
+    if (r.transport) {
+      snapshot.unreadable.push(transportUnreadable(r));
       continue;
     }
     const err = r.error as ApiStatusError;
@@ -222,7 +252,23 @@ export async function loadLiveSnapshot(opts: LiveOptions): Promise<Snapshot> {
     }
     if (err.status === 404 && r.p.group === 'security.istio.io') continue;
     if (err.status === 404 && isOptionalGroup(r.p.group)) continue;
-    snapshot.unreadable.push(unreadableFrom(err, r.p, r.scope));
+    const perNamespace = retried.get(r.p) ?? [];
+    const readIn = perNamespace.filter((a) => a.items);
+    if (readIn.length > 0) {
+      (snapshot[r.p.field] as unknown[]) = readIn.flatMap((a) => a.items ?? []);
+      snapshot.read[r.p.field] = true;
+      (snapshot.readNamespaces ??= {})[r.p.field] = readIn.map((a) => a.scope as string);
+      const u = unreadableFrom(err, r.p, undefined);
+      u.impact = `${u.impact} outside namespace${readIn.length > 1 ? 's' : ''} ${readIn.map((a) => a.scope).join(', ')} (read there one namespace at a time)`;
+      snapshot.unreadable.push(u);
+    } else {
+      snapshot.unreadable.push(unreadableFrom(err, r.p, undefined));
+    }
+    for (const a of perNamespace) {
+      if (a.items) continue;
+      if (a.transport) snapshot.unreadable.push(transportUnreadable(a));
+      else if (a.error) snapshot.unreadable.push(unreadableFrom(a.error, a.p, a.scope));
+    }
   }
   if (opts.inspect !== false && snapshot.pods.length > 0 && snapshot.gateways.length > 0) {
     await inspectGatewayPods(snapshot, {

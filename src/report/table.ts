@@ -247,7 +247,7 @@ function servedText(v: HostRow['served'], p: Painter): string {
 }
 
 function overallText(v: HostRow['overall'], p: Painter): string {
-  return v === 'ok' ? p.c.green('ok') : v === 'warn' ? p.c.yellow('warn') : p.c.red('error');
+  return v === 'ok' ? p.c.green('ok') : v === 'warn' ? p.c.yellow('warn') : v === 'error' ? p.c.red('error') : '?';
 }
 
 /** kubectl-like columns without borders: readable in a terminal, greppable in a pipe. */

@@ -502,6 +502,8 @@ export interface SnapshotSource {
   server?: string;
   /** files read (offline) */
   files?: string[];
+  /** the Kubernetes user name the kubeconfig authenticates as, when it says so locally (a client certificate's CN) */
+  user?: string;
 }
 
 export interface Snapshot {
@@ -524,6 +526,11 @@ export interface Snapshot {
   clusterRoleBindings: RoleBinding[];
   /** kinds that were read at all (offline: every kind is considered read; live: those the LIST succeeded for) */
   read: Partial<Record<SnapshotKind, boolean>>;
+  /**
+   * Kinds read only in some namespaces (the cluster-wide LIST was refused, per-namespace LISTs were
+   * allowed): kind → the namespaces that were read. A kind in `read` but not here was read everywhere.
+   */
+  readNamespaces?: Partial<Record<SnapshotKind, string[]>>;
   unreadable: Unreadable[];
   inspections: PodInspection[];
   /**
@@ -612,6 +619,17 @@ export function emptySnapshot(source: SnapshotSource, istioNamespace = 'istio-sy
     orders: [],
     challenges: [],
   };
+}
+
+/**
+ * Could the source see every object of `kind` in `namespace` (undefined: in every namespace)? Checks that
+ * conclude from absence ("no VirtualService serves this host") ask this first: what was not seen is unknown.
+ */
+export function canSee(snapshot: Pick<Snapshot, 'read' | 'readNamespaces'>, kind: SnapshotKind, namespace?: string): boolean {
+  if (snapshot.read[kind] !== true) return false;
+  const only = snapshot.readNamespaces?.[kind];
+  if (!only) return true;
+  return namespace !== undefined && only.includes(namespace);
 }
 
 /** Kubernetes kind (+ group) → snapshot field. Shared by the offline and live sources. */

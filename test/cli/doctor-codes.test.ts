@@ -1,7 +1,7 @@
 // ITLS901 / ITLS902 (src/checks/doctor.ts): what the doctor could not see.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { doctorCheck } from '../../src/checks/doctor.js';
+import { blindness, doctorCheck } from '../../src/checks/doctor.js';
 import { Model } from '../../src/checks/model.js';
 import type { CheckOptions } from '../../src/checks/types.js';
 import { emptySnapshot, type Snapshot } from '../../src/snapshot/types.js';
@@ -21,7 +21,7 @@ describe('ITLS901 / ITLS902', () => {
       'a forbidden secrets LIST, naming verb, resource, namespace and what was skipped',
       (s) => s.unreadable.push({ resource: 'secrets', verb: 'list', namespace: 'istio-system', status: 403, reason: 'secrets is forbidden', impact: 'certificate checks' }),
       'ITLS901',
-      /list secrets in namespace istio-system was forbidden \(RBAC 403\): secrets is forbidden\. Skipped: certificate checks/,
+      /refused \(RBAC 403\): list secrets in istio-system\. Skipped: certificate checks/,
     ],
     [
       'a cluster-wide LIST that timed out',
@@ -48,9 +48,71 @@ describe('ITLS901 / ITLS902', () => {
 
   it('offers the RBAC to grant for a 403, and none for a timeout', () => {
     const [forbidden] = run((s) => s.unreadable.push({ resource: 'gateways.networking.istio.io', verb: 'list', status: 403, reason: 'forbidden' }));
-    assert.ok(forbidden.remediation?.commands?.some((c) => c.includes('--resource=gateways.networking.istio.io')));
+    assert.match(forbidden.remediation?.yaml ?? '', /kind: ClusterRole\n[\s\S]*apiGroups: \["networking\.istio\.io"\]\n  resources: \[gateways\]\n  verbs: \[list\]/);
+    assert.deepEqual(forbidden.resource, { kind: 'ClusterRole', name: 'istio-tls-doctor-read' });
     const [timeout] = run((s) => s.unreadable.push({ resource: 'pods', verb: 'list', status: 0, reason: 'timeout' }));
     assert.equal(timeout.remediation, undefined);
+  });
+
+  it('one finding for every RBAC refusal: one ClusterRole with every missing rule, one converging binding', () => {
+    const findings = run((s) => {
+      s.source.user = 'oncall';
+      s.unreadable.push(
+        { resource: 'secrets', verb: 'list', status: 403, reason: 'forbidden', impact: 'TLS credentials cannot be read' },
+        { resource: 'secrets', verb: 'list', namespace: 'istio-system', status: 403, reason: 'forbidden' },
+        { resource: 'virtualservices.networking.istio.io', verb: 'list', status: 403, reason: 'forbidden' },
+        { resource: 'gateways.networking.istio.io', verb: 'list', status: 403, reason: 'forbidden' },
+        { resource: 'pods/exec', verb: 'create', namespace: 'istio-system', status: 403, reason: 'forbidden' },
+      );
+    });
+    assert.equal(findings.length, 1);
+    const [f] = findings;
+    assert.equal(f.code, 'ITLS901');
+    assert.equal((f.evidence.denied as unknown[]).length, 5);
+    const yaml = f.remediation!.yaml!;
+    assert.match(yaml, /- apiGroups: \[""\]\n  resources: \[pods\/exec\]\n  verbs: \[create\]/);
+    assert.match(yaml, /- apiGroups: \[""\]\n  resources: \[secrets\]\n  verbs: \[list\]/);
+    assert.match(yaml, /- apiGroups: \["networking\.istio\.io"\]\n  resources: \[gateways, virtualservices\]\n  verbs: \[list\]/);
+    const commands = f.remediation!.commands!;
+    assert.equal(commands.filter((c) => c.includes('clusterrolebinding')).length, 1);
+    assert.ok(commands.includes('kubectl create clusterrolebinding istio-tls-doctor-read --clusterrole=istio-tls-doctor-read --user=oncall --dry-run=client -o yaml | kubectl apply -f -'));
+    assert.ok(commands.includes('kubectl auth can-i list secrets -A'), commands.join('\n'));
+    assert.ok(commands.includes('kubectl auth can-i create pods/exec -n istio-system'));
+    for (const c of commands) assert.doesNotMatch(c, /<[a-z]/i, 'no <placeholder> the shell reads as a redirection');
+  });
+
+  it('denials in one namespace only: a Role there; the user unknown: a shell variable, never a <placeholder>', () => {
+    const [f] = run((s) => s.unreadable.push({ resource: 'configmaps', verb: 'list', namespace: 'istio-system', status: 403, reason: 'forbidden' }));
+    assert.deepEqual(f.resource, { kind: 'Role', namespace: 'istio-system', name: 'istio-tls-doctor-read' });
+    assert.match(f.remediation!.yaml!, /kind: Role\n[\s\S]*namespace: istio-system/);
+    const binding = f.remediation!.commands![0];
+    assert.match(binding, /^kubectl create rolebinding istio-tls-doctor-read -n istio-system --role=istio-tls-doctor-read --user="\$\{KUBE_USER:\?[^"]*\}" --dry-run=client -o yaml \| kubectl apply -f -$/);
+  });
+
+  it('blindness: Gateways or pods listable nowhere is a blind run; an empty readable list is not', () => {
+    const blind = emptySnapshot({ kind: 'live', context: 'prod' });
+    blind.read = { pods: true };
+    blind.unreadable.push({ resource: 'gateways.networking.istio.io', verb: 'list', status: 403, reason: 'forbidden' });
+    blind.unreadable.push({ resource: 'gateways.networking.istio.io', verb: 'list', namespace: 'istio-system', status: 403, reason: 'forbidden' });
+    assert.match(blindness(blind) ?? '', /list gateways\.networking\.istio\.io was forbidden \(RBAC 403\) cluster-wide and in istio-system.*kubectl auth can-i list gateways\.networking\.istio\.io -A --context prod/);
+    const noPods = emptySnapshot({ kind: 'live', context: 'prod' });
+    noPods.read = { gateways: true };
+    noPods.unreadable.push({ resource: 'pods', verb: 'list', status: 0, reason: 'timeout' });
+    assert.match(blindness(noPods) ?? '', /list pods was not answered/);
+    const empty = emptySnapshot({ kind: 'live', context: 'prod' });
+    empty.read = { gateways: true, pods: true };
+    assert.equal(blindness(empty), undefined, 'a cluster with no Gateways is not blind');
+    const partial = emptySnapshot({ kind: 'live', context: 'prod' });
+    partial.read = { gateways: true, pods: true };
+    partial.readNamespaces = { gateways: ['istio-system'] };
+    partial.unreadable.push({ resource: 'gateways.networking.istio.io', verb: 'list', status: 403, reason: 'forbidden' });
+    assert.equal(blindness(partial), undefined, 'read in one namespace is partial, not blind');
+    const noCrds = emptySnapshot({ kind: 'live', context: 'prod' });
+    noCrds.read = { pods: true };
+    noCrds.istioCrds = 'missing';
+    assert.equal(blindness(noCrds), undefined, 'missing CRDs are ITLS902, not blindness');
+    const offline = emptySnapshot({ kind: 'offline' });
+    assert.equal(blindness(offline), undefined);
   });
 
   it('declares its codes', () => assert.deepEqual(doctorCheck.codes.map((c) => c.code), ['ITLS901', 'ITLS902']));

@@ -118,7 +118,8 @@ describe('what cannot be read', () => {
     const sim = await startSim({ scenarioDir: scenarioWith(BASIC, { 'scenario.json': { deny: [{ verb: 'list', resource: 'secrets' }] } }) });
     try {
       const snap = await loadLiveSnapshot({ kubeconfig: sim.kubeconfigPath, requestTimeoutMs: TIMEOUT });
-      assert.equal(snap.unreadable.length, 1);
+      // refused cluster-wide, then in the Istio namespace it retried: one entry per scope
+      assert.deepEqual(snap.unreadable.map((x) => `${x.resource} ${x.namespace ?? '*'}`), ['secrets *', 'secrets istio-system']);
       const u = snap.unreadable[0];
       assert.equal(u.resource, 'secrets');
       assert.equal(u.verb, 'list');
@@ -133,14 +134,45 @@ describe('what cannot be read', () => {
     }
   });
 
-  it('with -n, a cluster-wide 403 falls back to that namespace and says what was missed', async () => {
+  it('with -n, a cluster-wide 403 falls back to that namespace and the Istio namespace, and says what was missed', async () => {
     const sim = await startSim({ scenarioDir: scenarioWith(BASIC, { 'scenario.json': { deny: [{ verb: 'list', resource: 'secrets', namespace: 'istio-system' }] } }) });
     try {
       const snap = await loadLiveSnapshot({ kubeconfig: sim.kubeconfigPath, requestTimeoutMs: TIMEOUT, namespace: 'web' });
-      assert.deepEqual(snap.secrets.map((s) => s.metadata.name), ['plain']);
+      assert.ok(snap.secrets.length > 0 && snap.secrets.every((s) => s.metadata.namespace === 'web'));
       assert.equal(snap.read.secrets, true);
-      assert.equal(snap.unreadable.length, 1);
+      assert.deepEqual(snap.readNamespaces, { secrets: ['web'] });
+      assert.deepEqual(snap.unreadable.map((x) => `${x.resource} ${x.namespace ?? '*'}`), ['secrets *', 'secrets istio-system']);
       assert.match(snap.unreadable[0].impact ?? '', /outside namespace web/);
+      const lists = sim.requestLog.filter((e) => e.path.includes('/secrets')).map((e) => e.path.split('?')[0]).sort();
+      assert.deepEqual(lists, ['/api/v1/namespaces/istio-system/secrets', '/api/v1/namespaces/web/secrets', '/api/v1/secrets']);
+    } finally {
+      await sim.stop();
+    }
+  });
+
+  it('without -n, a cluster-wide 403 falls back to the Istio namespace (a user bound only there)', async () => {
+    const sim = await startSim({ scenarioDir: scenarioWith(BASIC, { 'scenario.json': { deny: [{ verb: 'list', resource: '*', namespace: 'web' }] } }) });
+    try {
+      const snap = await loadLiveSnapshot({ kubeconfig: sim.kubeconfigPath, requestTimeoutMs: TIMEOUT, inspect: false });
+      assert.equal(snap.read.gateways, true);
+      assert.equal(snap.read.virtualServices, true);
+      assert.deepEqual(snap.readNamespaces?.virtualServices, ['istio-system']);
+      assert.deepEqual(snap.readNamespaces?.pods, ['istio-system']);
+      assert.ok(snap.pods.length > 0 && snap.pods.every((p) => p.metadata.namespace === 'istio-system'));
+      assert.equal(snap.virtualServices.length, 0, 'the VirtualService lives in web, unread');
+      // cluster-scoped kinds have no namespace to fall back to
+      assert.equal(snap.read.clusterRoles, undefined);
+      assert.ok(snap.unreadable.some((u) => u.resource === 'clusterroles.rbac.authorization.k8s.io' && u.namespace === undefined));
+    } finally {
+      await sim.stop();
+    }
+  });
+
+  it('knows the user a client certificate authenticates as (for the RBAC fix)', async () => {
+    const sim = await startSim({ scenarioDir: BASIC });
+    try {
+      const snap = await loadLiveSnapshot({ kubeconfig: sim.kubeconfigPath, requestTimeoutMs: TIMEOUT, inspect: false });
+      assert.equal(snap.source.user, 'sim-user');
     } finally {
       await sim.stop();
     }
