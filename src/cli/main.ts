@@ -1,6 +1,7 @@
 // Entry point: flags → options → source → checks → report → exit code.
 // bin/kubectl-istio_tls imports the bundle of this file and sets the exit code main() returns.
 import { readFileSync } from 'node:fs';
+import { blindness } from '../checks/doctor.js';
 import { runChecks } from '../checks/run.js';
 import { buildInventory, countTlsHosts } from '../checks/inventory.js';
 import { SEVERITY_RANK, type CheckOptions, type Finding } from '../checks/types.js';
@@ -49,6 +50,13 @@ export function exitCodeFor(findings: Finding[], failOn: FailOn): 0 | 1 {
   if (failOn === 'none') return 0;
   const threshold = SEVERITY_RANK[failOn];
   return findings.some((f) => SEVERITY_RANK[f.severity] >= threshold) ? 1 : 0;
+}
+
+/** A blind run: one line on stderr saying what was refused and how to check, and exit 2. */
+function blindExit(blind: string | undefined, io: CliIO): 2 | undefined {
+  if (!blind) return undefined;
+  io.stderr.write(`error: ${oneLine(blind)}\n`);
+  return 2;
 }
 
 function readTrustStore(caFiles: string[], io: CliIO): TrustStore {
@@ -126,13 +134,16 @@ async function diagnose(req: CliRequest, io: CliIO): Promise<number> {
   const trustStore = readTrustStore(req.caFiles, io);
   const snapshot = await loadSnapshot(req, io);
   const report = buildReport(req, snapshot, now, trustStore);
+  // A blind run (Gateways or pods not listable anywhere) still prints what it has, the RBAC fix
+  // included, but never passes: exit 2 whatever --fail-on and -o say.
+  const blind = blindness(snapshot);
   if (req.fixOnly) {
     io.stdout.write(combineRemediations(report.findings));
-    return exitCodeFor(report.findings, req.failOn);
+    return blindExit(blind, io) ?? exitCodeFor(report.findings, req.failOn);
   }
   const width = io.stdout.columns;
   io.stdout.write(renderReport(report, req.output, { color: wantsColor(req, io), width }));
-  return exitCodeFor(report.findings, req.failOn);
+  return blindExit(blind, io) ?? exitCodeFor(report.findings, req.failOn);
 }
 
 function printVersion(req: CliRequest, io: CliIO): number {
