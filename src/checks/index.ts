@@ -9,6 +9,7 @@ import { meshCaCheck } from './mesh-ca.js';
 import { inPodCheck } from './inpod.js';
 import { certificatesCheck } from './certificates.js';
 import { gatewayConfigCheck } from './gateway-config.js';
+import { gatewayServersCheck } from './gateway-servers.js';
 import { routingCheck } from './routing.js';
 import { doctorCheck } from './doctor.js';
 
@@ -21,6 +22,7 @@ export const CHECKS: CheckModule[] = [
   inPodCheck,
   certificatesCheck,
   gatewayConfigCheck,
+  gatewayServersCheck,
   routingCheck,
   doctorCheck,
 ];

@@ -4,6 +4,7 @@
 import type { Secret } from '../snapshot/types.js';
 import type { CertFacts } from '../tls/types.js';
 import { matchHost, parseCertificates, parseKeyValue } from '../tls/index.js';
+import { meshCaRecovery } from '../remediation/mesh-ca.js';
 import { findingFor, listWords, ref, type Model } from './model.js';
 import type { CheckModule, CodeSpec, EvidenceValue, Finding, Remediation } from './types.js';
 
@@ -39,40 +40,8 @@ function layoutOf(secret: Secret): CaSecretLayout | undefined {
 }
 
 function recovery(secret: Secret, istioNamespace: string, selfSigned: boolean): Remediation {
-  const name = secret.metadata.name;
-  const commands = [
-    `kubectl get secret ${name} -n ${istioNamespace} -o yaml > ${name}.broken.yaml   # keep the evidence before changing anything`,
-  ];
-  if (selfSigned) {
-    commands.push(
-      `kubectl apply -f <backup-of-istio-ca-secret.yaml>   # best: restore the original root (type istio.io/ca-root, ca-cert.pem + ca-key.pem)`,
-      `# no backup: delete it so istiod generates a new self-signed root on restart`,
-      `kubectl delete secret istio-ca-secret -n ${istioNamespace}`,
-      `kubectl rollout restart deployment/istiod -n ${istioNamespace}`,
-      `kubectl rollout status deployment/istiod -n ${istioNamespace}`,
-      `kubectl rollout restart deployment -n <each-namespace-with-sidecars>   # every proxied workload, gateways included, so they get certificates from the new root`,
-    );
-  } else {
-    commands.push(
-      `kubectl create secret generic cacerts -n ${istioNamespace} --from-file=ca-cert.pem=<intermediate-ca.pem> --from-file=ca-key.pem=<intermediate-ca.key> --from-file=root-cert.pem=<root.pem> --from-file=cert-chain.pem=<cert-chain.pem> --dry-run=client -o yaml | kubectl apply -f -`,
-      `kubectl rollout restart deployment/istiod -n ${istioNamespace}`,
-      `kubectl rollout restart deployment -n <each-namespace-with-sidecars>   # so every workload gets certificates from the restored CA`,
-    );
-  }
-  commands.push(
-    `kubectl create secret tls <gateway-credential> -n <gateway-pod-namespace> --cert=<fullchain.pem> --key=<privkey.pem> --dry-run=client -o yaml | kubectl apply -f -   # the real fix for ingress HTTPS`,
-  );
-  return {
-    summary: selfSigned
-      ? 'Restore the mesh root CA: put back the original istio-ca-secret from a backup; without one, delete it and restart istiod and then every proxied workload (a new root is generated). Serve the gateway certificate from a credentialName secret instead.'
-      : 'Restore the plug-in CA in cacerts (a CA certificate and its key), restart istiod and then the proxied workloads. Serve the gateway certificate from a credentialName secret instead.',
-    commands,
-    notes: [
-      'Deleting istio-ca-secret re-roots the mesh: workloads keep their current certificates until they restart or rotate (24h by default), and proxies still holding certificates from the old root cannot talk mTLS to those with the new one — restart all of them promptly, in one window.',
-      'Workloads outside the mesh that pinned the old root (multi-cluster, VMs, external clients using istio-ca-root-cert) must be given the new root from ConfigMap istio-ca-root-cert.',
-      'Gateways never read this secret for ingress TLS: the server certificate belongs in the secret named by the Gateway\'s credentialName, in the gateway pods\' namespace.',
-    ],
-  };
+  // the alternatives (restore / re-root) are built in the remediation layer, commented out
+  return meshCaRecovery(secret.metadata.name, istioNamespace, selfSigned);
 }
 
 export const meshCaCheck: CheckModule = {

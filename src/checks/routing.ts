@@ -315,16 +315,27 @@ function check503(model: Model, all: Binding[]): Finding[] {
         // A VirtualService that has the host but binds elsewhere: the likely intended one.
         const candidates = model.snapshot.virtualServices.filter((vs) => (vs.spec?.hosts ?? []).some((vh) => hostMatches(h.host, vh) || hostMatches(vh, h.host)) && h.host !== '*');
         let remediation: Remediation;
-        if (candidates.length) {
-          const vs = candidates[0];
+        // a candidate that already lists this Gateway is not bound for another reason (a namespace
+        // restriction or exportTo, reported as ITLS502): appending the reference again fixes nothing
+        const listsGateway = (vs: VirtualService) => (vs.spec?.gateways ?? []).some((g) => g === gwRef || (!g.includes('/') && `${vs.metadata.namespace ?? 'default'}/${g}` === gwRef));
+        if (candidates.length && candidates.every(listsGateway)) {
+          remediation = {
+            summary: `${listWords(candidates.map(vsName))} already list${candidates.length === 1 ? 's' : ''} ${gwRef}; the binding fails for the reason ITLS502 names (the Gateway's namespace restriction on ${h.raw}, or exportTo): fix that finding.`,
+          };
+        } else if (candidates.length) {
+          const vs = candidates.find((c) => !listsGateway(c)) ?? candidates[0];
           const fixed = editableVirtualService(vs);
           const refs = fixed.spec.gateways ?? [];
           fixed.spec.gateways = [...refs, ...(refs.length === 0 ? [gwRef, 'mesh'] : [gwRef])];
           remediation = { summary: `Bind VirtualService ${vsName(vs)} to ${gwRef}.`, yaml: toYaml(fixed) };
         } else {
           const kind = neededKind(s) ?? 'http';
+          // a Service named like the host's first label is the likely backend: named for the user to confirm
+          const label = h.host.replace(/^\*\./, '').split('.')[0];
+          const svc = model.snapshot.services.find((x) => x.metadata.name === label && (x.spec?.ports ?? []).length > 0);
+          const destination = svc ? { host: `${svc.metadata.name}.${svc.metadata.namespace ?? 'default'}.svc.cluster.local`, port: svc.spec!.ports![0].port } : undefined;
           remediation = {
-            summary: `Create a VirtualService for ${h.host} bound to ${gwRef} (fill in the backend Service).`,
+            summary: `Create a VirtualService for ${h.host} bound to ${gwRef}${destination ? '' : ' (fill in the backend Service)'}.`,
             yaml: toYaml(
               virtualServiceSkeleton({
                 name: h.host === '*' ? `${gm.ref.name}-default` : h.host.replace(/^\*\./, 'wildcard.').replace(/[^a-z0-9-]+/gi, '-').toLowerCase(),
@@ -332,8 +343,10 @@ function check503(model: Model, all: Binding[]): Finding[] {
                 host: h.host === '*' ? '<host>' : h.host,
                 gatewayRef: gwRef,
                 kind,
+                ...(destination ? { destination } : {}),
               }),
             ),
+            ...(destination ? { notes: [`The backend is Service ${destination.host.split('.').slice(0, 2).reverse().join('/')} (named like the host): confirm it before applying.`] } : {}),
           };
         }
         out.push(

@@ -1,4 +1,5 @@
 import type { Snapshot } from '../snapshot/types.js';
+import { finalizeRemediation } from '../remediation/common.js';
 import { mergeCauses } from './causes.js';
 import { CHECKS } from './index.js';
 import { Model } from './model.js';
@@ -19,6 +20,8 @@ export function runChecks(snapshot: Snapshot, options: CheckOptions, checks: Che
       const key = JSON.stringify([f.code, f.resource, f.host ?? null, f.port ?? null, f.message]);
       if (seen.has(key)) continue;
       seen.add(key);
+      // every variable a fix's commands use is checked before them; no `<placeholder>` survives
+      if (f.remediation) f.remediation = finalizeRemediation(f.remediation);
       findings.push(f);
     }
   }

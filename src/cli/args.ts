@@ -40,6 +40,10 @@ export interface CliRequest {
   noExec: boolean;
   /** --fix-only: print only the combined remediation, ready for `kubectl apply -f -` after review */
   fixOnly: boolean;
+  /** --fix-script: print every fix as a POSIX sh script (variables checked first, commands and apply heredocs in order) */
+  fixScript: boolean;
+  /** -v: the table shows everything it folds by default (all evidence, serials, fingerprints, every place) */
+  verbose: boolean;
 }
 
 /** A mistake on the command line: printed as one line, exit code 2. */
@@ -110,6 +114,8 @@ const FLAGS: FlagSpec[] = [
   { long: 'no-color', kind: 'boolean', apply: (r) => (r.noColor = true) },
   { long: 'no-exec', kind: 'boolean', apply: (r) => (r.noExec = true) },
   { long: 'fix-only', kind: 'boolean', apply: (r) => (r.fixOnly = true) },
+  { long: 'fix-script', kind: 'boolean', apply: (r) => (r.fixScript = true) },
+  { long: 'verbose', short: 'v', kind: 'boolean', apply: (r) => (r.verbose = true) },
 ];
 
 const HELP_FLAG = { long: 'help', short: 'h' };
@@ -128,6 +134,8 @@ export function defaultRequest(): CliRequest {
     noColor: false,
     noExec: false,
     fixOnly: false,
+    fixScript: false,
+    verbose: false,
   };
 }
 
@@ -250,6 +258,9 @@ export function parseCommandLine(argv: string[]): CliRequest {
     throw new UsageError('-n/--namespace and -A/--all-namespaces cannot be used together', req.command);
   }
   if (req.fixOnly && req.command !== 'doctor') throw new UsageError('--fix-only goes with doctor', req.command);
+  if (req.fixScript && req.command !== 'doctor') throw new UsageError('--fix-script goes with doctor', req.command);
+  if (req.fixScript && req.fixOnly) throw new UsageError('--fix-only and --fix-script cannot be used together: pick the YAML stream or the script', req.command);
+  if (req.fixScript && req.output !== 'table') throw new UsageError('--fix-script prints a shell script; use it without -o', req.command);
   if (req.fixOnly && req.output !== 'table' && req.output !== 'yaml') {
     throw new UsageError('--fix-only prints YAML for kubectl apply; use it without -o json', req.command);
   }

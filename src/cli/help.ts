@@ -66,12 +66,20 @@ Examples:
   # a private CA your clients trust
   ${name} doctor --ca-file corp-root.pem
 
-  # only the fixes, as one YAML stream: review it, replace the <placeholders>, then apply
+  # only the fixes, as one YAML stream (one document per object): review it, then apply
   ${name} doctor --fix-only > fixes.yaml && kubectl apply -f fixes.yaml
 
+  # every fix, commands included, as a POSIX sh script: review it, set the variables it names, run it
+  ${name} doctor --fix-script > fix.sh && SHOP_TLS_FULLCHAIN=chain.pem SHOP_TLS_KEY=key.pem sh fix.sh
+
 Doctor flags:
-      --fix-only                 print only the combined remediation (YAML documents with a comment
-                                 header saying what each fixes; commands to run first as comments)
+      --fix-only                 print only the combined remediation: one YAML document per object,
+                                 each with a comment header saying what it fixes (nothing on stdout
+                                 and a note on stderr when no fix is a document)
+      --fix-script               print every fix as a POSIX sh script: set -eu, the variables for your
+                                 certificate/key files checked first, commands and apply heredocs in order
+  -v, --verbose                  the table shows everything it folds: every evidence line, serials and
+                                 fingerprints, every affected place (-o json always has all of it)
 
 ${CLUSTER_FLAGS}
 

@@ -7,7 +7,8 @@ import { buildInventory, countTlsHosts } from '../checks/inventory.js';
 import { SEVERITY_RANK, type CheckOptions, type Finding } from '../checks/types.js';
 import { ManifestError, loadOfflineSnapshot } from '../manifests/index.js';
 import { renderReport, type Report } from '../report/index.js';
-import { combineRemediations } from '../remediation/combine.js';
+import { planFixes, renderFixOnly, renderFixScript, type BaseLookup } from '../remediation/combine.js';
+import { cleanObject } from '../remediation/objects.js';
 import type { Snapshot } from '../snapshot/types.js';
 import { loadTrustStore, parseCertificates } from '../tls/index.js';
 import type { TrustStore } from '../tls/types.js';
@@ -129,6 +130,21 @@ export function buildReport(req: CliRequest, snapshot: Snapshot, now: Date, trus
   return report;
 }
 
+/** The object as the snapshot holds it, cleaned for apply: the base several fixes of one object merge onto. */
+export function snapshotLookup(snapshot: Snapshot): BaseLookup {
+  const lists: Record<string, { kind: string; apiVersion: string; items: { metadata: { name: string; namespace?: string } }[] }> = {
+    gateway: { kind: 'Gateway', apiVersion: 'networking.istio.io/v1', items: snapshot.gateways },
+    virtualservice: { kind: 'VirtualService', apiVersion: 'networking.istio.io/v1', items: snapshot.virtualServices },
+    destinationrule: { kind: 'DestinationRule', apiVersion: 'networking.istio.io/v1', items: snapshot.destinationRules },
+    service: { kind: 'Service', apiVersion: 'v1', items: snapshot.services },
+  };
+  return (kind, namespace, name) => {
+    const list = lists[kind.toLowerCase()];
+    const obj = list?.items.find((o) => o.metadata.name === name && (o.metadata.namespace ?? 'default') === (namespace ?? 'default'));
+    return obj ? (cleanObject(obj as never, list) as never) : undefined;
+  };
+}
+
 async function diagnose(req: CliRequest, io: CliIO): Promise<number> {
   const now = req.now ?? new Date();
   const trustStore = readTrustStore(req.caFiles, io);
@@ -137,12 +153,22 @@ async function diagnose(req: CliRequest, io: CliIO): Promise<number> {
   // A blind run (Gateways or pods not listable anywhere) still prints what it has, the RBAC fix
   // included, but never passes: exit 2 whatever --fail-on and -o say.
   const blind = blindness(snapshot);
-  if (req.fixOnly) {
-    io.stdout.write(combineRemediations(report.findings));
+  if (req.fixOnly || req.fixScript) {
+    const plan = planFixes(report.findings, snapshotLookup(snapshot));
+    if (req.fixScript) {
+      io.stdout.write(renderFixScript(plan));
+    } else {
+      const stream = renderFixOnly(plan);
+      // never hand `kubectl apply` an empty stream: say why there is nothing to apply
+      if (stream) io.stdout.write(stream);
+      else if (plan.steps.length) io.stderr.write(`no fix of this run is a YAML document (${plan.steps.length} need commands): use --fix-script\n`);
+      else io.stderr.write('nothing to fix\n');
+    }
     return blindExit(blind, io) ?? exitCodeFor(report.findings, req.failOn);
   }
-  const width = io.stdout.columns;
-  io.stdout.write(renderReport(report, req.output, { color: wantsColor(req, io), width }));
+  // a terminal's width; in a pipe, COLUMNS when set (as `COLUMNS=80 kubectl istio-tls doctor | less`)
+  const width = io.stdout.columns ?? (Number(process.env.COLUMNS) > 0 ? Number(process.env.COLUMNS) : undefined);
+  io.stdout.write(renderReport(report, req.output, { color: wantsColor(req, io), width, verbose: req.verbose }));
   return blindExit(blind, io) ?? exitCodeFor(report.findings, req.failOn);
 }
 

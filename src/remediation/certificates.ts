@@ -1,7 +1,15 @@
-// Fixes for credential (2xx) and certificate (3xx) findings. Placeholders stand for the user's files;
-// no key material is ever an input here.
+// Fixes for credential (2xx) and certificate (3xx) findings. What only the user has (the new
+// certificate, its key) is a checked shell variable; what the cluster holds is read from the cluster.
+// Existing secrets are patched in place: type and other keys kept, the keys Istio reads written.
 import type { Remediation } from '../checks/types.js';
-import { CA_PLACEHOLDER, FULLCHAIN_PLACEHOLDER, PRIVKEY_PLACEHOLDER, createTlsSecretCommand, toYaml } from './common.js';
+import {
+  caRef,
+  copySecretCommand,
+  createTlsSecretCommand,
+  fileVar,
+  patchCredentialCommand,
+  removeSecretKeysCommand,
+} from './common.js';
 
 export interface CredentialTarget {
   /** secret name (as Istio resolves it) */
@@ -20,31 +28,25 @@ function inspectCommand(t: CredentialTarget): string {
 
 const SDS_NOTE = 'istiod watches the secret and pushes the new certificate to the gateway over SDS within seconds; no restart is needed.';
 
-function certManagerCertificate(t: CredentialTarget): string {
-  return toYaml({
-    apiVersion: 'cert-manager.io/v1',
-    kind: 'Certificate',
-    metadata: { name: t.name, namespace: t.namespace },
-    spec: {
-      secretName: t.name,
-      dnsNames: t.hosts?.length ? t.hosts : ['<host>'],
-      privateKey: { algorithm: 'ECDSA', size: 256 },
-      usages: ['server auth', 'digital signature'],
-      issuerRef: { name: '<issuer>', kind: 'ClusterIssuer' },
-    },
-  });
+function filesNote(t: CredentialTarget, key = true): string {
+  return (
+    `Set ${fileVar(t.name, 'FULLCHAIN')} to the PEM file holding the leaf followed by its intermediates (not the root)` +
+    (key ? ` and ${fileVar(t.name, 'KEY')} to the unencrypted PEM key of that leaf` : '') +
+    '; the patch keeps the secret\'s type and its other keys.'
+  );
+}
+
+function issueNote(names: string[]): string {
+  const list = names.length ? names.join(', ') : 'every host it serves';
+  return `Issue it from your CA with DNS SANs ${list} (openssl req -new -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -subj "/CN=${names[0] ?? 'host'}" -addext "subjectAltName=${names.map((h) => `DNS:${h}`).join(',') || 'DNS:host'}" makes the key and request); with cert-manager, a Certificate whose secretName is this secret renews it for you.`;
 }
 
 /** Replace the certificate/key pair of a credential secret (renewed, re-issued, or repaired). */
 export function replaceCredential(t: CredentialTarget, summary: string, extraNotes: string[] = []): Remediation {
   return {
     summary,
-    commands: [createTlsSecretCommand(t.name, t.namespace), inspectCommand(t)],
-    notes: [
-      `${FULLCHAIN_PLACEHOLDER} is the leaf followed by its intermediates (not the root); ${PRIVKEY_PLACEHOLDER} is the unencrypted PEM key of that leaf.`,
-      SDS_NOTE,
-      ...extraNotes,
-    ],
+    commands: [patchCredentialCommand(t), inspectCommand(t)],
+    notes: [filesNote(t), SDS_NOTE, ...extraNotes],
   };
 }
 
@@ -52,14 +54,11 @@ export function reissueWithNames(t: CredentialTarget, missingHosts: string[]): R
   // the new certificate must keep covering the hosts the old one served, plus the missing ones
   const names = [...new Set([...(t.hosts ?? []), ...missingHosts])].filter((h) => h && h !== '*');
   return {
-    summary: `Re-issue the certificate with DNS SANs for ${missingHosts.join(', ')} (modern clients read only subjectAltName), then replace the secret.`,
-    yaml: certManagerCertificate({ ...t, hosts: names }),
-    commands: [
-      `openssl req -new -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout ${PRIVKEY_PLACEHOLDER} -out request.csr -subj "/CN=${names[0] ?? '<host>'}" -addext "subjectAltName=${names.map((h) => `DNS:${h}`).join(',') || 'DNS:<host>'}"`,
-      createTlsSecretCommand(t.name, t.namespace),
-    ],
+    summary: `Re-issue the certificate with DNS SANs for ${missingHosts.join(', ')} (modern clients read only subjectAltName), then replace it in the secret.`,
+    commands: [patchCredentialCommand(t), inspectCommand(t)],
     notes: [
-      'The YAML is for clusters with cert-manager: it renews the secret automatically (fill in the issuer). Without it, send request.csr to your CA and store the result with the second command.',
+      issueNote(names),
+      filesNote(t),
       'A Gateway host *.example.com needs the SAN *.example.com exactly; example.com itself needs its own SAN.',
       SDS_NOTE,
     ],
@@ -68,45 +67,49 @@ export function reissueWithNames(t: CredentialTarget, missingHosts: string[]): R
 
 export function completeChain(t: CredentialTarget): Remediation {
   return {
-    summary: 'Put the full chain in the certificate field: the leaf first, then each intermediate up to (not including) the root.',
-    commands: [`cat <leaf.pem> <intermediate.pem> > ${FULLCHAIN_PLACEHOLDER}`, createTlsSecretCommand(t.name, t.namespace), inspectCommand(t)],
-    notes: ['Your CA publishes the intermediate ("chain" or "ca-bundle" file); the leaf\'s Authority Information Access URL names it too.', SDS_NOTE],
+    summary: 'Put the full chain in the certificate field: the leaf first, then each intermediate up to (not including) the root. The key does not change.',
+    commands: [patchCredentialCommand(t, { cert: true, key: false }), inspectCommand(t)],
+    notes: [
+      filesNote(t, false),
+      'Your CA publishes the intermediate ("chain" or "ca-bundle" file); the leaf\'s Authority Information Access URL names it too (cat leaf.pem intermediate.pem makes the bundle).',
+      SDS_NOTE,
+    ],
   };
 }
 
 export function reorderChain(t: CredentialTarget): Remediation {
   return {
-    summary: 'Rewrite the bundle in order — leaf, then its issuer, then that issuer\'s issuer — with no duplicates or unrelated certificates.',
-    commands: [`cat <leaf.pem> <intermediate.pem> > ${FULLCHAIN_PLACEHOLDER}`, createTlsSecretCommand(t.name, t.namespace)],
-    notes: [SDS_NOTE],
+    summary: 'Rewrite the bundle in order — leaf, then its issuer, then that issuer\'s issuer — with no duplicates or unrelated certificates. The key does not change.',
+    commands: [patchCredentialCommand(t, { cert: true, key: false })],
+    notes: [filesNote(t, false), SDS_NOTE],
   };
 }
 
 export function dropRoot(t: CredentialTarget): Remediation {
   return {
-    summary: 'Optional: remove the root certificate from the bundle; clients use their own copy of the root.',
-    commands: [createTlsSecretCommand(t.name, t.namespace)],
-    notes: [SDS_NOTE],
+    summary: 'Optional: remove the root certificate from the bundle; clients use their own copy of the root. The key does not change.',
+    commands: [patchCredentialCommand(t, { cert: true, key: false })],
+    notes: [filesNote(t, false), SDS_NOTE],
   };
 }
 
 export function untrustedRoot(t: CredentialTarget): Remediation {
   return {
     summary:
-      'Serve a certificate from a CA the clients trust (a public CA, e.g. via cert-manager + ACME), or — when only internal clients that trust this private CA connect — run the doctor with --ca-file <ca.pem> to validate against it.',
-    yaml: certManagerCertificate(t),
-    commands: [createTlsSecretCommand(t.name, t.namespace), `kubectl istio-tls doctor --ca-file ${CA_PLACEHOLDER}`],
-    notes: [SDS_NOTE],
+      'Serve a certificate from a CA the clients trust (a public CA, e.g. via cert-manager + ACME), or — when only internal clients that trust this private CA connect — run the doctor with --ca-file pointing at that CA to validate against it.',
+    commands: [patchCredentialCommand(t)],
+    notes: [issueNote(t.hosts ?? []), filesNote(t), SDS_NOTE],
   };
 }
 
 export function reissueAsServerCertificate(t: CredentialTarget, what: string): Remediation {
   return {
-    summary: `Re-issue the certificate as a TLS server certificate (${what}), then replace the secret.`,
-    yaml: certManagerCertificate(t),
-    commands: [createTlsSecretCommand(t.name, t.namespace), inspectCommand(t)],
+    summary: `Re-issue the certificate as a TLS server certificate (${what}), then replace it in the secret.`,
+    commands: [patchCredentialCommand(t), inspectCommand(t)],
     notes: [
       'A server certificate has basicConstraints CA:false, extendedKeyUsage serverAuth, keyUsage digitalSignature (plus keyEncipherment for RSA), DNS SANs for every host, an ECDSA P-256/P-384 or RSA 2048+ key and a SHA-256 (or stronger) signature.',
+      issueNote(t.hosts ?? []),
+      filesNote(t),
       SDS_NOTE,
     ],
   };
@@ -115,53 +118,66 @@ export function reissueAsServerCertificate(t: CredentialTarget, what: string): R
 export function fixKeyPair(t: CredentialTarget, what: string): Remediation {
   return {
     summary: what,
-    commands: [
-      `openssl x509 -noout -pubkey -in <leaf.pem> | openssl sha256`,
-      `openssl pkey -pubout -in ${PRIVKEY_PLACEHOLDER} | openssl sha256`,
-      createTlsSecretCommand(t.name, t.namespace),
+    commands: [patchCredentialCommand(t)],
+    notes: [
+      `Check first that the key belongs to the leaf: openssl x509 -noout -pubkey -in "$${fileVar(t.name, 'FULLCHAIN')}" | openssl sha256 and openssl pkey -pubout -in "$${fileVar(t.name, 'KEY')}" | openssl sha256 print the same hash.`,
+      filesNote(t),
+      SDS_NOTE,
     ],
-    notes: ['The two hashes must be equal: then the key belongs to the certificate.', SDS_NOTE],
   };
 }
 
 export function decryptKey(t: CredentialTarget): Remediation {
   return {
-    summary: 'Store the private key unencrypted (PKCS#8 PEM): Envoy has no passphrase to decrypt it.',
-    commands: [`openssl pkey -in <encrypted-key.pem> -out ${PRIVKEY_PLACEHOLDER}`, createTlsSecretCommand(t.name, t.namespace)],
-    notes: ['openssl asks for the passphrase; the secret then protects the key (restrict who can read secrets in this namespace).', SDS_NOTE],
+    summary: 'Store the private key unencrypted (PKCS#8 PEM): Envoy has no passphrase to decrypt it. The certificate does not change.',
+    commands: [patchCredentialCommand(t, { cert: false, key: true })],
+    notes: [
+      `openssl pkey -in encrypted-key.pem -out key.pem asks for the passphrase and writes the unencrypted key; set ${fileVar(t.name, 'KEY')} to it (the secret then protects the key: restrict who can read secrets in this namespace).`,
+      SDS_NOTE,
+    ],
   };
 }
 
 export function createMissingSecret(t: CredentialTarget, existsIn: string[]): Remediation {
-  const commands = existsIn.length
-    ? [
-        `kubectl get secret ${t.name} -n ${existsIn[0]} -o jsonpath='{.data.tls\\.crt}' | base64 -d > ${FULLCHAIN_PLACEHOLDER}`,
-        `kubectl get secret ${t.name} -n ${existsIn[0]} -o jsonpath='{.data.tls\\.key}' | base64 -d > ${PRIVKEY_PLACEHOLDER}`,
-        createTlsSecretCommand(t.name, t.namespace),
-        `rm ${FULLCHAIN_PLACEHOLDER} ${PRIVKEY_PLACEHOLDER}`,
-      ]
-    : [createTlsSecretCommand(t.name, t.namespace)];
+  if (existsIn.length) {
+    return {
+      summary: `Copy the secret ${t.name} from ${existsIn[0]} to ${t.namespace}, the namespace of the gateway pods: Istio reads credentialName secrets there, not in the Gateway's namespace.`,
+      commands: [copySecretCommand(t.name, existsIn[0], t.namespace)],
+      notes: [
+        `The copy is read from the cluster and applied through a pipe (type and keys kept); nothing is written to disk. A secret named ${t.name} exists in ${existsIn.join(', ')}.`,
+        'A copy does not follow renewals of the original: point the renewal (cert-manager Certificate, your CA job) at this namespace too.',
+      ],
+    };
+  }
   return {
     summary: `Create the secret ${t.name} in ${t.namespace}, the namespace of the gateway pods: Istio reads credentialName secrets there, not in the Gateway's namespace.`,
-    commands,
-    notes: existsIn.length
-      ? [`A secret named ${t.name} exists in ${existsIn.join(', ')}; the commands copy it (the key passes through a local file: delete it afterwards, as the last command does).`]
-      : ['Use the certificate chain (leaf first) and its unencrypted private key.'],
+    commands: [createTlsSecretCommand(t.name, t.namespace)],
+    notes: [filesNote(t)],
   };
 }
 
 export function repairSecretKeys(t: CredentialTarget, detail: string): Remediation {
   return {
-    summary: `Recreate the secret with the keys Istio reads (tls.crt + tls.key, or cert + key), each holding PEM text: ${detail}`,
-    commands: [createTlsSecretCommand(t.name, t.namespace), `kubectl get secret ${t.name} -n ${t.namespace} -o jsonpath='{.data}' | head -c 300`],
-    notes: ['kubectl create secret tls encodes the files once; do not base64-encode them yourself.', SDS_NOTE],
+    summary: `Rewrite the keys Istio reads (tls.crt + tls.key, or cert + key) so each holds PEM text: ${detail}`,
+    commands: [patchCredentialCommand(t), inspectCommand(t)],
+    notes: [filesNote(t), 'The patch base64-encodes each file once, as Kubernetes expects under data; do not encode them yourself.', SDS_NOTE],
+  };
+}
+
+/** `cert`/`key` hold a stale certificate while `tls.crt`/`tls.key` hold the right one: Istio reads cert/key first. */
+export function removeStaleCertKey(t: CredentialTarget): Remediation {
+  return {
+    summary: `Remove the stale cert and key entries from ${t.namespace}/${t.name}: Istio reads cert/key before tls.crt/tls.key, so the right certificate in tls.crt is never served.`,
+    commands: [removeSecretKeysCommand(t.name, t.namespace, ['cert', 'key'])],
+    notes: [SDS_NOTE],
   };
 }
 
 export function clientCaBundle(t: CredentialTarget): Remediation {
+  const name = `${t.name}-cacert`;
   return {
-    summary: `Give MUTUAL TLS the CA that issues your client certificates: a secret ${t.name}-cacert with key ca.crt (it wins over ca.crt in ${t.name}).`,
-    commands: [`kubectl create secret generic ${t.name}-cacert -n ${t.namespace} --from-file=ca.crt=${CA_PLACEHOLDER} --dry-run=client -o yaml | kubectl apply -f -`],
-    notes: [`${CA_PLACEHOLDER} holds one or more PEM CA certificates (CA:true).`, SDS_NOTE],
+    summary: `Give MUTUAL TLS the CA that issues your client certificates: a secret ${name} with key ca.crt (it wins over ca.crt in ${t.name}).`,
+    commands: [`kubectl create secret generic ${name} -n ${t.namespace} --from-file=ca.crt=${caRef(name, t.namespace)} --dry-run=client -o yaml | kubectl apply -f -`],
+    notes: ['The file holds one or more PEM CA certificates (CA:true).', SDS_NOTE],
   };
 }

@@ -2,3 +2,5 @@
 export * from './common.js';
 export * from './objects.js';
 export * from './combine.js';
+export * from './mesh-ca.js';
+export * from './certificates.js';

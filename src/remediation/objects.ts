@@ -125,7 +125,7 @@ export function gatewayWithoutHosts(gateway: Gateway, serverIndex: number, hosts
   return g;
 }
 
-/** A VirtualService routing `host` through a Gateway; the destination is a placeholder the user fills in. */
+/** A VirtualService routing `host` through a Gateway to `destination` (a placeholder when none is known). */
 export function virtualServiceSkeleton(args: {
   name: string;
   namespace: string;
@@ -133,8 +133,12 @@ export function virtualServiceSkeleton(args: {
   gatewayRef: string;
   kind: 'http' | 'tls' | 'tcp';
   port?: number;
+  /** a real Service the user confirms; without one the document keeps a placeholder and is printed as a comment */
+  destination?: { host: string; port: number };
 }): VirtualService {
-  const destination = { host: '<backend-service>.<namespace>.svc.cluster.local', port: { number: args.kind === 'http' ? 80 : 443 } };
+  const destination = args.destination
+    ? { host: args.destination.host, port: { number: args.destination.port } }
+    : { host: '<backend-service>.<namespace>.svc.cluster.local', port: { number: args.kind === 'http' ? 80 : 443 } };
   const spec: VirtualService['spec'] = { hosts: [args.host], gateways: [args.gatewayRef] };
   if (args.kind === 'tls') {
     const match: { sniHosts: string[]; port?: number } = { sniHosts: [args.host] };

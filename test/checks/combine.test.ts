@@ -10,12 +10,12 @@ test('combines the remediation of a run into one apply-ready stream with a heade
   const findings = findingsFor(undefined, seed);
   const text = combineRemediations(findings);
   assert.match(text, /# fixes ITLS207 Gateway istio-system\/kiali-gateway \(kiali\.example\.com\)/);
-  assert.match(text, /#   kubectl create secret tls kiali-example-com-tls -n istio-system/);
+  assert.match(text, /run `kubectl istio-tls doctor --fix-script`/, 'the commands are pointed to, not pasted as comments');
   const objects = parseAllDocuments(text).map((d) => d.toJS()).filter(Boolean);
   assert.equal(objects.filter((o) => o.kind === 'Gateway' && o.metadata.name === 'kiali-gateway').length, 1, 'one Gateway, not one per finding');
   assert.doesNotMatch(text, /PRIVATE KEY/);
 });
 
-test('says there is nothing to fix for a run without remediation', () => {
-  assert.equal(combineRemediations([]), '# nothing to fix\n');
+test('--fix-only never hands kubectl apply an empty or comment-only stream: nothing to apply is the empty string', () => {
+  assert.equal(combineRemediations([]), '');
 });
