@@ -11,6 +11,8 @@ import { certificatesCheck } from './certificates.js';
 import { gatewayConfigCheck } from './gateway-config.js';
 import { gatewayServersCheck } from './gateway-servers.js';
 import { routingCheck } from './routing.js';
+import { gatewayApiCheck } from './gateway-api.js';
+import { certManagerCheck } from './cert-manager.js';
 import { doctorCheck } from './doctor.js';
 
 export const CHECKS: CheckModule[] = [
@@ -24,5 +26,7 @@ export const CHECKS: CheckModule[] = [
   gatewayConfigCheck,
   gatewayServersCheck,
   routingCheck,
+  gatewayApiCheck,
+  certManagerCheck,
   doctorCheck,
 ];

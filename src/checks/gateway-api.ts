@@ -1,0 +1,457 @@
+// ITLS701-707: Kubernetes Gateway API (gateway.networking.k8s.io) Gateways that Istio runs, judged with
+// Istio's semantics: the pods it deploys (or the Service a Hostname address names), certificateRefs to
+// Secrets (ReferenceGrant across namespaces), routes attached by parentRefs/allowedRoutes/hostnames, and
+// the same certificate engine as Istio Gateways for every Secret a listener serves. The status conditions
+// Istio writes are shown as evidence; the verdict is computed from the objects.
+import type { Condition, GatewayListener, KubernetesGateway, ReferenceGrant } from '../snapshot/types.js';
+import { cleanObject } from '../remediation/objects.js';
+import { copySecretCommand, createTlsSecretCommand, toYaml } from '../remediation/common.js';
+import { certificateFindingsFor, type CertificateTarget } from './certificates.js';
+import { credentialCodes } from './credentials.js';
+import {
+  GATEWAY_GROUP,
+  describeGateway,
+  gatewayApiModel,
+  inScope,
+  isTlsListener,
+  listenerHosts,
+  type CertRefModel,
+  type K8sGatewayModel,
+  type ListenerModel,
+} from './gateway-api-model.js';
+import { findingFor, listWords, podKey, type Model } from './model.js';
+import type { CheckModule, CodeSpec, EvidenceValue, Finding, Remediation } from './types.js';
+
+export const gatewayApiCodes: CodeSpec[] = [
+  {
+    code: 'ITLS701',
+    severity: 'error',
+    title: 'Listener certificateRef cannot be resolved',
+    meaning: 'A Gateway-API listener that terminates TLS references a certificate that Istio cannot load: the Secret does not exist in the namespace the reference names (the Gateway\'s own by default), or the reference is not to a core Secret.',
+    why: 'Istio sets ResolvedRefs=False (InvalidCertificateRef) on the listener and serves no certificate for it: every TLS handshake for its hosts fails.',
+    example: 'certificateRefs: [{name: shop-tls}] on a Gateway in istio-ingress, secret shop-tls only in shop.',
+    fix: 'Create the Secret in the namespace the reference names, or point the reference (name, namespace) at the Secret that exists — across namespaces together with a ReferenceGrant.',
+  },
+  {
+    code: 'ITLS702',
+    severity: 'error',
+    title: 'Cross-namespace certificateRef without a ReferenceGrant',
+    meaning: 'A listener references a Secret in another namespace and no ReferenceGrant in that namespace allows Gateways of the listener\'s namespace to reference it.',
+    why: 'The Gateway API forbids cross-namespace references without a grant: Istio refuses the reference (ResolvedRefs=False, RefNotPermitted) and the listener serves no certificate.',
+    example: 'Gateway in istio-ingress, certificateRefs: [{name: shop-tls, namespace: shop}], no ReferenceGrant in shop.',
+    fix: 'Create a ReferenceGrant in the Secret\'s namespace from Gateways of the Gateway\'s namespace to that Secret (or move the Secret next to the Gateway).',
+  },
+  {
+    code: 'ITLS703',
+    severity: 'error',
+    title: 'TLS listener without a certificate',
+    meaning: 'An HTTPS listener, or a TLS listener in Terminate mode, has no tls block or no certificateRefs.',
+    why: 'A listener that terminates TLS needs a certificate: the Gateway API marks it invalid and Istio does not program it, so its port serves no TLS for these hosts.',
+    example: 'protocol: HTTPS, port: 443, no tls.certificateRefs.',
+    fix: 'Add tls.mode Terminate with certificateRefs naming the Secret that holds the certificate (or use protocol TLS with mode Passthrough and a TLSRoute).',
+  },
+  {
+    code: 'ITLS704',
+    severity: 'error',
+    title: 'No gateway pods run the Gateway',
+    meaning: 'No pod serves the Gateway: for a Gateway Istio deploys, no pod in its namespace carries gateway.networking.k8s.io/gateway-name=<name> (the Deployment <name>-<class> is missing or not running); for a manual deployment, the Service its Hostname address names does not exist or selects no pod.',
+    why: 'Without pods, nothing listens: the Gateway\'s hosts do not resolve to a working proxy however correct the configuration is.',
+    example: 'Gateway web (class istio) in istio-ingress, no pod labelled gateway.networking.k8s.io/gateway-name=web.',
+    fix: 'Check that istiod runs its Gateway deployment controller and why the Deployment has no ready pods (kubectl describe deployment <name>-<class>); for a manual deployment fix spec.addresses to the gateway Service.',
+  },
+  {
+    code: 'ITLS705',
+    severity: 'error',
+    title: 'Route does not attach to the Gateway',
+    meaning: 'A route\'s parentRef names a Gateway that does not exist, a sectionName/port no listener has, or listeners that refuse it: allowedRoutes (namespaces From Same/Selector, kinds) or no hostname shared between the route and the listener.',
+    why: 'A route that is not attached serves nothing: requests for its hosts get 404 (HTTP) or are reset (TLS), while the route looks fine on its own.',
+    example: 'HTTPRoute in shop with parentRefs [{name: web, namespace: istio-ingress}] and a listener whose allowedRoutes.namespaces.from is Same.',
+    fix: 'Fix the parentRef (name, namespace, sectionName, port), allow the route\'s namespace and kind on the listener, or align the hostnames.',
+  },
+  {
+    code: 'ITLS706',
+    severity: 'warning',
+    title: 'TLS listener with no attached route',
+    meaning: 'An HTTPS listener (or a TLS Passthrough listener) has no route of a kind it accepts attached to it.',
+    why: 'The handshake may succeed but every request gets 404 (HTTPS) or the connection is closed (Passthrough): the listener has nowhere to send traffic.',
+    example: 'listener https on 443 for shop.example.com; the only HTTPRoute attaches to sectionName http.',
+    fix: 'Attach an HTTPRoute (HTTPS) or TLSRoute (Passthrough) to the listener, or remove the listener.',
+  },
+  {
+    code: 'ITLS707',
+    severity: 'error',
+    title: 'Gateway-API and Istio Gateways claim the same host and port',
+    meaning: 'A Gateway-API Gateway and another Gateway (Istio or Gateway-API) serve the same host on the same port on the same gateway pods.',
+    why: 'The pods merge both configurations into one listener: only one server block wins for the host, so which certificate and routes clients get depends on ordering — half the configuration is silently ignored.',
+    example: 'Istio Gateway shop-gateway and Gateway-API Gateway shop (spec.addresses → istio-ingressgateway) both serve shop.example.com on 443.',
+    fix: 'Serve each host from one Gateway: remove it from one of them (migrating to the Gateway API, delete the Istio Gateway server once the new Gateway serves the host).',
+  },
+];
+
+const GRANT_API = 'gateway.networking.k8s.io/v1beta1';
+
+function conditionsText(conditions: Condition[] | undefined): string[] {
+  return (conditions ?? []).filter((c) => c.status !== 'True' || c.type === 'Programmed').map((c) => `${c.type}=${c.status}${c.reason ? ` (${c.reason})` : ''}${c.message ? `: ${c.message}` : ''}`);
+}
+
+function listenerStatus(gm: K8sGatewayModel, name: string): string[] {
+  return conditionsText(gm.gateway.status?.listeners?.find((l) => l.name === name)?.conditions).filter((t) => !t.startsWith('Programmed=True'));
+}
+
+function baseEvidence(l: ListenerModel): Record<string, EvidenceValue> {
+  const e: Record<string, EvidenceValue> = {
+    gatewayClass: l.gm.className,
+    listener: l.name,
+    port: l.port,
+    protocol: l.protocol,
+  };
+  if (l.listener.hostname) e.hostname = l.listener.hostname;
+  if (l.mode) e.tlsMode = l.mode;
+  const status = listenerStatus(l.gm, l.name);
+  if (status.length) e.istioStatus = status;
+  return e;
+}
+
+function gatewayWithListener(gateway: KubernetesGateway, name: string, edit: (l: GatewayListener) => void): KubernetesGateway {
+  const g = cleanObject(gateway, { apiVersion: `${GATEWAY_GROUP}/v1`, kind: 'Gateway' });
+  const l = g.spec.listeners?.find((x) => x.name === name);
+  if (l) edit(l);
+  return g;
+}
+
+function referenceGrant(gm: K8sGatewayModel, c: CertRefModel): ReferenceGrant {
+  return {
+    apiVersion: GRANT_API,
+    kind: 'ReferenceGrant',
+    metadata: { name: `allow-gateways-from-${gm.namespace}`.slice(0, 63).replace(/-+$/, ''), namespace: c.namespace },
+    spec: {
+      from: [{ group: GATEWAY_GROUP, kind: 'Gateway', namespace: gm.namespace }],
+      to: [{ group: '', kind: 'Secret', name: c.name }],
+    },
+  } as ReferenceGrant;
+}
+
+function certRefFindings(model: Model, l: ListenerModel, hosts: string[]): Finding[] {
+  const out: Finding[] = [];
+  const gm = l.gm;
+  const primaryHost = hosts[0];
+  for (const c of l.certRefs) {
+    const evidence = { ...baseEvidence(l), certificateRef: `${c.ref.group ?? ''}/${c.ref.kind ?? 'Secret'} ${c.namespace}/${c.name}`, hosts };
+    if (!c.supported) {
+      out.push(
+        findingFor(gatewayApiCodes, 'ITLS701', {
+          resource: gm.ref,
+          host: primaryHost,
+          port: l.port,
+          message: `listener ${l.name} references ${c.ref.kind ?? 'Secret'} ${c.name} in group "${c.ref.group ?? ''}": Istio loads certificates from core Secrets only, so the listener serves none`,
+          evidence,
+          remediation: {
+            summary: `Reference the Secret that holds the certificate (group "", kind Secret) in listener ${l.name}.`,
+            yaml: toYaml(gatewayWithListener(gm.gateway, l.name, (x) => {
+              const r = x.tls?.certificateRefs?.[c.index];
+              if (r) {
+                delete r.group;
+                r.kind = 'Secret';
+              }
+            })),
+          },
+        }),
+      );
+      continue;
+    }
+    if (!c.permitted) {
+      out.push(
+        findingFor(gatewayApiCodes, 'ITLS702', {
+          resource: gm.ref,
+          host: primaryHost,
+          port: l.port,
+          message: `listener ${l.name} references Secret ${c.namespace}/${c.name} in another namespace, and no ReferenceGrant in ${c.namespace} allows Gateways from ${gm.namespace} to use it: Istio refuses the reference (RefNotPermitted) and serves no certificate`,
+          evidence: { ...evidence, referenceGrants: model.snapshot.referenceGrants.filter((g) => g.metadata.namespace === c.namespace).map((g) => g.metadata.name) },
+          remediation: {
+            summary: `Allow Gateways in ${gm.namespace} to reference Secret ${c.name} with a ReferenceGrant in ${c.namespace} (or copy the Secret into ${gm.namespace} and drop the namespace from the reference).`,
+            yaml: toYaml(referenceGrant(gm, c)),
+          },
+        }),
+      );
+      continue;
+    }
+    if (!c.resolution?.secret) {
+      if (!model.wasRead('secrets')) continue;
+      const elsewhere = model.snapshot.secrets.filter((s) => s.metadata.name === c.name && s.metadata.namespace !== c.namespace).map((s) => s.metadata.namespace ?? '');
+      const remediation: Remediation = elsewhere.length
+        ? {
+            summary: `Copy Secret ${c.name} from ${elsewhere[0]} into ${c.namespace}, where the listener reads it (or reference it in ${elsewhere[0]} with a ReferenceGrant there).`,
+            commands: [copySecretCommand(c.name, elsewhere[0], c.namespace)],
+          }
+        : {
+            summary: `Create Secret ${c.name} in ${c.namespace} with the certificate chain and key for ${listWords(hosts)}.`,
+            commands: [createTlsSecretCommand(c.name, c.namespace)],
+          };
+      out.push(
+        findingFor(gatewayApiCodes, 'ITLS701', {
+          resource: gm.ref,
+          host: primaryHost,
+          port: l.port,
+          message: `listener ${l.name} references Secret ${c.namespace}/${c.name}, which does not exist${elsewhere.length ? ` (a Secret of that name exists in ${elsewhere.join(', ')})` : ''}: the listener serves no certificate`,
+          evidence: { ...evidence, ...(elsewhere.length ? { foundIn: elsewhere } : {}) },
+          remediation,
+        }),
+      );
+      continue;
+    }
+    // decoding problems: the same ITLS202-204 an Istio Gateway's credential gets
+    const decoded = c.resolution.decoded;
+    for (const issue of decoded?.issues ?? []) {
+      if (issue.code === 'ITLS205') continue; // no client CA in Gateway-API listeners (frontend mTLS is elsewhere)
+      out.push(
+        findingFor(credentialCodes, issue.code, {
+          resource: gm.ref,
+          host: primaryHost,
+          port: l.port,
+          severity: issue.severity,
+          message: `${issue.message} (Secret ${c.namespace}/${c.name}, listener ${l.name})`,
+          evidence: { ...evidence, ...(issue.evidence ?? {}) },
+          remediation: {
+            summary: `Recreate Secret ${c.name} in ${c.namespace} from the PEM files: the full chain under tls.crt and the matching unencrypted key under tls.key.`,
+            commands: [createTlsSecretCommand(c.name, c.namespace)],
+          },
+        }),
+      );
+    }
+  }
+  return out;
+}
+
+/** Certificate targets for the shared engine: one per usable Secret of a Terminate listener. */
+export function listenerCertificateTargets(l: ListenerModel, hosts: string[]): CertificateTarget[] {
+  const out: CertificateTarget[] = [];
+  for (const c of l.certRefs) {
+    const decoded = c.resolution?.decoded;
+    if (!c.supported || !c.permitted || !decoded?.certificates.length) continue;
+    out.push({
+      resource: l.gm.ref,
+      port: l.port,
+      hosts,
+      decoded,
+      source: `Secret ${c.namespace}/${c.name}, listener ${l.name}`,
+      credential: { name: c.name, namespace: c.namespace, hosts: hosts.filter((h) => h !== '*'), ...(decoded.certKey ? { certKey: decoded.certKey } : {}) },
+      evidence: { ...baseEvidence(l), secret: `${c.namespace}/${c.name}` },
+    });
+  }
+  return out;
+}
+
+function podFindings(model: Model, gm: K8sGatewayModel): Finding[] {
+  if (gm.pods.length > 0 || !model.wasRead('pods')) return [];
+  const status = conditionsText(gm.gateway.status?.conditions);
+  if (gm.addressHostname) {
+    const what = gm.service
+      ? `Service ${gm.service.metadata.namespace}/${gm.service.metadata.name} selects no pod`
+      : `no Service ${gm.addressHostname} exists`;
+    if (!gm.service && !model.wasRead('services')) return [];
+    return [
+      findingFor(gatewayApiCodes, 'ITLS704', {
+        resource: gm.ref,
+        message: `Gateway ${gm.namespace}/${gm.gateway.metadata.name} is deployed manually (spec.addresses names ${gm.addressHostname}), but ${what}: nothing serves its listeners`,
+        evidence: { gatewayClass: gm.className, address: gm.addressHostname, ...(status.length ? { istioStatus: status } : {}) },
+        remediation: {
+          summary: `Point spec.addresses at the Service of the gateway pods that should serve this Gateway (value: <service>.<namespace>.svc.cluster.local, type Hostname).`,
+          commands: [describeGateway(gm), `kubectl get services -A -l istio=ingressgateway`],
+        },
+      }),
+    ];
+  }
+  return [
+    findingFor(gatewayApiCodes, 'ITLS704', {
+      resource: gm.ref,
+      message: `no pod in ${gm.namespace} is labelled gateway.networking.k8s.io/gateway-name=${gm.gateway.metadata.name}: the Deployment ${gm.deploymentName} Istio creates for this Gateway is missing or runs no pod, so nothing serves its listeners`,
+      evidence: { gatewayClass: gm.className, deployment: `${gm.namespace}/${gm.deploymentName}`, service: gm.service ? `${gm.namespace}/${gm.service.metadata.name}` : null, ...(status.length ? { istioStatus: status } : {}) },
+      remediation: {
+        summary: `Find out why Deployment ${gm.deploymentName} has no running pod (istiod creates it for class ${gm.className}; its events and istiod's logs say why).`,
+        commands: [describeGateway(gm), `kubectl describe deployment ${gm.deploymentName} -n ${gm.namespace}`, `kubectl get pods -n ${gm.namespace} -l gateway.networking.k8s.io/gateway-name=${gm.gateway.metadata.name}`],
+      },
+    }),
+  ];
+}
+
+function routeFindings(model: Model, namespace: string | undefined): Finding[] {
+  const m = gatewayApiModel(model);
+  const out: Finding[] = [];
+  for (const p of m.routeProblems) {
+    if (namespace && p.route.route.metadata.namespace !== namespace && p.gateway?.namespace !== namespace) continue;
+    // cert-manager's ACME solver routes are judged by ITLS802 (their failure is the challenge's)
+    if (p.route.route.metadata.labels?.['acme.cert-manager.io/http01-solver'] === 'true') continue;
+    const hosts = p.route.route.spec?.hostnames ?? [];
+    let remediation: Remediation | undefined;
+    if (p.reason === 'NotAllowedByListeners' && p.gateway && /allowedRoutes\.namespaces\.from: Same/.test(p.message)) {
+      const gw = p.gateway;
+      const routeNs = p.route.route.metadata.namespace ?? 'default';
+      const names = gw.listeners.filter((l) => (p.parentRef.sectionName === undefined || l.name === p.parentRef.sectionName) && (p.parentRef.port === undefined || l.port === p.parentRef.port)).map((l) => l.name);
+      let g = cleanObject(gw.gateway, { apiVersion: `${GATEWAY_GROUP}/v1`, kind: 'Gateway' });
+      for (const n of names) {
+        g = gatewayWithListener(g, n, (l) => {
+          l.allowedRoutes = {
+            ...(l.allowedRoutes ?? {}),
+            namespaces: { from: 'Selector', selector: { matchExpressions: [{ key: 'kubernetes.io/metadata.name', operator: 'In', values: [...new Set([gw.namespace, routeNs])].sort() }] } },
+          };
+        });
+      }
+      remediation = {
+        summary: `Admit routes from ${routeNs} on listener${names.length > 1 ? 's' : ''} ${names.join(', ')} of Gateway ${gw.namespace}/${gw.gateway.metadata.name} (a namespace selector naming ${gw.namespace} and ${routeNs}).`,
+        yaml: toYaml(g),
+      };
+    } else if (p.gateway) {
+      remediation = {
+        summary: `Make the parentRef of ${p.route.kind} ${p.route.route.metadata.namespace}/${p.route.route.metadata.name} name a listener that admits it (sectionName/port, kinds, hostnames), then check its status.`,
+        commands: [`kubectl describe ${p.route.kind.toLowerCase()}s.gateway.networking.k8s.io ${p.route.route.metadata.name} -n ${p.route.route.metadata.namespace}`, describeGateway(p.gateway)],
+      };
+    }
+    const parentStatus = conditionsText(
+      p.route.route.status?.parents?.find((s) => s.parentRef.name === p.parentRef.name && (s.parentRef.sectionName ?? '') === (p.parentRef.sectionName ?? ''))?.conditions,
+    );
+    out.push(
+      findingFor(gatewayApiCodes, 'ITLS705', {
+        resource: p.route.ref,
+        ...(hosts[0] ? { host: hosts[0] } : {}),
+        message: `${p.message}: requests for ${hosts.length ? listWords(hosts) : 'its hosts'} are not routed by it`,
+        evidence: {
+          reason: p.reason,
+          parentRef: `${p.parentRef.namespace ?? p.route.route.metadata.namespace}/${p.parentRef.name}${p.parentRef.sectionName ? `#${p.parentRef.sectionName}` : ''}${p.parentRef.port ? `:${p.parentRef.port}` : ''}`,
+          hostnames: hosts,
+          ...(parentStatus.length ? { istioStatus: parentStatus } : {}),
+        },
+        ...(remediation ? { remediation } : {}),
+      }),
+    );
+  }
+  return out;
+}
+
+function unroutedListener(model: Model, l: ListenerModel, hosts: string[]): Finding[] {
+  if (l.attached.length > 0) return [];
+  const kind = l.mode === 'Passthrough' ? 'tlsRoutes' : 'httpRoutes';
+  if (!model.wasRead(kind) && model.snapshot.source.kind !== 'offline') return [];
+  if (model.snapshot.source.kind === 'live' && model.snapshot.read[kind] !== true) return [];
+  const routeKind = l.mode === 'Passthrough' ? 'TLSRoute' : 'HTTPRoute';
+  return [
+    findingFor(gatewayApiCodes, 'ITLS706', {
+      resource: l.gm.ref,
+      host: hosts[0],
+      port: l.port,
+      message: `listener ${l.name} (${l.protocol}${l.mode === 'Passthrough' ? ' Passthrough' : ''}, port ${l.port}) has no ${routeKind} attached: ${l.mode === 'Passthrough' ? 'connections are closed' : 'every request gets 404'} for ${listWords(hosts)}`,
+      evidence: { ...baseEvidence(l), hosts, attachedRoutes: l.gm.gateway.status?.listeners?.find((s) => s.name === l.name)?.attachedRoutes ?? null },
+      remediation: {
+        summary: `Attach a ${routeKind} to listener ${l.name}: parentRefs [{name: ${l.gm.gateway.metadata.name}, namespace: ${l.gm.namespace}, sectionName: ${l.name}}] with hostnames ${listWords(hosts)}.`,
+        commands: [describeGateway(l.gm)],
+      },
+    }),
+  ];
+}
+
+/** ITLS707: one host and port on the same pods from a Gateway-API Gateway and another Gateway. */
+function conflictFindings(model: Model, gateways: K8sGatewayModel[], all: K8sGatewayModel[]): Finding[] {
+  const out: Finding[] = [];
+  // index: pod → Istio Gateway servers (host|port) — built once
+  const istioByPod = new Map<string, { ref: Finding['resource']; host: string; port: number }[]>();
+  for (const gm of model.allGateways) {
+    for (const pod of gm.pods) {
+      const list = istioByPod.get(podKey(pod)) ?? [];
+      for (const s of gm.servers) for (const h of s.hosts) list.push({ ref: gm.ref, host: h.host.toLowerCase(), port: model.listenPort(gm, s.port) });
+      istioByPod.set(podKey(pod), list);
+    }
+  }
+  const k8sByPod = new Map<string, { gm: K8sGatewayModel; host: string; port: number }[]>();
+  for (const gm of all) {
+    for (const pod of gm.pods) {
+      const list = k8sByPod.get(podKey(pod)) ?? [];
+      for (const l of gm.listeners) for (const h of listenerHosts(l)) list.push({ gm, host: h.toLowerCase(), port: l.port });
+      k8sByPod.set(podKey(pod), list);
+    }
+  }
+  const servicePort = (gm: K8sGatewayModel, port: number): number => {
+    const p = gm.service?.spec?.ports?.find((x) => x.port === port);
+    return typeof p?.targetPort === 'number' ? p.targetPort : port;
+  };
+  const seen = new Set<string>();
+  for (const gm of gateways) {
+    for (const l of gm.listeners) {
+      for (const host of listenerHosts(l)) {
+        if (host === '*') continue;
+        const lp = servicePort(gm, l.port);
+        const others = new Map<string, Finding['resource']>();
+        for (const pod of gm.pods) {
+          for (const s of istioByPod.get(podKey(pod)) ?? []) {
+            if (s.host === host.toLowerCase() && (s.port === lp || s.port === l.port)) others.set(`Gateway ${s.ref.namespace}/${s.ref.name}`, s.ref);
+          }
+          for (const s of k8sByPod.get(podKey(pod)) ?? []) {
+            if (s.gm !== gm && s.host === host.toLowerCase() && s.port === l.port) others.set(`${s.gm.ref.kind} ${s.gm.namespace}/${s.gm.gateway.metadata.name}`, s.gm.ref);
+          }
+        }
+        if (others.size === 0) continue;
+        const k = `${gm.namespace}/${gm.gateway.metadata.name}|${host}|${l.port}`;
+        if (seen.has(k)) continue;
+        seen.add(k);
+        const names = [...others.keys()].sort();
+        out.push(
+          findingFor(gatewayApiCodes, 'ITLS707', {
+            resource: gm.ref,
+            host,
+            port: l.port,
+            message: `${host} on port ${l.port} is served by this Gateway-API Gateway and by ${listWords(names)} on the same gateway pods: only one configuration wins for the host, the other is ignored`,
+            evidence: { ...baseEvidence(l), alsoServedBy: names, pods: gm.pods.map((p) => `${p.metadata.namespace}/${p.metadata.name}`).slice(0, 5) },
+            places: [...others.values()].map((r) => ({ resource: r, host, port: l.port })),
+            remediation: {
+              summary: `Serve ${host} from one Gateway: remove it from ${listWords(names)}, or from listener ${l.name} of this Gateway.`,
+              commands: [...names.filter((n) => n.startsWith('Gateway ')).map((n) => `kubectl get gateways.networking.istio.io ${n.split('/')[1]} -n ${n.slice('Gateway '.length).split('/')[0]} -o yaml`), describeGateway(gm)],
+            },
+          }),
+        );
+      }
+    }
+  }
+  return out;
+}
+
+export const gatewayApiCheck: CheckModule = {
+  id: 'gateway-api',
+  codes: gatewayApiCodes,
+  reads: ['kubernetesGateways', 'gatewayClasses', 'httpRoutes', 'grpcRoutes', 'tlsRoutes', 'referenceGrants', 'namespaces', 'secrets', 'pods', 'services', 'gateways'],
+  run(snapshot, options, model) {
+    if (snapshot.kubernetesGateways.length === 0) return [];
+    const m = gatewayApiModel(model);
+    const gateways = inScope(m, options.namespace);
+    const findings: Finding[] = [];
+    const targets: CertificateTarget[] = [];
+    for (const gm of gateways) {
+      findings.push(...podFindings(model, gm));
+      for (const l of gm.listeners) {
+        if (!isTlsListener(l)) continue;
+        const hosts = listenerHosts(l);
+        if (l.mode === 'Terminate' && l.certRefs.length === 0) {
+          findings.push(
+            findingFor(gatewayApiCodes, 'ITLS703', {
+              resource: gm.ref,
+              host: hosts[0],
+              port: l.port,
+              message: `listener ${l.name} (${l.protocol}, port ${l.port}) terminates TLS but names no certificate (tls.certificateRefs is empty): it is not programmed and ${listWords(hosts)} get no TLS`,
+              evidence: { ...baseEvidence(l), hosts },
+              remediation: {
+                summary: `Give listener ${l.name} the Secret that holds the certificate for ${listWords(hosts)} (the name below is a suggestion: use the Secret you have).`,
+                yaml: toYaml(gatewayWithListener(gm.gateway, l.name, (x) => {
+                  x.tls = { mode: 'Terminate', certificateRefs: [{ kind: 'Secret', name: `${(hosts.find((h) => h !== '*') ?? gm.gateway.metadata.name).replace(/^\*\./, 'wildcard.').replace(/\./g, '-')}-tls` }] };
+                })),
+              },
+            }),
+          );
+        }
+        findings.push(...certRefFindings(model, l, hosts));
+        targets.push(...listenerCertificateTargets(l, hosts));
+        findings.push(...unroutedListener(model, l, hosts));
+      }
+    }
+    findings.push(...certificateFindingsFor(targets, options));
+    findings.push(...routeFindings(model, options.namespace));
+    findings.push(...conflictFindings(model, gateways, m.gateways));
+    return findings;
+  },
+};

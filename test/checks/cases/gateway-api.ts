@@ -1,0 +1,316 @@
+// Table cases for the Gateway-API (ITLS701-707) and cert-manager (ITLS801-806) checks: plain YAML a user
+// could have written, certificates generated at test time (certs-support's pki: shop.example.com and
+// *.shop.example.com, issued by a root the options trust).
+import assert from 'node:assert/strict';
+import { parse } from 'yaml';
+import { b64, pki, tlsData, tlsSecret, type Case } from '../certs-support.js';
+import { docs, one } from '../_support.js';
+import { issueCert, chainPem } from '../../../src/testing/certgen.js';
+
+export const GW_POD = (name = 'web', namespace = 'istio-ingress') => `
+apiVersion: v1
+kind: Pod
+metadata:
+  name: ${name}-istio-5d9f7c-abcde
+  namespace: ${namespace}
+  labels: {gateway.networking.k8s.io/gateway-name: ${name}, istio.io/gateway-name: ${name}}
+spec:
+  containers:
+  - {name: istio-proxy, image: docker.io/istio/proxyv2:1.24.0, args: [proxy, router]}
+status: {phase: Running, conditions: [{type: Ready, status: "True"}], containerStatuses: [{name: istio-proxy, ready: true, restartCount: 0}]}
+---
+apiVersion: v1
+kind: Service
+metadata: {name: ${name}-istio, namespace: ${namespace}}
+spec:
+  type: LoadBalancer
+  selector: {gateway.networking.k8s.io/gateway-name: ${name}}
+  ports: [{name: http, port: 80, targetPort: 80}, {name: https, port: 443, targetPort: 443}]
+`;
+
+export function k8sGateway(opts: { name?: string; namespace?: string; listeners: string; annotations?: string; addresses?: string; className?: string }): string {
+  return `
+apiVersion: gateway.networking.k8s.io/v1
+kind: Gateway
+metadata:
+  name: ${opts.name ?? 'web'}
+  namespace: ${opts.namespace ?? 'istio-ingress'}${opts.annotations ? `\n  annotations: ${opts.annotations}` : ''}
+spec:
+  gatewayClassName: ${opts.className ?? 'istio'}${opts.addresses ? `\n  addresses: ${opts.addresses}` : ''}
+  listeners:
+${opts.listeners}
+`;
+}
+
+export const HTTPS_LISTENER = (opts: { name?: string; hostname?: string; ref?: string; from?: string } = {}) => `
+  - name: ${opts.name ?? 'https'}
+    port: 443
+    protocol: HTTPS${opts.hostname === '' ? '' : `\n    hostname: "${opts.hostname ?? 'shop.example.com'}"`}
+    tls:
+      mode: Terminate
+      certificateRefs: [${opts.ref ?? '{name: shop-tls}'}]
+    allowedRoutes: {namespaces: {from: ${opts.from ?? 'All'}}}`;
+
+export const HTTP_LISTENER = (opts: { from?: string; hostname?: string } = {}) => `
+  - name: http
+    port: 80
+    protocol: HTTP${opts.hostname ? `\n    hostname: "${opts.hostname}"` : ''}
+    allowedRoutes: {namespaces: {from: ${opts.from ?? 'All'}}}`;
+
+export function httpRoute(opts: { name?: string; namespace?: string; parentRefs?: string; hostnames?: string; rules?: string; labels?: string }): string {
+  return `
+apiVersion: gateway.networking.k8s.io/v1
+kind: HTTPRoute
+metadata:
+  name: ${opts.name ?? 'shop'}
+  namespace: ${opts.namespace ?? 'shop'}${opts.labels ? `\n  labels: ${opts.labels}` : ''}
+spec:
+  parentRefs: ${opts.parentRefs ?? '[{name: web, namespace: istio-ingress, sectionName: https}]'}
+  hostnames: ${opts.hostnames ?? '[shop.example.com]'}
+  rules: ${opts.rules ?? '[{backendRefs: [{name: shop, port: 80}]}]'}
+`;
+}
+
+export const SECRET = (namespace = 'istio-ingress', name = 'shop-tls') => tlsSecret({ name, namespace, data: tlsData(pki.leaf) });
+
+export const GRANT = (to = 'shop-tls') => `
+apiVersion: gateway.networking.k8s.io/v1beta1
+kind: ReferenceGrant
+metadata: {name: allow-ingress, namespace: certs}
+spec:
+  from: [{group: gateway.networking.k8s.io, kind: Gateway, namespace: istio-ingress}]
+  to: [{group: "", kind: Secret, name: ${to}}]
+`;
+
+/** A healthy Gateway-API cluster: pods, listener https for shop.example.com, a route, the Secret. */
+export const HEALTHY_K8S = docs(GW_POD(), k8sGateway({ listeners: HTTPS_LISTENER() }), httpRoute({}), SECRET());
+
+const otherLeaf = await issueCert({ cn: 'other.example.org', dns: ['other.example.org'], issuer: pki.intermediates[0] });
+
+export const gatewayApiCases: Case[] = [
+  {
+    name: 'stays silent on a healthy Gateway-API Gateway (pods, Secret, route attached, SAN covers the hostname)',
+    yaml: HEALTHY_K8S,
+    silent: ['ITLS701', 'ITLS702', 'ITLS703', 'ITLS704', 'ITLS705', 'ITLS706', 'ITLS707', 'ITLS304', 'ITLS202'],
+  },
+  // ---- 701 ----
+  {
+    name: 'reports ITLS701 when the certificateRef Secret is missing, and says where a Secret of that name exists',
+    yaml: docs(GW_POD(), k8sGateway({ listeners: HTTPS_LISTENER() }), httpRoute({}), SECRET('shop')),
+    report: ['ITLS701'],
+    assert: (f) => {
+      const x = one(f, 'ITLS701');
+      assert.match(x.message, /istio-ingress\/shop-tls, which does not exist \(a Secret of that name exists in shop\)/);
+      assert.equal(x.resource.kind, 'Gateway.gateway.networking.k8s.io');
+      assert.match(x.remediation!.commands!.join('\n'), /kubectl get secret shop-tls -n shop/);
+    },
+  },
+  {
+    name: 'reports ITLS701 for a certificateRef that is not a core Secret',
+    yaml: docs(GW_POD(), k8sGateway({ listeners: HTTPS_LISTENER({ ref: '{group: example.com, kind: Vault, name: shop-tls}' }) }), httpRoute({}), SECRET()),
+    report: ['ITLS701'],
+  },
+  // ---- 702 ----
+  {
+    name: 'reports ITLS702 for a cross-namespace certificateRef without a ReferenceGrant, with the grant as the fix',
+    yaml: docs(GW_POD(), k8sGateway({ listeners: HTTPS_LISTENER({ ref: '{name: shop-tls, namespace: certs}' }) }), httpRoute({}), SECRET('certs')),
+    report: ['ITLS702'],
+    silent: ['ITLS701'],
+    assert: (f) => {
+      const grant = parse(one(f, 'ITLS702').remediation!.yaml!);
+      assert.equal(grant.kind, 'ReferenceGrant');
+      assert.equal(grant.metadata.namespace, 'certs');
+      assert.deepEqual(grant.spec.from, [{ group: 'gateway.networking.k8s.io', kind: 'Gateway', namespace: 'istio-ingress' }]);
+      assert.deepEqual(grant.spec.to, [{ group: '', kind: 'Secret', name: 'shop-tls' }]);
+    },
+  },
+  {
+    name: 'stays silent on ITLS702 when a ReferenceGrant in the Secret namespace allows it (and checks the certificate)',
+    yaml: docs(GW_POD(), k8sGateway({ listeners: HTTPS_LISTENER({ ref: '{name: shop-tls, namespace: certs}' }) }), httpRoute({}), SECRET('certs'), GRANT()),
+    silent: ['ITLS702', 'ITLS701', 'ITLS304'],
+  },
+  {
+    name: 'reports ITLS702 when the ReferenceGrant names another Secret',
+    yaml: docs(GW_POD(), k8sGateway({ listeners: HTTPS_LISTENER({ ref: '{name: shop-tls, namespace: certs}' }) }), httpRoute({}), SECRET('certs'), GRANT('other-tls')),
+    report: ['ITLS702'],
+  },
+  // ---- 703 ----
+  {
+    name: 'reports ITLS703 for an HTTPS listener without certificateRefs',
+    yaml: docs(GW_POD(), k8sGateway({ listeners: `
+  - name: https
+    port: 443
+    protocol: HTTPS
+    hostname: shop.example.com
+    allowedRoutes: {namespaces: {from: All}}` }), httpRoute({})),
+    report: ['ITLS703'],
+    assert: (f) => assert.equal(parse(one(f, 'ITLS703').remediation!.yaml!).spec.listeners[0].tls.mode, 'Terminate'),
+  },
+  {
+    name: 'stays silent on ITLS703 for a TLS Passthrough listener (no certificate needed)',
+    yaml: docs(GW_POD(), k8sGateway({ listeners: `
+  - name: tls
+    port: 443
+    protocol: TLS
+    hostname: db.example.com
+    tls: {mode: Passthrough}
+    allowedRoutes: {namespaces: {from: All}}` }), `
+apiVersion: gateway.networking.k8s.io/v1alpha2
+kind: TLSRoute
+metadata: {name: db, namespace: shop}
+spec:
+  parentRefs: [{name: web, namespace: istio-ingress}]
+  hostnames: [db.example.com]
+  rules: [{backendRefs: [{name: db, port: 5432}]}]`),
+    silent: ['ITLS703', 'ITLS706', 'ITLS705'],
+  },
+  // ---- 704 ----
+  {
+    name: 'reports ITLS704 when no pod carries the gateway-name label (the <name>-<class> Deployment runs nothing)',
+    yaml: docs(k8sGateway({ listeners: HTTPS_LISTENER() }), httpRoute({}), SECRET(), `
+apiVersion: v1
+kind: Pod
+metadata: {name: unrelated, namespace: istio-ingress, labels: {app: x}}
+spec: {containers: [{name: x, image: x}]}`),
+    report: ['ITLS704'],
+    assert: (f) => assert.match(one(f, 'ITLS704').message, /Deployment web-istio/),
+  },
+  {
+    name: 'stays silent on ITLS704 for a manual deployment whose Hostname address names the ingress Service with pods',
+    yaml: docs(
+      k8sGateway({ listeners: HTTPS_LISTENER(), addresses: '[{type: Hostname, value: istio-ingressgateway.istio-system.svc.cluster.local}]' }),
+      httpRoute({}),
+      SECRET(),
+      `
+apiVersion: v1
+kind: Pod
+metadata: {name: istio-ingressgateway-1, namespace: istio-system, labels: {istio: ingressgateway}}
+spec: {containers: [{name: istio-proxy, image: docker.io/istio/proxyv2:1.24.0}]}
+status: {phase: Running}
+---
+apiVersion: v1
+kind: Service
+metadata: {name: istio-ingressgateway, namespace: istio-system}
+spec: {selector: {istio: ingressgateway}, ports: [{port: 443, targetPort: 8443}]}`,
+    ),
+    silent: ['ITLS704'],
+  },
+  {
+    name: 'stays silent about Gateways of other classes and istio-waypoint',
+    yaml: docs(k8sGateway({ name: 'cilium', className: 'cilium', listeners: HTTPS_LISTENER({ ref: '{name: nope}' }) }), k8sGateway({ name: 'waypoint', className: 'istio-waypoint', listeners: HTTPS_LISTENER({ ref: '{name: nope}' }) })),
+    silent: ['ITLS701', 'ITLS704', 'ITLS706'],
+  },
+  // ---- 705 ----
+  {
+    name: 'reports ITLS705 when allowedRoutes from Same refuses a route of another namespace, with a selector fix',
+    yaml: docs(GW_POD(), k8sGateway({ listeners: HTTPS_LISTENER({ from: 'Same' }) }), httpRoute({}), SECRET()),
+    report: ['ITLS705', 'ITLS706'],
+    assert: (f) => {
+      const x = one(f, 'ITLS705');
+      assert.match(x.message, /from: Same/);
+      const gw = parse(x.remediation!.yaml!);
+      assert.deepEqual(gw.spec.listeners[0].allowedRoutes.namespaces.selector.matchExpressions[0].values, ['istio-ingress', 'shop']);
+    },
+  },
+  {
+    name: 'reports ITLS705 when the sectionName names no listener, and when no hostname intersects',
+    yaml: docs(GW_POD(), k8sGateway({ listeners: HTTPS_LISTENER() }), httpRoute({ parentRefs: '[{name: web, namespace: istio-ingress, sectionName: htps}]' }), httpRoute({ name: 'api', hostnames: '[api.example.org]' }), SECRET()),
+    report: ['ITLS705'],
+    assert: (f) => {
+      const reasons = f.filter((x) => x.code === 'ITLS705').map((x) => x.evidence.reason).sort();
+      assert.deepEqual(reasons, ['NoMatchingListenerHostname', 'NoMatchingParent']);
+    },
+  },
+  {
+    name: 'stays silent on ITLS705 when a wildcard listener hostname covers the route host (Gateway-API wildcard: any depth)',
+    yaml: docs(GW_POD(), k8sGateway({ listeners: HTTPS_LISTENER({ hostname: '*.shop.example.com' }) }), httpRoute({ hostnames: '[a.shop.example.com]' }), SECRET()),
+    silent: ['ITLS705', 'ITLS706', 'ITLS304'],
+  },
+  // ---- 706 ----
+  {
+    name: 'reports ITLS706 for an HTTPS listener whose only route attaches to the http listener',
+    yaml: docs(GW_POD(), k8sGateway({ listeners: HTTP_LISTENER() + HTTPS_LISTENER() }), httpRoute({ parentRefs: '[{name: web, namespace: istio-ingress, sectionName: http}]' }), SECRET()),
+    report: ['ITLS706'],
+    silent: ['ITLS705'],
+  },
+  // ---- certificate engine on listener Secrets ----
+  {
+    name: 'reports ITLS304 when the listener hostname is not in the Secret certificate SANs',
+    yaml: docs(GW_POD(), k8sGateway({ listeners: HTTPS_LISTENER({ hostname: 'api.example.org' }) }), httpRoute({ hostnames: '[api.example.org]' }), SECRET()),
+    report: ['ITLS304'],
+    assert: (f) => assert.equal(one(f, 'ITLS304').host, 'api.example.org'),
+  },
+  {
+    name: 'checks a listener without hostname against the hostnames of its routes',
+    yaml: docs(GW_POD(), k8sGateway({ listeners: HTTPS_LISTENER({ hostname: '' }) }), httpRoute({ hostnames: '[shop.example.com, other.example.org]' }), SECRET()),
+    report: ['ITLS304'],
+    assert: (f) => assert.deepEqual(f.filter((x) => x.code === 'ITLS304').map((x) => x.host), ['other.example.org']),
+  },
+  {
+    name: 'reports ITLS203 when the Secret key does not match the certificate',
+    yaml: docs(GW_POD(), k8sGateway({ listeners: HTTPS_LISTENER() }), httpRoute({}), tlsSecret({ name: 'shop-tls', namespace: 'istio-ingress', data: { 'tls.crt': b64(chainPem(pki.leaf)), 'tls.key': b64(otherLeaf.keyPem) } })),
+    report: ['ITLS203'],
+  },
+  // ---- 707 ----
+  {
+    name: 'reports ITLS707 when a Gateway-API Gateway and an Istio Gateway serve the same host and port on the same pods',
+    yaml: docs(
+      k8sGateway({ listeners: HTTPS_LISTENER(), addresses: '[{type: Hostname, value: istio-ingressgateway.istio-system.svc.cluster.local}]' }),
+      httpRoute({}),
+      SECRET(),
+      `
+apiVersion: v1
+kind: Pod
+metadata: {name: istio-ingressgateway-1, namespace: istio-system, labels: {istio: ingressgateway}}
+spec: {containers: [{name: istio-proxy, image: docker.io/istio/proxyv2:1.24.0}]}
+status: {phase: Running}
+---
+apiVersion: v1
+kind: Service
+metadata: {name: istio-ingressgateway, namespace: istio-system}
+spec: {selector: {istio: ingressgateway}, ports: [{port: 443, targetPort: 8443}]}
+---
+apiVersion: networking.istio.io/v1
+kind: Gateway
+metadata: {name: shop-gateway, namespace: istio-system}
+spec:
+  selector: {istio: ingressgateway}
+  servers:
+  - port: {number: 443, name: https, protocol: HTTPS}
+    hosts: [shop.example.com]
+    tls: {mode: SIMPLE, credentialName: shop-tls}`,
+    ),
+    report: ['ITLS707'],
+    assert: (f) => assert.deepEqual(one(f, 'ITLS707').evidence.alsoServedBy, ['Gateway istio-system/shop-gateway']),
+  },
+  {
+    name: 'stays silent on ITLS707 when the Istio Gateway serves another host on those pods',
+    yaml: docs(
+      k8sGateway({ listeners: HTTPS_LISTENER(), addresses: '[{type: Hostname, value: istio-ingressgateway.istio-system}]' }),
+      httpRoute({}),
+      SECRET(),
+      `
+apiVersion: v1
+kind: Pod
+metadata: {name: istio-ingressgateway-1, namespace: istio-system, labels: {istio: ingressgateway}}
+spec: {containers: [{name: istio-proxy, image: docker.io/istio/proxyv2:1.24.0}]}
+status: {phase: Running}
+---
+apiVersion: v1
+kind: Service
+metadata: {name: istio-ingressgateway, namespace: istio-system}
+spec: {selector: {istio: ingressgateway}, ports: [{port: 443, targetPort: 8443}]}
+---
+apiVersion: networking.istio.io/v1
+kind: Gateway
+metadata: {name: other, namespace: istio-system}
+spec:
+  selector: {istio: ingressgateway}
+  servers:
+  - port: {number: 443, name: https, protocol: HTTPS}
+    hosts: [other.example.com]
+    tls: {mode: SIMPLE, credentialName: other-tls}`,
+    ),
+    silent: ['ITLS707'],
+  },
+];
