@@ -19,3 +19,13 @@ test('combines the remediation of a run into one apply-ready stream with a heade
 test('--fix-only never hands kubectl apply an empty or comment-only stream: nothing to apply is the empty string', () => {
   assert.equal(combineRemediations([]), '');
 });
+
+test('two fixes of one object merge into one document; applying a change twice never grows a list', async () => {
+  const { merge3 } = await import('../../src/remediation/combine.js');
+  const base = { spec: { hosts: ['shop.example.com'], gateways: ['shop-gateway'] } };
+  const a = { spec: { hosts: ['shop.example.com'], gateways: ['istio-system/shop-gateway'] } }; // ITLS501: replace
+  const b = { spec: { hosts: ['shop.example.com'], gateways: ['shop-gateway', 'istio-system/shop-gateway'] } }; // ITLS503: append
+  const merged = merge3(base, merge3(base, base, a), b) as typeof base;
+  assert.deepEqual(merged.spec.gateways, ['istio-system/shop-gateway'], 'the removal of one fix and the addition of the other both hold, once');
+  assert.deepEqual(merge3(base, merged, b), merged, 'idempotent');
+});
