@@ -4,7 +4,12 @@
 //   2. evaluate 1,000 gateway hosts (every check): runChecks vs a naive checkHost+verify loop
 //   3. the doctor at scale against the simulated cluster: `doctor -o json` vs the by-hand
 //      `kubectl get ... -A -o json` of the same objects; request counts for 10 vs 200 Gateways; peak RSS
-// Options: --quick (smaller sizes, for a smoke run), --only=certs|hosts|cluster
+//   4. scale (issue 10): the doctor at 250 … 4,000 Gateways of the shared-ingress shape (bench/gen-cluster.ts),
+//      offline beside parsing the same files with the yaml package, live against the simulated cluster beside
+//      `kubectl get ... -A -o json`; wall time, peak RSS, growth per doubling; `version` vs `node -e 0`
+// Options: --quick (smaller sizes, for a smoke run), --only=certs|hosts|cluster|scale, --max <gateways> (scale
+// sizes up to this, default 4000), --runs <n> (runs per measurement, median; default 3, 1 from 2,000 up),
+// --no-live (scale: offline only)
 import { X509Certificate } from 'node:crypto';
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -17,10 +22,19 @@ import { parseCertificates, loadTrustStore } from '../src/tls/index.js';
 import { runChecks } from '../src/checks/run.js';
 import { emptySnapshot } from '../src/snapshot/types.js';
 import { addDocuments } from '../src/manifests/documents.js';
+import { generateCluster } from './gen-cluster.js';
 
 const args = process.argv.slice(2);
 const quick = args.includes('--quick');
 const only = args.find((a) => a.startsWith('--only='))?.slice(7);
+const flagValue = (flag: string): string | undefined => {
+  const i = args.findIndex((a) => a === flag || a.startsWith(`${flag}=`));
+  if (i < 0) return undefined;
+  return args[i].includes('=') ? args[i].slice(flag.length + 1) : args[i + 1];
+};
+const maxGateways = Number(flagValue('--max') ?? 4000);
+const runsFlag = flagValue('--runs');
+const live = !args.includes('--no-live');
 const CACHE = '.cache/bench';
 mkdirSync(CACHE, { recursive: true });
 
@@ -281,7 +295,71 @@ async function clusterPart(): Promise<void> {
   }
 }
 
+const KUBECTL_LIST = 'pods,services,secrets,gateways.networking.istio.io,virtualservices.networking.istio.io,destinationrules.networking.istio.io';
+
+function hasKubectl(): boolean {
+  return spawnSync('kubectl', ['version', '--client'], { encoding: 'utf8' }).status === 0;
+}
+
+async function scalePart(): Promise<void> {
+  const sizes = (quick ? [250, 500] : [250, 500, 1000, 2000, 4000]).filter((n) => n <= maxGateways);
+  console.log(`\n4. scale: N Gateways × 2 hosts in 20 namespaces, a Secret per Gateway from 50 wildcard certificates, a VirtualService and Service per Gateway, 6 gateway replicas, 3,000 other pods`);
+  if (!existsSync('dist/cli.js')) spawnSync(process.execPath, ['scripts/build.mjs'], { stdio: 'inherit' });
+  const root = mkdtempSync(join(tmpdir(), 'itls-scale-'));
+  const kubectl = live && hasKubectl();
+  const cols = ['Gateways', 'objects', 'offline s', 'parse s', '×', 'RSS MB', 'growth', ...(live ? ['live s', 'kubectl s', '×', 'RSS MB', 'growth'] : [])];
+  const rows: string[][] = [];
+  let prev: { offline: number; live?: number } | undefined;
+  const fmt = (ms: number) => (ms / 1000).toFixed(2);
+  try {
+    for (const gateways of sizes) {
+      const runs = runsFlag ? Number(runsFlag) : gateways >= 2000 ? 1 : 3;
+      const dir = join(root, `gw${gateways}`);
+      const gen = await generateCluster(dir, { gateways });
+      const doctorOffline = ['bin/kubectl-istio_tls', 'doctor', '-f', dir, '--ca-file', gen.caFile, '-o', 'json'];
+      const ours = measureCommand(process.execPath, doctorOffline, runs);
+      const findings = (JSON.parse(ours.stdout) as { findings: { code: string }[] }).findings;
+      const base = measureCommand(process.execPath, ['bench/parse-only.mjs', dir], runs);
+      const row = [String(gateways), String(gen.objects), fmt(ours.ms), fmt(base.ms), (ours.ms / base.ms).toFixed(2), ours.rssMb.toFixed(0), prev ? `${(ours.ms / prev.offline).toFixed(2)}×` : '-'];
+      const cur: { offline: number; live?: number } = { offline: ours.ms };
+      if (live) {
+        const kubeconfig = join(root, `kc${gateways}`);
+        const sim = await startSimProcess(dir, kubeconfig, join(root, `log${gateways}.jsonl`));
+        try {
+          const doctorLive = ['bin/kubectl-istio_tls', 'doctor', '--kubeconfig', kubeconfig, '--ca-file', gen.caFile, '-o', 'json', '--no-exec'];
+          const oursLive = measureCommand(process.execPath, doctorLive, runs);
+          const liveFindings = (JSON.parse(oursLive.stdout) as { findings: { code: string }[] }).findings;
+          if (liveFindings.length !== findings.length) console.log(`   note: ${gateways} Gateways: ${liveFindings.length} findings live, ${findings.length} offline`);
+          const baseLive = kubectl ? measureCommand('kubectl', ['--kubeconfig', kubeconfig, 'get', KUBECTL_LIST, '-A', '-o', 'json'], runs) : undefined;
+          cur.live = oursLive.ms;
+          row.push(fmt(oursLive.ms), baseLive ? fmt(baseLive.ms) : 'n/a', baseLive ? (oursLive.ms / baseLive.ms).toFixed(2) : '-', oursLive.rssMb.toFixed(0), prev?.live ? `${(oursLive.ms / prev.live).toFixed(2)}×` : '-');
+        } finally {
+          sim.stop();
+        }
+      }
+      const codes = new Map<string, number>();
+      for (const f of findings) codes.set(f.code, (codes.get(f.code) ?? 0) + 1);
+      console.log(`   ${gateways} Gateways: ${findings.length} findings (${[...codes].map(([c, n]) => `${c}×${n}`).join(', ') || 'none'})`);
+      rows.push(row);
+      prev = cur;
+      rmSync(dir, { recursive: true, force: true });
+    }
+  } finally {
+    rmSync(root, { recursive: true, force: true });
+  }
+  const widths = cols.map((c, i) => Math.max(c.length, ...rows.map((r) => (r[i] ?? '').length)));
+  const line = (cells: string[]) => `   | ${cells.map((c, i) => c.padStart(widths[i])).join(' | ')} |`;
+  console.log(line(cols));
+  console.log(`   |${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`);
+  for (const r of rows) console.log(line(r));
+  console.log('   offline × = doctor ÷ parsing the same files with the yaml package; live × = doctor ÷ kubectl get -A -o json of the same kinds; growth = time ÷ time at half the Gateways');
+  const version = measureCommand(process.execPath, ['bin/kubectl-istio_tls', 'version'], 5);
+  const idle = measureCommand(process.execPath, ['-e', '0'], 5);
+  row('`version` start-up vs node -e 0', version.ms, idle.ms);
+}
+
 console.log(`kubectl-istio-tls bench on node ${process.version}${quick ? ' (quick)' : ''}; ratios are ours ÷ baseline, lower is better`);
 if (!only || only === 'certs') await certsPart();
 if (!only || only === 'hosts') await hostsPart();
 if (!only || only === 'cluster') await clusterPart();
+if (!only || only === 'scale') await scalePart();

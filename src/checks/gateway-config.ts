@@ -15,6 +15,7 @@ import {
   refName,
   hostMatches,
   hostsOverlap,
+  HostIndex,
   isTlsServer,
   listWords,
   terminatesTls,
@@ -23,7 +24,7 @@ import {
   type Model,
   type ServerModel,
 } from './model.js';
-import type { CheckModule, CodeSpec, Finding, Remediation } from './types.js';
+import type { CheckModule, CodeSpec, Finding, Place, Remediation } from './types.js';
 
 const codes: CodeSpec[] = [
   {
@@ -166,9 +167,8 @@ function check402(model: Model, gm: GatewayModel): Finding[] {
   const neighbours = model.gatewaysOnWorkload(gm);
   for (const s of gm.servers) {
     if (s.protocol !== 'HTTP' || !s.server.tls?.httpsRedirect) continue;
-    const unserved = s.hosts.filter(
-      (h) => !neighbours.some((n) => n.servers.some((t) => isTlsServer(t.server) && t.hosts.some((th) => hostsOverlap(th.host, h.host)))),
-    );
+    const tlsHosts = workloadHosts(model, gm, 'tls');
+    const unserved = s.hosts.filter((h) => !tlsHosts.candidates(h.host).some((c) => hostsOverlap(c.host, h.host)));
     if (unserved.length === 0) continue;
     const hosts = unserved.map((h) => h.host);
     const name = credentialNameFor(hosts, gm.ref.name);
@@ -202,24 +202,59 @@ function precedence(a: GatewayModel, b: GatewayModel): number {
   return ta.localeCompare(tb) || `${a.ref.namespace ?? ''}/${a.ref.name}`.localeCompare(`${b.ref.namespace ?? ''}/${b.ref.name}`);
 }
 
+interface HostEntry {
+  gm: GatewayModel;
+  server: ServerModel;
+  raw: string;
+}
+
+/** Per listener (peer group, listen port, bind): its hosts indexed, built once per run. */
+const listenerHostIndexes = new WeakMap<ServerModel[], HostIndex<HostEntry>>();
+function listenerHosts(model: Model, gm: GatewayModel, port: number, bind: string): HostIndex<HostEntry> {
+  const servers = model.serversOnListener(gm, port, bind);
+  let index = listenerHostIndexes.get(servers);
+  if (!index) {
+    index = new HostIndex<HostEntry>();
+    for (const t of servers) {
+      const n = model.gatewayModel(t.gateway)!;
+      for (const th of t.hosts) index.add(th.host, { gm: n, server: t, raw: th.raw });
+    }
+    listenerHostIndexes.set(servers, index);
+  }
+  return index;
+}
+
+/** Per peer group: the hosts of its TLS servers ('tls') or of its terminating/passthrough servers ('served'). */
+const workloadHostIndexes = new WeakMap<GatewayModel[], Map<string, HostIndex<HostEntry>>>();
+function workloadHosts(model: Model, gm: GatewayModel, kind: 'tls' | 'served'): HostIndex<HostEntry> {
+  const peers = model.gatewaysOnWorkload(gm);
+  let byKind = workloadHostIndexes.get(peers);
+  if (!byKind) workloadHostIndexes.set(peers, (byKind = new Map()));
+  let index = byKind.get(kind);
+  if (!index) {
+    index = new HostIndex<HostEntry>();
+    for (const n of peers) {
+      for (const t of n.servers) {
+        const keep = kind === 'tls' ? isTlsServer(t.server) : terminatesTls(t.server) || t.mode === 'PASSTHROUGH';
+        if (keep) for (const th of t.hosts) index.add(th.host, { gm: n, server: t, raw: th.raw });
+      }
+    }
+    byKind.set(kind, index);
+  }
+  return index;
+}
+
 function check403(model: Model, gm: GatewayModel): Finding[] {
   const out: Finding[] = [];
-  const neighbours = model.gatewaysOnWorkload(gm);
   for (const s of gm.servers) {
     for (const h of s.hosts) {
       const exact: { gm: GatewayModel; server: ServerModel; raw: string }[] = [];
       const wildcard: { gm: GatewayModel; server: ServerModel; raw: string }[] = [];
-      for (const n of neighbours) {
-        for (const t of n.servers) {
-          // same listener: ports compared after Service port → targetPort translation
-          if (t === s || model.listenPort(n, t.port) !== model.listenPort(gm, s.port) || (t.server.bind ?? '') !== (s.server.bind ?? '')) continue;
-          for (const th of t.hosts) {
-            if (norm(th.host) === norm(h.host)) exact.push({ gm: n, server: t, raw: th.raw });
-            else if (n !== gm && (hostMatches(th.host, h.host) || hostMatches(h.host, th.host)) && h.host !== '*' && th.host !== '*') {
-              wildcard.push({ gm: n, server: t, raw: th.raw });
-            }
-          }
-        }
+      // same listener (ports compared after Service port → targetPort translation, same bind): a lookup by host
+      for (const { host: thHost, item: e } of listenerHosts(model, gm, s.port, s.server.bind ?? '').candidates(h.host)) {
+        if (e.server === s) continue;
+        if (norm(thHost) === norm(h.host)) exact.push(e);
+        else if (e.gm !== gm && (hostMatches(thHost, h.host) || hostMatches(h.host, thHost)) && h.host !== '*' && thHost !== '*') wildcard.push(e);
       }
       if (exact.length) {
         const all = [{ gm, server: s, raw: h.raw }, ...exact];
@@ -287,78 +322,127 @@ function certificateIdentity(model: Model, gm: GatewayModel, s: ServerModel): { 
   return undefined;
 }
 
-function check404(model: Model, gm: GatewayModel): Finding[] {
+interface ShareMember {
+  gm: GatewayModel;
+  server: ServerModel;
+  id: { key: string; label: string };
+  credential?: string;
+}
+
+/**
+ * ITLS404, one finding per sharing group: the servers of one listener (same gateway pods, same listen port)
+ * grouped by certificate identity; a group with two or more different host sets is one cause. Cost: one
+ * identity per server and one map insertion, O(servers × hosts) in all.
+ */
+function check404(model: Model): Finding[] {
   const out: Finding[] = [];
-  const neighbours = model.gatewaysOnWorkload(gm);
-  for (const s of gm.servers) {
-    const id = certificateIdentity(model, gm, s);
-    if (!id) continue;
-    const hostSet = s.hosts.map((h) => norm(h.host)).sort().join(',');
-    const sharing: { gm: GatewayModel; server: ServerModel }[] = [];
-    for (const n of neighbours) {
-      for (const t of n.servers) {
-        if (t === s || model.listenPort(n, t.port) !== model.listenPort(gm, s.port)) continue;
-        const other = certificateIdentity(model, n, t);
-        if (!other || other.key !== id.key) continue;
-        if (t.hosts.map((h) => norm(h.host)).sort().join(',') === hostSet) continue;
-        sharing.push({ gm: n, server: t });
+  const inScope = new Set(model.gateways);
+  const seenListeners = new Set<ServerModel[]>();
+  for (const gm of model.gateways) {
+    for (const s0 of gm.servers) {
+      const listener = model.serversOnListener(gm, s0.port);
+      if (seenListeners.has(listener)) continue;
+      seenListeners.add(listener);
+      const groups = new Map<string, ShareMember[]>();
+      for (const t of listener) {
+        const n = model.gatewayModel(t.gateway)!;
+        const id = certificateIdentity(model, n, t);
+        if (!id) continue;
+        const member: ShareMember = { gm: n, server: t, id, credential: credentialOf(model, n, t) };
+        const list = groups.get(id.key);
+        if (list) list.push(member);
+        else groups.set(id.key, [member]);
+      }
+      for (const members of groups.values()) {
+        if (members.length < 2) continue;
+        const hostSets = new Set(members.map((m) => m.server.hosts.map((h) => norm(h.host)).sort().join(',')));
+        if (hostSets.size < 2) continue;
+        const group = [...members].sort((a, b) => precedence(a.gm, b.gm) || a.server.index - b.server.index);
+        const primary = group.find((m) => inScope.has(m.gm));
+        if (!primary) continue;
+        out.push(sharingFinding(group, primary));
       }
     }
-    if (sharing.length === 0) continue;
-    const hosts = s.hosts.map((h) => h.host);
-    const otherHosts = [...new Set(sharing.flatMap((x) => x.server.hosts.map((h) => h.host)))];
-    const where = [...new Set(sharing.map((x) => `${refName(x.gm.ref)}`))];
-    // Recommended: one server for every host, on the Gateway that sorts first, so one route table serves them all.
-    const group = [{ gm, server: s }, ...sharing].sort((a, b) => precedence(a.gm, b.gm) || a.server.index - b.server.index);
-    const keeper = group[0];
-    const allHosts = [...new Set(group.flatMap((x) => x.server.hosts.map((h) => h.raw)))];
-    /** The merged Gateway and what is left of the others (built only for the finding that prints it). */
-    const mergeFix = () => {
-      const merged = editableGateway(keeper.gm.gateway);
-      merged.spec.servers![keeper.server.index].hosts = allHosts;
-      const sameGateway = group.filter((x) => x.gm === keeper.gm && x.server !== keeper.server).map((x) => x.server.index).sort((a, b) => b - a);
-      for (const i of sameGateway) merged.spec.servers!.splice(i, 1);
-      const docs: object[] = [merged];
-      for (const other of new Set(group.filter((x) => x.gm !== keeper.gm).map((x) => x.gm))) {
-        const g = editableGateway(other.gateway);
-        const drop = group.filter((x) => x.gm === other).map((x) => x.server.index).sort((a, b) => b - a);
-        for (const i of drop) g.spec.servers!.splice(i, 1);
-        if (g.spec.servers!.length) docs.push(g);
-      }
-      const emptied = [...new Set(group.filter((x) => x.gm !== keeper.gm).map((x) => x.gm))].filter(
-        (o) => o.servers.every((sv) => group.some((x) => x.server === sv)),
-      );
-      return { docs, emptied };
-    };
-    const fix = keeper.gm === gm ? mergeFix() : undefined;
-    out.push(
-      findingFor(codes, 'ITLS404', {
-        resource: gm.ref,
-        host: hosts[0],
-        port: s.port,
-        message:
-          `${listWords(hosts)} on port ${s.port} ${hosts.length > 1 ? 'share' : 'shares'} the ${id.label} with ${listWords(otherHosts)} (${listWords(where)}), served by another server: ` +
-          `browsers reuse one HTTP/2 connection for all of them and get 404 for the hosts whose routes are in the other server.`,
-        evidence: { certificate: id.label, hosts, sharedWith: otherHosts, gateways: where },
-        // one merge fixes the whole group: the keeper's finding carries it, the others point to it (a wildcard
-        // certificate shared by G Gateways would otherwise print G copies of a G-document fix)
-        remediation:
-          fix
-            ? {
-                summary:
-                  `Recommended: serve all ${allHosts.length} hosts from one server on ${keeper.gm.ref.name} (one route table, so reused connections still find their route), ` +
-                  `and bind their VirtualServices to ${refName(keeper.gm.ref)}.`,
-                yaml: toYaml(...fix.docs),
-                commands: fix.emptied.map((o) => `kubectl delete gateway ${o.ref.name} -n ${o.ref.namespace ?? 'default'}   # all its servers moved to ${keeper.gm.ref.name}`),
-                notes: ['Alternative: give each server its own certificate covering only its hosts; browsers then open separate connections.'],
-              }
-            : {
-                summary: `Fixed together with the ITLS404 finding on Gateway ${refName(keeper.gm.ref)}: merge these hosts into its server, or give this server a certificate of its own.`,
-              },
-      }),
-    );
   }
   return out;
+}
+
+function credentialOf(model: Model, gm: GatewayModel, s: ServerModel): string | undefined {
+  if (!s.credentialNames.length) return undefined;
+  const cred = model.credential(s.credentialNames[0], gm.workloadNamespaces[0] ?? gm.ref.namespace ?? '');
+  return `${cred.namespace}/${cred.name}`;
+}
+
+/** The merged Gateway and what is left of the others: one server for every host, on the Gateway istiod ranks first. */
+function mergeFix(group: ShareMember[]): { docs: object[]; emptied: GatewayModel[]; allHosts: string[] } {
+  const keeper = group[0];
+  const allHosts = [...new Set(group.flatMap((x) => x.server.hosts.map((h) => h.raw)))];
+  const merged = editableGateway(keeper.gm.gateway);
+  merged.spec.servers![keeper.server.index].hosts = allHosts;
+  const sameGateway = group.filter((x) => x.gm === keeper.gm && x.server !== keeper.server).map((x) => x.server.index).sort((a, b) => b - a);
+  for (const i of sameGateway) merged.spec.servers!.splice(i, 1);
+  const docs: object[] = [merged];
+  const others = [...new Set(group.filter((x) => x.gm !== keeper.gm).map((x) => x.gm))];
+  const inGroup = new Set(group.map((x) => x.server));
+  for (const other of others) {
+    const g = editableGateway(other.gateway);
+    const drop = group.filter((x) => x.gm === other).map((x) => x.server.index).sort((a, b) => b - a);
+    for (const i of drop) g.spec.servers!.splice(i, 1);
+    if (g.spec.servers!.length) docs.push(g);
+  }
+  const emptied = others.filter((o) => o.servers.every((sv) => inGroup.has(sv)));
+  return { docs, emptied, allHosts };
+}
+
+function sharingFinding(group: ShareMember[], primary: ShareMember): Finding {
+  const keeper = group[0];
+  const port = primary.server.port;
+  const hosts = primary.server.hosts.map((h) => h.host);
+  const allHosts = [...new Set(group.flatMap((x) => x.server.hosts.map((h) => h.host)))];
+  const otherHosts = allHosts.filter((h) => !hosts.includes(h));
+  const gateways = [...new Set(group.map((x) => refName(x.gm.ref)))];
+  const otherGateways = gateways.filter((g) => g !== refName(primary.gm.ref));
+  const credentials = [...new Set(group.map((x) => x.credential).filter((c): c is string => !!c))];
+  // the certificate is the cause; which Secret holds it is detail (2,000 Secrets may hold one wildcard)
+  const label = primary.id.key.startsWith('cert:') ? primary.id.label.replace(/ \(credential [^)]*\)$/, '') : primary.id.label;
+  const places: Place[] = [];
+  for (const m of group) {
+    for (const h of m.server.hosts) {
+      if (m === primary && h === primary.server.hosts[0]) continue;
+      places.push({ resource: m.gm.ref, host: h.host, port: m.server.port });
+    }
+  }
+  const fix = mergeFix(group);
+  const servers = group.length;
+  return findingFor(codes, 'ITLS404', {
+    resource: primary.gm.ref,
+    host: hosts[0],
+    port,
+    message:
+      `${servers} servers on port ${port} of the same gateway pods (${listWords(gateways)}) share the ${label}` +
+      `${credentials.length > 1 ? ` (${credentials.length} Secrets)` : ''} for different hosts (${listWords(allHosts)}): ` +
+      `browsers reuse one HTTP/2 connection for all of them and get 404 for the hosts whose routes are in another server.`,
+    evidence: {
+      certificate: label,
+      hosts,
+      sharedWith: otherHosts,
+      gateways: otherGateways,
+      servers,
+      allGateways: gateways,
+      allHosts,
+      ...(credentials.length ? { credentials } : {}),
+    },
+    places,
+    // one cause, one fix: the merge covers the whole group
+    remediation: {
+      summary:
+        `Recommended: serve all ${fix.allHosts.length} hosts from one server on ${keeper.gm.ref.name} (one route table, so reused connections still find their route), ` +
+        `and bind their VirtualServices to ${refName(keeper.gm.ref)}.`,
+      yaml: toYaml(...fix.docs),
+      commands: fix.emptied.map((o) => `kubectl delete gateway ${o.ref.name} -n ${o.ref.namespace ?? 'default'}   # all its servers moved to ${keeper.gm.ref.name}`),
+      notes: ['Alternative: give each server its own certificate covering only its hosts; browsers then open separate connections.'],
+    },
+  });
 }
 
 function check405(model: Model, gm: GatewayModel): Finding[] {
@@ -467,11 +551,12 @@ function check406(gm: GatewayModel): Finding[] {
 
 function check407(model: Model, gm: GatewayModel): Finding[] {
   const out: Finding[] = [];
-  const neighbours = model.gatewaysOnWorkload(gm);
-  const tlsHosts = neighbours.flatMap((n) => n.servers.filter((t) => terminatesTls(t.server) || t.mode === 'PASSTHROUGH').flatMap((t) => t.hosts.map((h) => h.host)));
   for (const s of gm.servers) {
     if (s.protocol !== 'HTTP' || s.server.tls?.httpsRedirect) continue;
-    const exposed = [...new Set(tlsHosts.filter((th) => th !== '*' && s.hosts.some((h) => hostMatches(h.host, th) || hostMatches(th, h.host))))];
+    const served = workloadHosts(model, gm, 'served');
+    // candidates of every host, back in the workload's order, then the original predicate
+    const ordered = served.candidatesOfAll(s.hosts.map((h) => h.host)).map((c) => c.host);
+    const exposed = [...new Set(ordered.filter((th) => th !== '*' && s.hosts.some((h) => hostMatches(h.host, th) || hostMatches(th, h.host))))];
     if (!exposed.length) continue;
     out.push(
       findingFor(codes, 'ITLS407', {
@@ -552,9 +637,10 @@ export const gatewayConfigCheck: CheckModule = {
   run(_snapshot, _options, model) {
     const out: Finding[] = [];
     for (const gm of model.gateways) {
-      out.push(...check401(model, gm), ...check402(model, gm), ...check403(model, gm), ...check404(model, gm));
+      out.push(...check401(model, gm), ...check402(model, gm), ...check403(model, gm));
       out.push(...check405(model, gm), ...check406(gm), ...check407(model, gm), ...check408(model, gm));
     }
+    out.push(...check404(model));
     return out;
   },
 };

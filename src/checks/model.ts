@@ -12,6 +12,7 @@ import type {
   VirtualService,
 } from '../snapshot/types.js';
 import type { Container, SnapshotKind } from '../snapshot/types.js';
+import { createHash } from 'node:crypto';
 import type { DecodedCredential } from '../tls/types.js';
 import { decodeCredential } from '../tls/index.js';
 import type { ResourceRef } from './types.js';
@@ -126,10 +127,50 @@ export class Model {
   private readonly credentialCache = new Map<string, CredentialResolution>();
   private readonly workloadPeers = new Map<GatewayModel, GatewayModel[]>();
   private readonly secretIndex = new Map<string, Secret>();
+  // ---- indexes built once per run: every check looks things up, none compares all pairs ----
+  private readonly gatewayByObject = new Map<Gateway, GatewayModel>();
+  /** `ns/name` → Gateway */
+  private readonly gatewayByName = new Map<string, Gateway>();
+  /** pod label `k=v` → pods carrying it */
+  private readonly podsByLabel = new Map<string, Pod[]>();
+  /** selector key → pods it matches (Gateways of one deployment share one selector) */
+  private readonly podsBySelector = new Map<string, Pod[]>();
+  /** namespace → Services */
+  private readonly servicesByNamespace = new Map<string, Service[]>();
+  /** `ns/name` → Service */
+  private readonly serviceByName = new Map<string, Service>();
+  private readonly servicesByPod = new Map<Pod, Service[]>();
+  /** pod → Service port → listen port */
+  private readonly listenPorts = new Map<Pod, Map<number, number>>();
+  /** Secret data (and CA data) → decoded credential: 2,000 Secrets holding 50 certificates decode 50 times */
+  private readonly decodedByContent = new Map<string, DecodedCredential>();
+  private virtualServicesByGateway?: Map<Gateway, VirtualService[]>;
+  private readonly listenerIndexes = new Map<GatewayModel[], Map<string, ServerModel[]>>();
 
   constructor(readonly snapshot: Snapshot, namespace?: string) {
     for (const s of snapshot.secrets) this.secretIndex.set(nsName(s), s);
+    for (const p of snapshot.pods) {
+      for (const [k, v] of Object.entries(p.metadata.labels ?? {})) {
+        const key = `${k}=${v}`;
+        const list = this.podsByLabel.get(key);
+        if (list) list.push(p);
+        else this.podsByLabel.set(key, [p]);
+      }
+    }
+    for (const svc of snapshot.services) {
+      const ns = svc.metadata.namespace ?? '';
+      const list = this.servicesByNamespace.get(ns);
+      if (list) list.push(svc);
+      else this.servicesByNamespace.set(ns, [svc]);
+      const key = `${ns}/${svc.metadata.name}`;
+      if (!this.serviceByName.has(key)) this.serviceByName.set(key, svc);
+    }
+    for (const g of snapshot.gateways) {
+      const key = `${g.metadata.namespace ?? ''}/${g.metadata.name}`;
+      if (!this.gatewayByName.has(key)) this.gatewayByName.set(key, g);
+    }
     this.allGateways = snapshot.gateways.map((g) => this.buildGateway(g));
+    for (const gm of this.allGateways) this.gatewayByObject.set(gm.gateway, gm);
     this.gateways = this.allGateways.filter((g) => !namespace || g.gateway.metadata.namespace === namespace);
   }
 
@@ -142,7 +183,7 @@ export class Model {
   }
 
   gatewayModel(gateway: Gateway): GatewayModel | undefined {
-    return this.allGateways.find((g) => g.gateway === gateway);
+    return this.gatewayByObject.get(gateway);
   }
 
   /**
@@ -160,13 +201,71 @@ export class Model {
 
   /** Gateways (in scope or not) that configure the same gateway pods as `gm`, itself included. */
   gatewaysOnWorkload(gm: GatewayModel): GatewayModel[] {
-    // asked once per host by several checks: without the cache a cluster with G Gateways costs G² pod-set builds
-    let peers = this.workloadPeers.get(gm);
-    if (!peers) {
-      peers = this.allGateways.filter((other) => other === gm || this.sameWorkload(gm, other));
-      this.workloadPeers.set(gm, peers);
+    if (this.workloadPeers.size === 0) this.indexWorkloads();
+    return this.workloadPeers.get(gm) ?? [gm];
+  }
+
+  /**
+   * Peers of every Gateway at once, by grouping instead of comparing pairs: Gateways with the same pod set
+   * form one group (usually one per gateway deployment); a group's peers are the Gateways of every group
+   * whose pods meet its own. Gateways of one group share one peer array (in allGateways order).
+   */
+  private indexWorkloads(): void {
+    const groups = new Map<string, { pods: Pod[]; members: GatewayModel[]; peers?: GatewayModel[] }>();
+    const groupOf = new Map<GatewayModel, string>();
+    const podsRead = this.wasRead('pods');
+    for (const gm of this.allGateways) {
+      let key: string;
+      if (gm.pods.length > 0) key = `pods:${gm.pods.map(podKey).sort().join(',')}`;
+      // without pods to look at (offline manifests only), identical selectors are the best evidence
+      else if (!podsRead) key = `selector:${selectorKey(gm.gateway.spec?.selector)}`;
+      else continue; // pods were read and it selects none: it shares nothing
+      groupOf.set(gm, key);
+      const g = groups.get(key);
+      if (g) g.members.push(gm);
+      else groups.set(key, { pods: gm.pods, members: [gm] });
     }
-    return peers;
+    const groupsByPod = new Map<string, Set<string>>();
+    for (const [key, g] of groups) {
+      for (const p of g.pods) {
+        const k = podKey(p);
+        const set = groupsByPod.get(k) ?? new Set<string>();
+        set.add(key);
+        groupsByPod.set(k, set);
+      }
+    }
+    for (const [key, g] of groups) {
+      const meeting = new Set<string>([key]);
+      for (const p of g.pods) for (const other of groupsByPod.get(podKey(p)) ?? []) meeting.add(other);
+      g.peers = this.allGateways.filter((o) => meeting.has(groupOf.get(o) ?? ''));
+      for (const gm of g.members) this.workloadPeers.set(gm, g.peers);
+    }
+    for (const gm of this.allGateways) if (!this.workloadPeers.has(gm)) this.workloadPeers.set(gm, [gm]);
+  }
+
+  /**
+   * The servers on one listener of a workload, found by key instead of by scanning: for the peer group of
+   * `gm`, `listenPort|bind` → servers (in peer order, then server order). `bind` only when asked for.
+   */
+  serversOnListener(gm: GatewayModel, port: number, bind?: string): ServerModel[] {
+    const peers = this.gatewaysOnWorkload(gm);
+    let index = this.listenerIndexes.get(peers);
+    if (!index) {
+      index = new Map();
+      for (const n of peers) {
+        for (const t of n.servers) {
+          const lp = this.listenPort(n, t.port);
+          for (const key of [`${lp}`, `${lp}|${t.server.bind ?? ''}`]) {
+            const list = index.get(key);
+            if (list) list.push(t);
+            else index.set(key, [t]);
+          }
+        }
+      }
+      this.listenerIndexes.set(peers, index);
+    }
+    const lp = this.listenPort(gm, port);
+    return index.get(bind === undefined ? `${lp}` : `${lp}|${bind}`) ?? [];
   }
 
   /**
@@ -177,12 +276,9 @@ export class Model {
     const gm = this.gatewayModel(server.gateway);
     if (!gm) return [];
     const hosts = new Set<string>();
-    const listener = this.listenPort(gm, server.port);
-    for (const other of this.gatewaysOnWorkload(gm)) {
-      for (const s of other.servers) {
-        if (s === server || this.listenPort(other, s.port) !== listener) continue;
-        for (const h of s.hosts) hosts.add(h.host);
-      }
+    for (const s of this.serversOnListener(gm, server.port)) {
+      if (s === server) continue;
+      for (const h of s.hosts) hosts.add(h.host);
     }
     for (const h of server.hosts) hosts.delete(h.host);
     return [...hosts].sort();
@@ -195,6 +291,14 @@ export class Model {
   listenPort(gm: GatewayModel, port: number): number {
     const pod = gm.pods[0];
     if (!pod) return port;
+    let byPort = this.listenPorts.get(pod);
+    if (!byPort) this.listenPorts.set(pod, (byPort = new Map()));
+    let lp = byPort.get(port);
+    if (lp === undefined) byPort.set(port, (lp = this.computeListenPort(pod, port)));
+    return lp;
+  }
+
+  private computeListenPort(pod: Pod, port: number): number {
     for (const svc of this.servicesFor(pod)) {
       const p = (svc.spec?.ports ?? []).find((x) => x.port === port);
       if (!p) continue;
@@ -213,7 +317,7 @@ export class Model {
 
   /** A Service `host` as a VirtualService or DestinationRule writes it, resolved against the snapshot's Services. */
   resolveServiceHost(host: string, fromNamespace: string): ServiceHost | undefined {
-    return resolveServiceHost(host, fromNamespace, this.snapshot.services, this.namespaces());
+    return resolveServiceHost(host, fromNamespace, (ns, name) => this.service(ns, name), this.namespaces());
   }
 
   private namespaceSet?: Set<string>;
@@ -267,15 +371,44 @@ export class Model {
    * every gateway proxy (istiod's rule), so it matches the pods that run a gateway Envoy.
    */
   podsFor(selector: Labels | undefined): Pod[] {
-    if (!selector || Object.keys(selector).length === 0) return this.snapshot.pods.filter(isGatewayProxyPod);
-    return this.snapshot.pods.filter((p) => labelsMatch(selector, p.metadata.labels));
+    const key = selectorKey(selector);
+    let pods = this.podsBySelector.get(key);
+    if (!pods) {
+      if (!selector || Object.keys(selector).length === 0) pods = this.snapshot.pods.filter(isGatewayProxyPod);
+      else {
+        // the rarest label of the selector narrows the candidates; the full match decides
+        let candidates: Pod[] | undefined;
+        for (const [k, v] of Object.entries(selector)) {
+          const list = this.podsByLabel.get(`${k}=${v}`) ?? [];
+          if (!candidates || list.length < candidates.length) candidates = list;
+        }
+        pods = (candidates ?? []).filter((p) => labelsMatch(selector, p.metadata.labels));
+      }
+      this.podsBySelector.set(key, pods);
+    }
+    return [...pods];
   }
 
   /** Services in a namespace whose selector selects the pod. */
   servicesFor(pod: Pod): Service[] {
-    return this.snapshot.services.filter(
-      (s) => s.metadata.namespace === pod.metadata.namespace && labelsMatch(s.spec?.selector, pod.metadata.labels),
-    );
+    let services = this.servicesByPod.get(pod);
+    if (!services) {
+      services = (this.servicesByNamespace.get(pod.metadata.namespace ?? '') ?? []).filter(
+        (s) => s.metadata.namespace === pod.metadata.namespace && labelsMatch(s.spec?.selector, pod.metadata.labels),
+      );
+      this.servicesByPod.set(pod, services);
+    }
+    return services;
+  }
+
+  /** The Service `namespace/name`, if the snapshot holds it. */
+  service(namespace: string, name: string): Service | undefined {
+    return this.serviceByName.get(`${namespace}/${name}`);
+  }
+
+  /** The Gateway `namespace/name`, if the snapshot holds it. */
+  gatewayNamed(namespace: string, name: string): Gateway | undefined {
+    return this.gatewayByName.get(`${namespace}/${name}`);
   }
 
   secret(namespace: string, name: string): Secret | undefined {
@@ -292,9 +425,24 @@ export class Model {
     const secret = this.secret(namespace, parsed.name);
     const caSecret = this.secret(namespace, `${parsed.name}-cacert`);
     const resolution: CredentialResolution = { credentialName, name: parsed.name, namespace, secret, caSecret };
-    if (secret) resolution.decoded = decodeCredential(secret.data ?? {}, caSecret?.data);
+    if (secret) resolution.decoded = this.decode(secret.data ?? {}, caSecret?.data);
     this.credentialCache.set(key, resolution);
     return resolution;
+  }
+
+  /**
+   * Decoding (parse, key match) once per distinct content: Secrets that hold the same bytes share one
+   * DecodedCredential, so everything keyed on it downstream (chain reports) is also computed once.
+   */
+  private decode(data: Record<string, string>, caData?: Record<string, string>): DecodedCredential {
+    const hash = createHash('sha256');
+    for (const [part, d] of [['data', data], ['ca', caData ?? {}]] as const) {
+      for (const k of Object.keys(d).sort()) hash.update(`${part}\u0000${k}\u0000${d[k]}\u0000`);
+    }
+    const key = hash.digest('base64');
+    let decoded = this.decodedByContent.get(key);
+    if (!decoded) this.decodedByContent.set(key, (decoded = decodeCredential(data, caData)));
+    return decoded;
   }
 
   /** VirtualService `gateways` entry → Gateway, resolved relative to the VS namespace; `mesh` → undefined. */
@@ -305,18 +453,28 @@ export class Model {
     const dot = entry.indexOf('.');
     const namespace = slash >= 0 ? entry.slice(0, slash) : dot >= 0 ? entry.split('.')[1] : vs.metadata.namespace ?? '';
     const name = slash >= 0 ? entry.slice(slash + 1) : dot >= 0 ? entry.slice(0, dot) : entry;
-    const gateway = this.snapshot.gateways.find((g) => g.metadata.name === name && (g.metadata.namespace ?? '') === namespace);
+    const gateway = this.gatewayNamed(namespace, name);
     return { namespace, name, gateway };
   }
 
-  /** VirtualServices that bind to a Gateway (by their `gateways` list). */
+  /** VirtualServices that bind to a Gateway (by their `gateways` list), from an index built on first use. */
   virtualServicesFor(gateway: Gateway): VirtualService[] {
-    return this.snapshot.virtualServices.filter((vs) =>
-      (vs.spec?.gateways ?? []).some((entry) => {
-        const r = this.resolveGatewayRef(vs, entry);
-        return r !== 'mesh' && r.gateway === gateway;
-      }),
-    );
+    if (!this.virtualServicesByGateway) {
+      const index = new Map<Gateway, VirtualService[]>();
+      for (const vs of this.snapshot.virtualServices) {
+        const seen = new Set<Gateway>();
+        for (const entry of vs.spec?.gateways ?? []) {
+          const r = this.resolveGatewayRef(vs, entry);
+          if (r === 'mesh' || !r.gateway || seen.has(r.gateway)) continue;
+          seen.add(r.gateway);
+          const list = index.get(r.gateway);
+          if (list) list.push(vs);
+          else index.set(r.gateway, [vs]);
+        }
+      }
+      this.virtualServicesByGateway = index;
+    }
+    return [...(this.virtualServicesByGateway.get(gateway) ?? [])];
   }
 }
 
@@ -412,7 +570,7 @@ export interface ServiceHost {
 export function resolveServiceHost(
   host: string,
   fromNamespace: string,
-  services: Service[],
+  services: Service[] | ((namespace: string, name: string) => Service | undefined),
   knownNamespaces: Set<string>,
 ): ServiceHost | undefined {
   const h = host.toLowerCase().replace(/\.$/, '');
@@ -432,7 +590,8 @@ export function resolveServiceHost(
   } else {
     return undefined;
   }
-  const service = services.find((s) => s.metadata.name === name && (s.metadata.namespace ?? '') === namespace);
+  const service =
+    typeof services === 'function' ? services(namespace, name) : services.find((s) => s.metadata.name === name && (s.metadata.namespace ?? '') === namespace);
   return { name, namespace, fqdn: `${name}.${namespace}.svc.cluster.local`, service };
 }
 
@@ -480,4 +639,97 @@ export function vsExportedTo(vs: VirtualService, namespace: string): boolean {
 /** `ns/name`, or just `name` for namespace-less objects (manifests without metadata.namespace). */
 export function refName(r: { namespace?: string | null; name: string }): string {
   return r.namespace ? `${r.namespace}/${r.name}` : r.name;
+}
+
+/**
+ * Host patterns indexed so that "which entries could overlap this host" is a lookup, not a scan:
+ * exact names, wildcard suffixes, and the label suffixes of both. `candidates(h)` returns a superset of
+ * the entries that overlap h by hostMatches/hostsOverlap (callers keep their own predicate), in the
+ * order they were added.
+ */
+export class HostIndex<T> {
+  private readonly entries: { host: string; item: T }[] = [];
+  private readonly exact = new Map<string, number[]>();
+  /** `*.x.com` entries by `.x.com` */
+  private readonly wildBySuffix = new Map<string, number[]>();
+  /** concrete entries by each proper label suffix (`a.b.x.com` under `.b.x.com`, `.x.com`, `.com`) */
+  private readonly concreteUnder = new Map<string, number[]>();
+  /** wildcard entries by each proper label suffix of their suffix (`*.y.x.com` under `.x.com`, `.com`) */
+  private readonly wildUnder = new Map<string, number[]>();
+  private readonly stars: number[] = [];
+
+  get size(): number {
+    return this.entries.length;
+  }
+
+  add(host: string, item: T): void {
+    const i = this.entries.length;
+    this.entries.push({ host, item });
+    const h = normHost(host);
+    const push = (m: Map<string, number[]>, k: string) => {
+      const list = m.get(k);
+      if (list) list.push(i);
+      else m.set(k, [i]);
+    };
+    if (h === '*') {
+      this.stars.push(i);
+      return;
+    }
+    push(this.exact, h);
+    if (h.startsWith('*.')) {
+      const suffix = h.slice(1);
+      push(this.wildBySuffix, suffix);
+      for (const s of properSuffixes(suffix)) push(this.wildUnder, s);
+    } else {
+      for (const s of properSuffixes(`.${h}`)) push(this.concreteUnder, s);
+    }
+  }
+
+  /** Entries whose host equals `host` (case and trailing dot ignored). */
+  same(host: string): T[] {
+    return (this.exact.get(normHost(host)) ?? []).map((i) => this.entries[i].item);
+  }
+
+  /** Every entry that may overlap `host` (superset), in insertion order. */
+  candidates(host: string): { host: string; item: T }[] {
+    return this.candidatesOfAll([host]);
+  }
+
+  /** Every entry that may overlap any of `hosts` (superset), each once, in insertion order. */
+  candidatesOfAll(hosts: string[]): { host: string; item: T }[] {
+    const found = new Set<number>();
+    for (const host of hosts) this.collect(host, found);
+    return [...found].sort((a, b) => a - b).map((i) => this.entries[i]);
+  }
+
+  private collect(host: string, found: Set<number>): void {
+    const h = normHost(host);
+    if (h === '*') {
+      for (let i = 0; i < this.entries.length; i++) found.add(i);
+      return;
+    }
+    for (const i of this.stars) found.add(i);
+    const take = (list: number[] | undefined) => list?.forEach((i) => found.add(i));
+    take(this.exact.get(h));
+    if (h.startsWith('*.')) {
+      const suffix = h.slice(1);
+      take(this.concreteUnder.get(suffix));
+      take(this.wildUnder.get(suffix));
+      take(this.wildBySuffix.get(suffix));
+      for (const s of properSuffixes(suffix)) take(this.wildBySuffix.get(s));
+    } else {
+      for (const s of properSuffixes(`.${h}`)) take(this.wildBySuffix.get(s));
+    }
+  }
+}
+
+function normHost(h: string): string {
+  return h.toLowerCase().replace(/\.$/, '');
+}
+
+/** `.a.b.c` → `.b.c`, `.c` (label-aligned, the whole string excluded). */
+function properSuffixes(dotted: string): string[] {
+  const out: string[] = [];
+  for (let i = dotted.indexOf('.', 1); i > 0; i = dotted.indexOf('.', i + 1)) out.push(dotted.slice(i));
+  return out;
 }

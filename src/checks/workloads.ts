@@ -86,11 +86,18 @@ export function imageVersion(image: string | undefined): string | undefined {
   return m?.[1];
 }
 
+const istiodPodsOf = new WeakMap<Snapshot, Pod[]>();
+/** istiod's pods (looked up once per snapshot: asked once per Gateway). */
 function istiodPods(snapshot: Snapshot): Pod[] {
-  return snapshot.pods.filter((p) => {
-    const l = p.metadata.labels ?? {};
-    return l.app === 'istiod' || l.istio === 'pilot' || l.istio === 'istiod';
-  });
+  let pods = istiodPodsOf.get(snapshot);
+  if (!pods) {
+    pods = snapshot.pods.filter((p) => {
+      const l = p.metadata.labels ?? {};
+      return l.app === 'istiod' || l.istio === 'pilot' || l.istio === 'istiod';
+    });
+    istiodPodsOf.set(snapshot, pods);
+  }
+  return pods;
 }
 
 function check101(model: Model, gm: GatewayModel): Finding[] {

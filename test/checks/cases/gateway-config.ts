@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { parse, parseAllDocuments } from 'yaml';
+import { issueCert, type IssuedCert } from '../../../src/testing/certgen.js';
 import {
   CLUSTER,
   HEALTHY,
@@ -12,6 +13,19 @@ import {
   virtualService,
   type CheckCase,
 } from '../_support.js';
+
+/** Two certificates, each stored in several Secrets (made at test time): the same bytes under different names. */
+const CERTS: Record<string, IssuedCert> = {
+  ONE: await issueCert({ cn: '*.one.example', dns: ['*.one.example'], keyType: 'p256' }),
+  TWO: await issueCert({ cn: '*.two.example', dns: ['*.two.example'], keyType: 'p256' }),
+};
+const SECRET_WITH = (name: string, tag: string) => `
+apiVersion: v1
+kind: Secret
+metadata: {name: ${name}-tls, namespace: istio-system}
+type: kubernetes.io/tls
+data: {tls.crt: ${Buffer.from(CERTS[tag].certPem).toString('base64')}, tls.key: ${Buffer.from(CERTS[tag].keyPem).toString('base64')}}
+`;
 
 export const gatewayConfigCases: CheckCase[] = [
   // ---- 401 ----
@@ -123,29 +137,69 @@ export const gatewayConfigCases: CheckCase[] = [
   },
   // ---- 404 ----
   {
-    name: 'reports ITLS404 when two Gateways on the same pods share one credential for different hosts, recommending one merged server',
+    name: 'reports ITLS404 once when two Gateways on the same pods share one credential for different hosts, recommending one merged server',
     yaml: docs(CLUSTER, gateway({ name: 'a', servers: HTTPS_SERVER('a.example.com', 'wildcard-tls') }), gateway({ name: 'b', servers: HTTPS_SERVER('b.example.com', 'wildcard-tls') })),
     report: ['ITLS404'],
     assert: (f) => {
-      const xs = f.filter((x) => x.code === 'ITLS404');
-      assert.equal(xs.length, 2);
-      const [merged] = parseAllDocuments(xs[0].remediation!.yaml!).map((d) => d.toJS());
+      const x = one(f, 'ITLS404');
+      assert.deepEqual([x.resource.name, x.host], ['a', 'a.example.com'], 'the Gateway that keeps the hosts is the primary place');
+      assert.deepEqual(x.places, [{ resource: { kind: 'Gateway', namespace: 'istio-system', name: 'b' }, host: 'b.example.com', port: 443 }]);
+      const [merged] = parseAllDocuments(x.remediation!.yaml!).map((d) => d.toJS());
       assert.equal(merged.metadata.name, 'a');
       assert.deepEqual(merged.spec.servers[0].hosts, ['a.example.com', 'b.example.com']);
-      assert.ok(xs[0].remediation!.commands!.some((c) => c.startsWith('kubectl delete gateway b ')));
-      assert.equal(xs[1].remediation!.yaml, undefined, 'the merge is printed once, on the Gateway that keeps the hosts');
-      assert.match(xs[1].remediation!.summary, /Fixed together with the ITLS404 finding on Gateway istio-system\/a/);
+      assert.ok(x.remediation!.commands!.some((c) => c.startsWith('kubectl delete gateway b ')));
     },
   },
   {
-    name: 'reports ITLS404 on every Gateway sharing one wildcard credential, with the merge fix printed once',
+    name: 'reports ITLS404 once per sharing group: every Gateway sharing one wildcard credential is a place of one finding with one fix',
     yaml: docs(CLUSTER, ...['a', 'b', 'c', 'd'].map((n) => gateway({ name: n, servers: HTTPS_SERVER(`${n}.example.com`, 'wildcard-tls') }))),
     report: ['ITLS404'],
     assert: (f) => {
-      const xs = f.filter((x) => x.code === 'ITLS404');
-      assert.equal(xs.length, 4);
-      assert.equal(xs.filter((x) => x.remediation?.yaml).length, 1);
+      const x = one(f, 'ITLS404');
+      assert.deepEqual(x.places!.map((p) => `${p.resource.name} ${p.host}`), ['b b.example.com', 'c c.example.com', 'd d.example.com']);
+      assert.equal(x.evidence.servers, 4);
+      assert.equal(parseAllDocuments(x.remediation!.yaml!).length, 1, 'one merged Gateway; the emptied ones are deleted');
+      assert.equal(x.remediation!.commands!.length, 3);
     },
+  },
+  {
+    name: 'reports ITLS404 once per certificate when the same certificate bytes sit in many Secrets, and one group per certificate',
+    yaml: docs(
+      CLUSTER,
+      ...['a', 'b', 'c'].map((n) => gateway({ name: n, servers: HTTPS_SERVER(`${n}.one.example`, `${n}-tls`) })),
+      ...['d', 'e'].map((n) => gateway({ name: n, servers: HTTPS_SERVER(`${n}.two.example`, `${n}-tls`) })),
+      ...['a', 'b', 'c'].map((n) => SECRET_WITH(n, 'ONE')),
+      ...['d', 'e'].map((n) => SECRET_WITH(n, 'TWO')),
+    ),
+    report: ['ITLS404'],
+    assert: (f) => {
+      const xs = f.filter((x) => x.code === 'ITLS404');
+      assert.equal(xs.length, 2, 'one finding per sharing group');
+      assert.deepEqual(xs.map((x) => x.places!.length).sort(), [1, 2]);
+      const three = xs.find((x) => x.places!.length === 2)!;
+      assert.deepEqual(three.evidence.credentials, ['istio-system/a-tls', 'istio-system/b-tls', 'istio-system/c-tls']);
+    },
+  },
+  {
+    name: 'reports ITLS404 on the in-scope Gateway of a group that reaches outside -n, listing the others as places',
+    namespace: 'team-b',
+    yaml: docs(CLUSTER, gateway({ name: 'a', namespace: 'team-a', servers: HTTPS_SERVER('a.example.com', 'wildcard-tls') }), gateway({ name: 'b', namespace: 'team-b', servers: HTTPS_SERVER('b.example.com', 'wildcard-tls') })),
+    report: ['ITLS404'],
+    assert: (f) => {
+      const x = one(f, 'ITLS404');
+      assert.equal(x.resource.namespace, 'team-b');
+      assert.deepEqual(x.places!.map((p) => p.resource.namespace), ['team-a']);
+    },
+  },
+  {
+    name: 'stays silent on ITLS404 when Gateways share a credential for the same host set (that is ITLS403), or share it across ports',
+    yaml: docs(
+      CLUSTER,
+      gateway({ name: 'a', servers: HTTPS_SERVER('a.example.com', 'wildcard-tls') }),
+      gateway({ name: 'b', servers: HTTPS_SERVER('a.example.com', 'wildcard-tls') }),
+      gateway({ name: 'c', servers: HTTPS_SERVER('c.example.com', 'wildcard-tls', 9443) }),
+    ),
+    silent: ['ITLS404'],
   },
   {
     name: 'reports ITLS404 for two servers of one Gateway sharing a certificate file',
