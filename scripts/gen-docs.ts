@@ -18,6 +18,8 @@ const FAMILIES: [string, string][] = [
   ['4', 'Gateway configuration'],
   ['5', 'Routing behind the gateway'],
   ['6', 'What a client actually sees (live probe)'],
+  ['7', 'Kubernetes Gateway API (gateway.networking.k8s.io) as Istio runs it'],
+  ['8', 'cert-manager behind the gateway Secrets'],
   ['9', 'The doctor itself'],
 ];
 

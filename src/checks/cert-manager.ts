@@ -177,7 +177,15 @@ function http01Reachability(model: Model, ch: Challenge): string | undefined {
     const redirect = http
       .flatMap((l) => l.attached)
       .find((a) => a.hostnames.some((h) => h === '*' || k8sHostMatches(h, host)) && (a.route.route.spec?.rules ?? []).some((r) => (r.filters ?? []).some((f) => f.type === 'RequestRedirect' && f.requestRedirect?.scheme === 'https')));
-    const why = solver.length === 0 ? `cert-manager's solver HTTPRoute for ${host} is not there (yet)` : problem ? problem.message.replace(/^HTTPRoute /, 'the solver HTTPRoute ') : `the solver HTTPRoute is not attached to listener ${http.map((l) => l.name).join('/')}`;
+    const same = http.find((l) => (l.listener.allowedRoutes?.namespaces?.from ?? 'Same') === 'Same' && chNs !== gm.namespace);
+    const why =
+      solver.length === 0
+        ? `cert-manager's solver HTTPRoute for ${host} is not there (yet)`
+        : same
+          ? `listener ${same.name} admits routes from ${gm.namespace} only (allowedRoutes.namespaces.from: Same), and cert-manager creates the solver HTTPRoute in ${chNs}, next to the Certificate`
+          : problem
+            ? problem.message.replace(/^HTTPRoute /, 'the solver HTTPRoute ')
+            : `the solver HTTPRoute is not attached to listener ${http.map((l) => l.name).join('/')}`;
     return redirect
       ? `${why}, so http://${host}/.well-known/acme-challenge/… is answered by HTTPRoute ${redirect.route.route.metadata.namespace}/${redirect.route.route.metadata.name}, which redirects to https: the challenge cannot be reached`
       : `${why}: the challenge cannot be reached`;
