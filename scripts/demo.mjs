@@ -8,7 +8,8 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 
 const root = new URL('..', import.meta.url).pathname;
-const scenario = process.env.DEMO_SCENARIO ?? 'examples/kiali';
+// `npm run demo -- gateway-api` runs examples/gateway-api (Gateway API + cert-manager) instead
+const scenario = process.env.DEMO_SCENARIO ?? (process.argv[2] ? `examples/${process.argv[2]}` : 'examples/kiali');
 const work = mkdtempSync(join(tmpdir(), 'istio-tls-demo-'));
 const kubeconfig = join(work, 'kubeconfig');
 const requestLog = join(work, 'requests.log');
