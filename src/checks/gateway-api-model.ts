@@ -393,3 +393,12 @@ export function describeGateway(gm: K8sGatewayModel): string {
 export function inScope(m: GatewayApiModel, namespace: string | undefined): K8sGatewayModel[] {
   return namespace ? m.gateways.filter((g) => g.namespace === namespace) : m.gateways;
 }
+
+/** The -n scope a run's checks were given, remembered per Model for the `status` rows built later. */
+const scopes = new WeakMap<Model, string | undefined>();
+export function rememberScope(model: Model, namespace: string | undefined): void {
+  scopes.set(model, namespace);
+}
+export function scopeOf(model: Model): string | undefined {
+  return scopes.get(model);
+}

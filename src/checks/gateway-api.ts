@@ -15,6 +15,7 @@ import {
   inScope,
   isTlsListener,
   listenerHosts,
+  rememberScope,
   type CertRefModel,
   type K8sGatewayModel,
   type ListenerModel,
@@ -417,6 +418,7 @@ export const gatewayApiCheck: CheckModule = {
   codes: gatewayApiCodes,
   reads: ['kubernetesGateways', 'gatewayClasses', 'httpRoutes', 'grpcRoutes', 'tlsRoutes', 'referenceGrants', 'namespaces', 'secrets', 'pods', 'services', 'gateways'],
   run(snapshot, options, model) {
+    rememberScope(model, options.namespace);
     if (snapshot.kubernetesGateways.length === 0) return [];
     const m = gatewayApiModel(model);
     const gateways = inScope(m, options.namespace);

@@ -7,6 +7,7 @@ import { mountedSecretFor, type GatewayModel, type Model, type ServerModel } fro
 import { SEVERITY_RANK, type Finding, type ResourceRef, type Severity } from './types.js';
 import { servedMatches } from './inpod.js';
 import { blindText, hostBlindness, visible } from './visibility.js';
+import { kubernetesHostRows } from './gateway-api-inventory.js';
 
 /** 'unknown': no error was seen, but the verdict depends on something the doctor could not read */
 export type Verdict = 'ok' | 'warn' | 'error' | 'unknown';
@@ -14,6 +15,8 @@ export type Check = 'ok' | 'fail' | 'unknown';
 
 export interface HostRow {
   gateway: ResourceRef;
+  /** which API the Gateway belongs to, for the table: 'Gateway' (networking.istio.io) or 'Gateway (k8s)' (gateway.networking.k8s.io); absent = 'Gateway' */
+  kind?: 'Gateway' | 'Gateway (k8s)';
   host: string;
   port: number;
   protocol: string;
@@ -140,6 +143,8 @@ export function buildInventory(model: Model, findings: Finding[], options: Inven
       }
     }
   }
+  // Gateway-API listeners: the same rows (gateway-api-inventory.ts)
+  rows.push(...kubernetesHostRows(model, findings, options));
   rows.sort(
     (a, b) =>
       a.host.localeCompare(b.host) ||
