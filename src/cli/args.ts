@@ -3,11 +3,11 @@
 // `--namespace ns`, `--namespace=ns`, `-ojson`, `-A`.
 import { DurationError, parseDuration } from './duration.js';
 
-export type Command = 'doctor' | 'status' | 'version' | 'help';
+export type Command = 'doctor' | 'status' | 'version' | 'completion' | 'help';
 export type OutputFormat = 'table' | 'json' | 'yaml';
 export type FailOn = 'error' | 'warning' | 'info' | 'none';
 
-export const COMMANDS: Command[] = ['doctor', 'status', 'version', 'help'];
+export const COMMANDS: Command[] = ['doctor', 'status', 'version', 'completion', 'help'];
 export const OUTPUT_FORMATS: OutputFormat[] = ['table', 'json', 'yaml'];
 export const FAIL_ON: FailOn[] = ['error', 'warning', 'info', 'none'];
 
@@ -40,6 +40,8 @@ export interface CliRequest {
   noExec: boolean;
   /** --fix-only: print only the combined remediation, ready for `kubectl apply -f -` after review */
   fixOnly: boolean;
+  /** `completion install` arguments */
+  completionArgs?: string[];
   /** --fix-script: print every fix as a POSIX sh script (variables checked first, commands and apply heredocs in order) */
   fixScript: boolean;
   /** -v: the table shows everything it folds by default (all evidence, serials, fingerprints, every place) */
@@ -118,6 +120,9 @@ const FLAGS: FlagSpec[] = [
   { long: 'verbose', short: 'v', kind: 'boolean', apply: (r) => (r.verbose = true) },
 ];
 
+/** Names and kinds of the flags, for completion. */
+export const FLAG_SPECS: { long: string; short?: string; kind: FlagKind }[] = FLAGS.map(({ long, short, kind }) => ({ long, short, kind }));
+
 const HELP_FLAG = { long: 'help', short: 'h' };
 
 export function defaultRequest(): CliRequest {
@@ -186,6 +191,13 @@ function editDistance(a: string, b: string): number {
 
 export function parseCommandLine(argv: string[]): CliRequest {
   const req = defaultRequest();
+  // `completion install [--dir d]` has its own small grammar (src/cli/completion.ts)
+  if (argv[0] === 'completion') {
+    const rest = argv.slice(1);
+    if (rest.includes('-h') || rest.includes('--help') || rest.length === 0) return { ...req, command: 'help', helpFor: 'completion' };
+    if (rest[0] !== 'install') throw new UsageError(`unknown completion command "${rest[0]}"; use: completion install`, 'completion');
+    return { ...req, command: 'completion', completionArgs: rest.slice(1) };
+  }
   const positionals: string[] = [];
   let wantsHelp = false;
   for (let i = 0; i < argv.length; i++) {

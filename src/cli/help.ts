@@ -1,6 +1,7 @@
 // Help texts. Usage is printed as `kubectl istio-tls` when run through kubectl (argv[1] is the
 // `kubectl-istio_tls` file), as krew's best-practices guide asks.
 import type { Command } from './args.js';
+import { completionHelp } from './completion.js';
 
 /**
  * How to name the program in usage lines. kubectl runs plugins as `kubectl-istio_tls` (argv[1]) and
@@ -105,6 +106,8 @@ ${REPORT_FLAGS}
 
 ${EXIT_CODES}
 `;
+    case 'completion':
+      return completionHelp(name);
     case 'version':
       return `Print the plugin version.
 
@@ -129,6 +132,7 @@ Commands:
   doctor     find what breaks TLS for each gateway host, with evidence and fixes
   status     one row per gateway host: certificate, expiry, SAN, chain, overall
   version    print the version
+  completion shell completion through kubectl (completion install)
   help       help for a command
 
 Examples:

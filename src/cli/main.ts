@@ -13,6 +13,7 @@ import type { Snapshot } from '../snapshot/types.js';
 import { loadTrustStore, parseCertificates } from '../tls/index.js';
 import type { TrustStore } from '../tls/types.js';
 import { UsageError, parseCommandLine, type CliRequest, type FailOn } from './args.js';
+import { installCompletion, runComplete } from './completion.js';
 import { helpText, programName } from './help.js';
 
 declare const __VERSION__: string | undefined;
@@ -173,15 +174,19 @@ async function diagnose(req: CliRequest, io: CliIO): Promise<number> {
 }
 
 function printVersion(req: CliRequest, io: CliIO): number {
-  const info = { name: 'kubectl-istio-tls', version: version(), node: process.version };
+  // the release executables embed Bun, which reports a Node-compatible process.version: name the real runtime
+  const bun = process.versions.bun;
+  const info = { name: 'kubectl-istio-tls', version: version(), node: process.version, ...(bun ? { bun } : {}) };
   if (req.output === 'json') io.stdout.write(`${JSON.stringify(info, null, 2)}\n`);
-  else if (req.output === 'yaml') io.stdout.write(`name: ${info.name}\nversion: ${info.version}\nnode: ${info.node}\n`);
-  else io.stdout.write(`kubectl-istio-tls ${info.version} (node ${info.node})\n`);
+  else if (req.output === 'yaml') io.stdout.write(`name: ${info.name}\nversion: ${info.version}\nnode: ${info.node}\n${bun ? `bun: ${bun}\n` : ''}`);
+  else io.stdout.write(`kubectl-istio-tls ${info.version} (${bun ? `bun ${bun}` : `node ${info.node}`})\n`);
   return 0;
 }
 
 export async function runCli(argv: string[], io: CliIO): Promise<number> {
   const name = programName();
+  // kubectl_complete-istio_tls (shell completion through kubectl) calls `kubectl-istio_tls __complete …`
+  if (argv[0] === '__complete') return runComplete(argv.slice(1), io);
   let req: CliRequest;
   try {
     req = parseCommandLine(argv);
@@ -200,6 +205,9 @@ export async function runCli(argv: string[], io: CliIO): Promise<number> {
         return 0;
       case 'version':
         return printVersion(req, io);
+      case 'completion':
+        // the npm launcher runs under node (argv[1] is the script); a release executable is itself
+        return installCompletion(req.completionArgs ?? [], io, { execPath: process.execPath, script: process.versions.bun ? undefined : process.argv[1], platform: process.platform });
       case 'doctor':
       case 'status':
         return await diagnose(req, io);

@@ -10,7 +10,7 @@ import { after, before, describe, it } from 'node:test';
 import type { Finding } from '../../src/checks/types.js';
 import { materializeScenario } from '../../src/sim/materialize.js';
 import { startSim, type Sim } from '../../src/sim/server.js';
-import { allOutputs, assertSameFindings, BIN, cli, ensureBuilt, keyFingerprints, ROOT, run } from '../scenario/harness.js';
+import { allOutputs, assertSameFindings, cli, ensureBuilt, keyFingerprints, PLUGIN, ROOT, run } from '../scenario/harness.js';
 
 const hasKubectl = spawnSync('kubectl', ['version', '--client'], { stdio: 'ignore' }).status === 0;
 const NOW = new Date(Math.floor(Date.now() / 1000) * 1000).toISOString().replace('.000Z', 'Z');
@@ -25,7 +25,7 @@ describe('kubectl istio-tls (real kubectl)', { skip: hasKubectl ? false : 'kubec
   before(async () => {
     ensureBuilt();
     pluginDir = mkdtempSync(join(tmpdir(), 'istio-tls-path-'));
-    symlinkSync(BIN, join(pluginDir, 'kubectl-istio_tls'));
+    symlinkSync(PLUGIN, join(pluginDir, 'kubectl-istio_tls'));
     // our dir first on PATH; KUBECONFIG unset so nothing leaks in from the machine
     env = { PATH: `${pluginDir}${delimiter}${process.env.PATH ?? ''}`, KUBECONFIG: '', HOME: mkdtempSync(join(tmpdir(), 'istio-tls-home-')) };
     dir = (await materializeScenario(join(ROOT, 'examples', 'kiali'), { now: new Date(NOW) })).dir;

@@ -46,9 +46,17 @@ export function run(command: string, args: string[], env: Record<string, string 
   });
 }
 
-/** The built CLI, as `node bin/kubectl-istio_tls ...`. */
+/**
+ * A self-contained release executable to run instead of the npm build (ISTIO_TLS_EXE=<path>): the
+ * release tests point the scenario and kubectl tiers at it.
+ */
+export const EXE = process.env.ISTIO_TLS_EXE || undefined;
+/** What goes on PATH as kubectl-istio_tls: the release executable, or the npm launcher. */
+export const PLUGIN = EXE ?? BIN;
+
+/** The built CLI, as `node bin/kubectl-istio_tls ...` (or the ISTIO_TLS_EXE executable). */
 export function cli(args: string[], env: Record<string, string | undefined> = {}): Promise<RunResult> {
-  return run(process.execPath, [BIN, ...args], env);
+  return EXE ? run(EXE, args, env) : run(process.execPath, [BIN, ...args], env);
 }
 
 function walk(dir: string): string[] {

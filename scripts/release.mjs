@@ -1,0 +1,361 @@
+// `npm run release`: one self-contained executable per krew platform from the one esbuild bundle
+// (dist/cli.js), packed as kubectl-istio_tls-<os>-<arch>.tar.gz (.zip for Windows) with LICENSE, plus
+// dist/release/SHA256SUMS and krew-manifest.yaml (from krew-manifest.template.yaml, also written to the
+// repository root). Runs on Linux; needs only the npm registry (runtimes) and crates.io (rcodesign).
+//
+// Runtime: Bun, one pinned version for all five platforms (`bun build --compile` cross-compiles from
+// Linux; the npm registry has no Node 24 for darwin/arm64). Each runtime comes from the npm registry
+// as a pinned @oven/bun-* package and is checked against the sha512 integrity written below before use.
+//
+//   node scripts/release.mjs [--out <dir>] [--no-build] [--no-manifest] [--only <os>-<arch>[,…]]
+import { spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { chmodSync, copyFileSync, existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { crc32, deflateRawSync, gzipSync } from 'node:zlib';
+import { buildRcodesign } from './build-rcodesign.mjs';
+
+export const ROOT = fileURLToPath(new URL('..', import.meta.url));
+export const BUN_VERSION = '1.4.5';
+
+/** npm package holding each runtime; x64 uses Bun's baseline build (no AVX2 needed). */
+const RUNTIMES = {
+  'linux-x64-baseline': { pkg: '@oven/bun-linux-x64-baseline', exe: 'bun', integrity: 'sha512-s8yMwYcFnnrA178gji0gZbkE2WVDej/Ti1x770oPfihxyRxSMNhGhiAQNXV53aDeraZxksdvKV/RAdQBCd0qPA==' },
+  'linux-aarch64': { pkg: '@oven/bun-linux-aarch64', exe: 'bun', integrity: 'sha512-4BXmsSKnjOrlGWqZV4x/oWa7AVoR+B6lCXddMzOAXBIm3t50eslg9wb66gmtW1AamEQ1l1CDvmmruysEhqOWMg==' },
+  'darwin-x64-baseline': { pkg: '@oven/bun-darwin-x64-baseline', exe: 'bun', integrity: 'sha512-zqfLA5A4B+hYMh5WYzYSot3uZ06FzhdP0OEwQisEzdirYtXGj5cQFlfy31BGfNsAsk1Gd/w/OxJ/jqqJ3cMclw==' },
+  'darwin-aarch64': { pkg: '@oven/bun-darwin-aarch64', exe: 'bun', integrity: 'sha512-4MIFXHmctH2EhAxLXm2/qxNtv17dFtLJylvaOCsrgq6KSqHTs6eW5YSrJjRbJxYUJaR901fsN8JfZOa+CsWpWQ==' },
+  'windows-x64-baseline': { pkg: '@oven/bun-windows-x64-baseline', exe: 'bun.exe', integrity: 'sha512-/U3Dc74uGqE6EUqef7mPtg9KwJs7iJH4JHRMfIZIn18MrJh6Xz4gVvWDXRvzCL2j8wPlTnJVyrO4n7Qq4uM7TQ==' },
+};
+
+/** The krew platforms: os/arch as krew names them, the Bun runtime and compile target for each. */
+export const TARGETS = [
+  { os: 'linux', arch: 'amd64', runtime: 'linux-x64-baseline' },
+  { os: 'linux', arch: 'arm64', runtime: 'linux-aarch64' },
+  { os: 'darwin', arch: 'amd64', runtime: 'darwin-x64-baseline' },
+  { os: 'darwin', arch: 'arm64', runtime: 'darwin-aarch64' },
+  { os: 'windows', arch: 'amd64', runtime: 'windows-x64-baseline' },
+].map((t) => ({
+  ...t,
+  bunTarget: `bun-${t.runtime}`,
+  exe: t.os === 'windows' ? 'kubectl-istio_tls.exe' : 'kubectl-istio_tls',
+  archive: `kubectl-istio_tls-${t.os}-${t.arch}.${t.os === 'windows' ? 'zip' : 'tar.gz'}`,
+}));
+
+/**
+ * Optional require()s the bundle keeps for packages that are not installed (ws: bufferutil and
+ * utf-8-validate, debug: supports-color, node-fetch: encoding). Each sits in a try/catch; in the
+ * executable they become a plain "not found" throw, so nothing is looked up on disk at run time.
+ */
+export const OPTIONAL_REQUIRES = ['bufferutil', 'utf-8-validate', 'supports-color', 'encoding'];
+
+export function cacheRoot() {
+  return join(process.env.XDG_CACHE_HOME || join(homedir(), '.cache'), 'kubectl-istio-tls');
+}
+
+function sh(cmd, args, opts = {}) {
+  const r = spawnSync(cmd, args, { encoding: 'utf8', maxBuffer: 64 << 20, ...opts });
+  if (r.error) throw new Error(`${cmd}: ${r.error.message}`);
+  if (r.status !== 0) throw new Error(`${cmd} ${args.join(' ')} failed (exit ${r.status}): ${(r.stderr || r.stdout || '').trim().split('\n').slice(-5).join(' | ')}`);
+  return r.stdout;
+}
+
+/** The runtime binary of one @oven/bun-* package: fetched with `npm pack`, integrity checked, cached. */
+export function runtimeBinary(name) {
+  const rt = RUNTIMES[name];
+  const dir = join(cacheRoot(), 'runtimes', `bun-${BUN_VERSION}-${name}-${createHash('sha256').update(rt.integrity).digest('hex').slice(0, 12)}`);
+  const bin = join(dir, rt.exe);
+  if (existsSync(bin)) return bin;
+  const tmp = `${dir}.tmp-${process.pid}`;
+  rmSync(tmp, { recursive: true, force: true });
+  mkdirSync(tmp, { recursive: true });
+  const out = JSON.parse(sh('npm', ['pack', `${rt.pkg}@${BUN_VERSION}`, '--json', '--pack-destination', tmp], { cwd: tmp }));
+  const tgz = join(tmp, out[0].filename);
+  const integrity = `sha512-${createHash('sha512').update(readFileSync(tgz)).digest('base64')}`;
+  if (integrity !== rt.integrity) throw new Error(`${rt.pkg}@${BUN_VERSION}: integrity ${integrity} is not the pinned ${rt.integrity}`);
+  sh('tar', ['xzf', tgz, '-C', tmp, `package/bin/${rt.exe}`]);
+  renameSync(join(tmp, 'package', 'bin', rt.exe), join(tmp, rt.exe));
+  rmSync(join(tmp, 'package'), { recursive: true, force: true });
+  rmSync(tgz);
+  chmodSync(join(tmp, rt.exe), 0o755);
+  mkdirSync(dirname(dir), { recursive: true });
+  rmSync(dir, { recursive: true, force: true });
+  renameSync(tmp, dir);
+  return bin;
+}
+
+/** The bun that runs `bun build` here (Linux only: the release is made on Linux). */
+function hostBun() {
+  if (process.platform !== 'linux') throw new Error('npm run release runs on Linux');
+  if (process.arch === 'x64') return runtimeBinary('linux-x64-baseline');
+  if (process.arch === 'arm64') return runtimeBinary('linux-aarch64');
+  throw new Error(`no Bun runtime for linux/${process.arch}`);
+}
+
+/** dist/cli.js with the optional requires replaced by a throw; each must be present exactly once. */
+export function stubOptionalRequires(source) {
+  let out = source;
+  for (const name of OPTIONAL_REQUIRES) {
+    const call = `require(${JSON.stringify(name)})`;
+    const count = out.split(call).length - 1;
+    if (count === 0) continue; // no longer in the bundle: nothing to stub
+    out = out.split(call).join(`(() => { const e = new Error("Cannot find module '${name}'"); e.code = "MODULE_NOT_FOUND"; throw e; })()`);
+  }
+  return out;
+}
+
+/** Identifies a release: the bundle, this script and what goes into the archives and manifest. */
+export function releaseKey() {
+  const h = createHash('sha256');
+  for (const f of ['dist/cli.js', 'scripts/release.mjs', 'krew-manifest.template.yaml', 'LICENSE', 'package.json']) {
+    h.update(f).update('\0').update(readFileSync(join(ROOT, f))).update('\0');
+  }
+  return h.digest('hex').slice(0, 16);
+}
+
+// ---- archives (written here, byte-for-byte reproducible: fixed times, owners and order) ----
+
+function tarHeader(name, size, mode) {
+  const b = Buffer.alloc(512);
+  const put = (s, off, len) => b.write(s, off, len, 'utf8');
+  const oct = (n, len) => n.toString(8).padStart(len - 1, '0') + '\0';
+  put(name, 0, 100);
+  put(oct(mode, 8), 100, 8);
+  put(oct(0, 8), 108, 8);
+  put(oct(0, 8), 116, 8);
+  put(oct(size, 12), 124, 12);
+  put(oct(0, 12), 136, 12);
+  b.fill(' ', 148, 156);
+  put('0', 156, 1);
+  put('ustar\0', 257, 6);
+  put('00', 263, 2);
+  put('root', 265, 32);
+  put('root', 297, 32);
+  let sum = 0;
+  for (const byte of b) sum += byte;
+  put(sum.toString(8).padStart(6, '0') + '\0 ', 148, 8);
+  return b;
+}
+
+export function tarGz(entries) {
+  const parts = [];
+  for (const { name, data, mode } of entries) {
+    parts.push(tarHeader(name, data.length, mode), data, Buffer.alloc((512 - (data.length % 512)) % 512));
+  }
+  parts.push(Buffer.alloc(1024));
+  return gzipSync(Buffer.concat(parts), { level: 9 });
+}
+
+export function zip(entries) {
+  const locals = [];
+  const centrals = [];
+  let offset = 0;
+  // 1980-01-01 00:00 in DOS time/date
+  const time = 0;
+  const date = (0 << 9) | (1 << 5) | 1;
+  for (const { name, data, mode } of entries) {
+    const nameBuf = Buffer.from(name, 'utf8');
+    const body = deflateRawSync(data, { level: 9 });
+    const crc = crc32(data);
+    const local = Buffer.alloc(30);
+    local.writeUInt32LE(0x04034b50, 0);
+    local.writeUInt16LE(20, 4);
+    local.writeUInt16LE(0x0800, 6); // UTF-8 names
+    local.writeUInt16LE(8, 8); // deflate
+    local.writeUInt16LE(time, 10);
+    local.writeUInt16LE(date, 12);
+    local.writeUInt32LE(crc, 14);
+    local.writeUInt32LE(body.length, 18);
+    local.writeUInt32LE(data.length, 22);
+    local.writeUInt16LE(nameBuf.length, 26);
+    local.writeUInt16LE(0, 28);
+    const central = Buffer.alloc(46);
+    central.writeUInt32LE(0x02014b50, 0);
+    central.writeUInt16LE((3 << 8) | 20, 4); // made by Unix, so the mode below is kept
+    central.writeUInt16LE(20, 6);
+    central.writeUInt16LE(0x0800, 8);
+    central.writeUInt16LE(8, 10);
+    central.writeUInt16LE(time, 12);
+    central.writeUInt16LE(date, 14);
+    central.writeUInt32LE(crc, 16);
+    central.writeUInt32LE(body.length, 20);
+    central.writeUInt32LE(data.length, 24);
+    central.writeUInt16LE(nameBuf.length, 28);
+    central.writeUInt32LE(((0o100000 | mode) << 16) >>> 0, 38);
+    central.writeUInt32LE(offset, 42);
+    locals.push(local, nameBuf, body);
+    centrals.push(central, nameBuf);
+    offset += local.length + nameBuf.length + body.length;
+  }
+  const cd = Buffer.concat(centrals);
+  const end = Buffer.alloc(22);
+  end.writeUInt32LE(0x06054b50, 0);
+  end.writeUInt16LE(entries.length, 8);
+  end.writeUInt16LE(entries.length, 10);
+  end.writeUInt32LE(cd.length, 12);
+  end.writeUInt32LE(offset, 16);
+  return Buffer.concat([...locals, cd, end]);
+}
+
+// ---- manifest ----
+
+export function repositoryUrl(pkg) {
+  const repo = typeof pkg.repository === 'string' ? pkg.repository : pkg.repository?.url;
+  if (!repo) throw new Error('package.json has no repository URL (the release URIs are built from it)');
+  return repo.replace(/^git\+/, '').replace(/\.git$/, '');
+}
+
+/** Fills krew-manifest.template.yaml: {{version}}, {{homepage}}, {{uri <os>/<arch>}}, {{sha256 <os>/<arch>}}. */
+export function renderManifest(template, { version, homepage, platforms }) {
+  const body = template.replace(/^(#.*\n)+/, '');
+  const header = '# Generated by `npm run release` from krew-manifest.template.yaml (edit that file, not this one).\n# Submit as plugins/istio-tls.yaml to kubernetes-sigs/krew-index.\n';
+  return header + body.replace(/\{\{\s*(\w+)(?:\s+([\w/]+))?\s*\}\}/g, (all, key, arg) => {
+    if (key === 'version') return `v${version}`;
+    if (key === 'homepage') return homepage;
+    const p = platforms[arg];
+    if (!p) throw new Error(`krew-manifest.template.yaml: ${all} names no built platform`);
+    if (key === 'uri') return p.uri;
+    if (key === 'sha256') return p.sha256;
+    throw new Error(`krew-manifest.template.yaml: unknown placeholder ${all}`);
+  });
+}
+
+function sha256(buf) {
+  return createHash('sha256').update(buf).digest('hex');
+}
+
+/**
+ * Builds every target into outDir (default dist/release). Returns what it made. `build: false` uses
+ * dist/cli.js as it is; `manifestToRoot` also rewrites the committed krew-manifest.yaml.
+ */
+export function release({ outDir = join(ROOT, 'dist', 'release'), build = true, manifestToRoot = false, only, log = (s) => process.stderr.write(`${s}\n`) } = {}) {
+  if (build) sh(process.execPath, [join(ROOT, 'scripts', 'build.mjs')], { cwd: ROOT, stdio: ['ignore', 'inherit', 'inherit'] });
+  const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8'));
+  const repo = repositoryUrl(pkg);
+  const targets = only ? TARGETS.filter((t) => only.includes(`${t.os}-${t.arch}`)) : TARGETS;
+  const bun = hostBun();
+  const work = join(outDir, 'work');
+  rmSync(outDir, { recursive: true, force: true });
+  mkdirSync(work, { recursive: true });
+  writeFileSync(join(work, 'cli.js'), stubOptionalRequires(readFileSync(join(ROOT, 'dist', 'cli.js'), 'utf8')));
+  writeFileSync(join(work, 'entry.mjs'), "import { main } from './cli.js';\nprocess.exitCode = await main(process.argv.slice(2));\n");
+  const license = readFileSync(join(ROOT, 'LICENSE'));
+  let rcodesign;
+  const made = [];
+  for (const t of targets) {
+    const started = Date.now();
+    const exeDir = join(work, `${t.os}-${t.arch}`);
+    mkdirSync(exeDir, { recursive: true });
+    const exePath = join(exeDir, t.exe);
+    sh(bun, [
+      'build', '--compile', '--minify',
+      `--target=${t.bunTarget}`,
+      `--compile-executable-path=${runtimeBinary(t.runtime)}`,
+      // a krew plugin must not pick up .env or bunfig.toml from whatever directory it runs in
+      '--no-compile-autoload-dotenv', '--no-compile-autoload-bunfig',
+      '--no-compile-autoload-tsconfig', '--no-compile-autoload-package-json',
+      join(work, 'entry.mjs'), '--outfile', exePath,
+    ], { cwd: work });
+    if (t.os === 'darwin') {
+      // an Apple-silicon kernel kills a binary whose signature is missing or broken: ad-hoc sign it
+      rcodesign ??= buildRcodesign();
+      sh(rcodesign, ['sign', exePath]);
+      sh(rcodesign, ['verify', exePath]);
+    }
+    const exe = readFileSync(exePath);
+    const entries = [
+      { name: t.exe, data: exe, mode: 0o755 },
+      { name: 'LICENSE', data: license, mode: 0o644 },
+    ];
+    const archive = t.archive.endsWith('.zip') ? zip(entries) : tarGz(entries);
+    writeFileSync(join(outDir, t.archive), archive);
+    const entry = { ...t, exePath, exeBytes: exe.length, archiveBytes: archive.length, sha256: sha256(archive), uri: `${repo}/releases/download/v${pkg.version}/${t.archive}` };
+    made.push(entry);
+    log(`release: ${t.archive}  ${(archive.length / 1e6).toFixed(1)} MB (executable ${(exe.length / 1e6).toFixed(1)} MB, ${((Date.now() - started) / 1000).toFixed(1)} s)`);
+  }
+  writeFileSync(join(outDir, 'SHA256SUMS'), made.map((m) => `${m.sha256}  ${m.archive}\n`).join(''));
+  let manifest;
+  if (made.length === TARGETS.length) {
+    const template = readFileSync(join(ROOT, 'krew-manifest.template.yaml'), 'utf8');
+    const platforms = Object.fromEntries(made.map((m) => [`${m.os}/${m.arch}`, m]));
+    manifest = renderManifest(template, { version: pkg.version, homepage: repo, platforms });
+    // krew's validator wants the file named after the plugin
+    writeFileSync(join(outDir, 'istio-tls.yaml'), manifest);
+    writeFileSync(join(outDir, 'krew-manifest.yaml'), manifest);
+    if (manifestToRoot) writeFileSync(join(ROOT, 'krew-manifest.yaml'), manifest);
+  }
+  writeFileSync(join(outDir, 'release.json'), JSON.stringify({ version: pkg.version, bun: BUN_VERSION, key: releaseKey(), targets: made.map(({ exePath, ...m }) => ({ ...m, exe: join(`${m.os}-${m.arch}`, m.exe) })) }, null, 2));
+  return { outDir, version: pkg.version, targets: made, manifest };
+}
+
+/**
+ * A release of the current dist/cli.js for tests: built once into the cache (keyed by releaseKey()),
+ * reused by every test file of a run and by later runs while the bundle is unchanged.
+ */
+export function cachedRelease({ log } = {}) {
+  const key = releaseKey();
+  const dir = join(cacheRoot(), 'release', key);
+  const done = join(dir, 'release.json');
+  if (existsSync(done)) return loadRelease(dir);
+  // one builder at a time (test files run in parallel processes)
+  const lock = `${dir}.lock`;
+  mkdirSync(dirname(dir), { recursive: true });
+  const deadline = Date.now() + 20 * 60_000;
+  for (;;) {
+    try {
+      mkdirSync(lock);
+      break;
+    } catch {
+      if (existsSync(done)) return loadRelease(dir);
+      // a lock left by a killed run: older than the longest build
+      try {
+        if (Date.now() - statSync(lock).mtimeMs > 20 * 60_000) rmSync(lock, { recursive: true, force: true });
+      } catch {}
+      if (Date.now() > deadline) throw new Error(`timed out waiting for ${lock}`);
+      spawnSync('sleep', ['1']);
+    }
+  }
+  try {
+    if (!existsSync(done)) {
+      const tmp = `${dir}.tmp`;
+      release({ outDir: tmp, build: false, log });
+      rmSync(dir, { recursive: true, force: true });
+      renameSync(tmp, dir);
+    }
+  } finally {
+    rmSync(lock, { recursive: true, force: true });
+  }
+  return loadRelease(dir);
+}
+
+export function loadRelease(dir) {
+  const info = JSON.parse(readFileSync(join(dir, 'release.json'), 'utf8'));
+  return {
+    dir,
+    version: info.version,
+    bun: info.bun,
+    manifestPath: join(dir, 'istio-tls.yaml'),
+    targets: info.targets.map((t) => ({ ...t, exePath: join(dir, 'work', t.exe), archivePath: join(dir, t.archive) })),
+  };
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  const args = process.argv.slice(2);
+  const opt = (name) => {
+    const i = args.indexOf(name);
+    return i < 0 ? undefined : args[i + 1];
+  };
+  try {
+    const r = release({
+      outDir: opt('--out') ?? join(ROOT, 'dist', 'release'),
+      build: !args.includes('--no-build'),
+      manifestToRoot: !args.includes('--no-manifest') && opt('--only') === undefined,
+      only: opt('--only')?.split(','),
+    });
+    for (const f of readdirSync(r.outDir).filter((f) => !f.startsWith('work'))) process.stdout.write(`${join(r.outDir, f)}\n`);
+  } catch (e) {
+    process.stderr.write(`release: ${e.message}\n`);
+    process.exit(1);
+  }
+}
