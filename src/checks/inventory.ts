@@ -106,7 +106,12 @@ export function buildInventory(model: Model, findings: Finding[], options: Inven
       const leaf = bundle.certificates[0];
       const served = terminates ? servedMatches(model.snapshot, model, gm, server) : 'unknown';
       for (const h of server.hosts) {
-        const about = findings.filter((f) => f.host === h.host && (f.port === undefined || f.port === server.port));
+        // a finding is about this host at its primary place or at one of its `places` (one finding per cause)
+        const about = findings.filter(
+          (f) =>
+            (f.host === h.host && (f.port === undefined || f.port === server.port)) ||
+            (f.places ?? []).some((p) => p.host === h.host && (p.port === undefined || p.port === server.port) && sameRef(p.resource, gm.ref)),
+        );
         const decisive = [...about, ...gatewayWide].filter((f) => f.severity !== 'info');
         const w = worst(decisive);
         const blind = hostBlindness(model, gm, server, h);

@@ -3,15 +3,24 @@
 import { Chalk, type ChalkInstance } from 'chalk';
 import Table from 'cli-table3';
 import { parseAllDocuments } from 'yaml';
-import type { Finding, Remediation, Severity } from '../checks/types.js';
+import { SEVERITY_RANK, type Finding, type Remediation, type Severity } from '../checks/types.js';
 import type { HostRow } from '../checks/inventory.js';
 import type { RenderStyle, Report } from './types.js';
 import { formatEvidenceValue, humanizeKey, plural, wrap } from './text.js';
 
-/** evidence lines per finding in the table view; -o json has all of them */
-const MAX_EVIDENCE = 6;
+/** evidence facts per finding in the table view, by severity; -v and -o json have all of them */
+const MAX_EVIDENCE: Record<Severity, number> = { error: 3, warning: 2, info: 0 };
+/** places listed per finding in the table view before "and N more" */
+const MAX_PLACES = 3;
+/** wrapped lines of a message in the table view (the why, in short); -v shows it whole */
+const MAX_MESSAGE_LINES = 3;
+/** wrapped lines of a fix's summary before its commands; -v shows it whole */
+const MAX_SUMMARY_LINES = 3;
 
 const ICON: Record<Severity, string> = { error: '✖', warning: '⚠', info: 'ℹ' };
+
+/** Published documentation of every code (docs/checks.md in the package). */
+export const DOCS_URL = 'https://github.com/kubectl-istio-tls/kubectl-istio-tls/blob/main/docs/checks.md';
 
 interface Painter {
   c: ChalkInstance;
@@ -31,31 +40,71 @@ function refText(r: { kind: string; namespace?: string; name: string }): string 
   return `${r.kind} ${r.namespace ? `${r.namespace}/` : ''}${r.name}`;
 }
 
-/** "✖ 3 errors, 2 warnings across 2 hosts (4 TLS hosts checked)" / "✔ healthy: 4 hosts checked". */
+/** Every host a finding is about: its own, then those of its places. */
+function hostsOf(f: Finding): string[] {
+  const hosts = new Set<string>();
+  if (f.host !== undefined) hosts.add(f.host);
+  for (const pl of f.places ?? []) if (pl.host !== undefined) hosts.add(pl.host);
+  return [...hosts];
+}
+
+/** "a.com", "a.com, b.com", "a.com, b.com and 3 more" */
+function listed(items: string[], max = 2): string {
+  if (items.length <= max) return items.join(', ');
+  return `${items.slice(0, max).join(', ')} and ${(items.length - max).toLocaleString('en-US')} more`;
+}
+
+/** "Certificate expired" → "certificate expired"; names (VirtualService, TLS, PASSTHROUGH) keep their case. */
+function lowerFirst(text: string): string {
+  const first = text.split(/\s/)[0];
+  return /^[A-Z][a-z]*$/.test(first) ? text[0].toLowerCase() + text.slice(1) : text;
+}
+
+/** A private root without --ca-file is the least actionable warning: fine when the clients trust it. */
+function advisory(f: Finding): boolean {
+  return f.code === 'ITLS309' && f.severity === 'warning';
+}
+
+/**
+ * The answer first: the worst problem and where it is —
+ * "✖ kiali.example.com: certificate file not in the gateway pod (+2 more problems)" /
+ * "✔ healthy: 4 hosts checked".
+ */
 export function verdictLine(report: Report, p: Painter = painter({ color: false })): string {
   const { error, warning, info } = report.summary;
-  const checked = plural(report.hostsChecked, 'TLS host');
   if (error === 0 && warning === 0) {
     const tail = info > 0 ? ` (${plural(info, 'note')})` : '';
     if (report.hostsChecked === 0) return p.c.green(`✔ healthy: no Gateway in scope serves TLS`) + tail;
     return p.c.green(`✔ healthy: ${plural(report.hostsChecked, 'host')} checked`) + tail;
   }
-  const parts: string[] = [];
-  if (error > 0) parts.push(plural(error, 'error'));
-  if (warning > 0) parts.push(plural(warning, 'warning'));
-  if (info > 0) parts.push(plural(info, 'note'));
-  const affected = new Set(report.findings.filter((f) => f.severity !== 'info' && f.host !== undefined).map((f) => f.host)).size;
-  const across = affected > 0 ? ` across ${plural(affected, 'host')}` : '';
-  const icon = error > 0 ? ICON.error : ICON.warning;
-  const text = `${icon} ${parts.join(', ')}${across} (${checked} checked)`;
-  return p.c.bold(error > 0 ? p.c.red(text) : p.c.yellow(text));
+  const problems = report.findings.filter((f) => f.severity !== 'info');
+  // findings arrive sorted worst first; among equals, one that names a host answers "where"
+  const worst = problems[0].severity;
+  const top =
+    problems.find((f) => f.severity === worst && !advisory(f) && hostsOf(f).length > 0) ??
+    problems.find((f) => f.severity === worst && !advisory(f)) ??
+    problems.find((f) => f.severity === worst && hostsOf(f).length > 0) ??
+    problems[0];
+  const hosts = hostsOf(top);
+  const where = hosts.length > 0 ? listed(hosts) : refText(top.resource);
+  const more = problems.length - 1;
+  const tail = more > 0 ? ` (+${plural(more, 'more problem')})` : '';
+  const text = `${ICON[top.severity]} ${where}: ${lowerFirst(top.title)}${tail}`;
+  return p.c.bold(top.severity === 'error' ? p.c.red(text) : p.c.yellow(text));
+}
+
+/** The verdict's colour, for a verdict wrapped to the terminal. */
+function paintVerdict(report: Report, line: string, p: Painter): string {
+  const { error, warning } = report.summary;
+  if (error === 0 && warning === 0) return p.c.green(line);
+  return p.c.bold(error > 0 ? p.c.red(line) : p.c.yellow(line));
 }
 
 function sourceLine(report: Report): string {
   const s = report.source;
   const where = s.kind === 'offline' ? `offline: ${describeFiles(s.files ?? [])}` : `context ${s.context ?? '(current)'}${s.server ? ` at ${s.server}` : ''}`;
   const scope = report.namespace ? `Gateways in namespace ${report.namespace}` : 'all namespaces';
-  return `${where} · ${scope} · ${report.generatedAt}`;
+  return `${where} · ${scope} · ${plural(report.hostsChecked, 'TLS host')} checked · ${report.generatedAt.replace(/\.\d+Z$/, 'Z')}`;
 }
 
 /** "cluster.yaml" / "3 files in ./dump" — short enough for one line. */
@@ -74,31 +123,40 @@ function describeFiles(files: string[]): string {
 
 interface Group {
   title: string;
+  /** the host this group is about, when it is about a host */
+  host?: string;
   findings: Finding[];
 }
 
 function isClusterWide(f: Finding): boolean {
-  return f.resource.kind === 'Cluster' || f.resource.kind === 'Namespace' || (f.code.startsWith('ITLS9') && f.host === undefined);
+  return f.resource.kind === 'Cluster' || f.resource.kind === 'Namespace' || (f.code.startsWith('ITLS9') && hostsOf(f).length === 0);
 }
 
-/** Hosts first (worst first), then resources without a host, then what concerns the whole cluster. */
+/**
+ * Hosts first (worst first), then resources without a host, then what concerns the whole cluster.
+ * A finding without a host of its own (a VirtualService naming a missing Gateway) is shown under the
+ * first host among its places: the host the engineer was paged about.
+ */
 export function groupFindings(findings: Finding[]): Group[] {
   const byHost = new Map<string, Finding[]>();
   const byResource = new Map<string, Finding[]>();
   const cluster: Finding[] = [];
   for (const f of findings) {
-    if (f.host !== undefined) byHost.set(f.host, [...(byHost.get(f.host) ?? []), f]);
+    const host = hostsOf(f)[0];
+    if (host !== undefined) byHost.set(host, [...(byHost.get(host) ?? []), f]);
     else if (isClusterWide(f)) cluster.push(f);
     else {
       const key = refText(f.resource);
       byResource.set(key, [...(byResource.get(key) ?? []), f]);
     }
   }
-  const rank = (fs: Finding[]) => Math.max(...fs.map((f) => (f.severity === 'error' ? 3 : f.severity === 'warning' ? 2 : 1)));
-  const sorted = (m: Map<string, Finding[]>) =>
-    [...m.entries()].sort(([a, fa], [b, fb]) => rank(fb) - rank(fa) || a.localeCompare(b)).map(([title, fs]) => ({ title, findings: fs }));
-  const groups = sorted(byHost);
-  groups.push(...sorted(byResource));
+  const rank = (fs: Finding[]) => Math.max(...fs.map((f) => SEVERITY_RANK[f.severity]));
+  const sorted = (m: Map<string, Finding[]>, isHost: boolean): Group[] =>
+    [...m.entries()]
+      .sort(([a, fa], [b, fb]) => rank(fb) - rank(fa) || a.localeCompare(b))
+      .map(([title, fs]) => (isHost ? { title, host: title, findings: fs } : { title, findings: fs }));
+  const groups = sorted(byHost, true);
+  groups.push(...sorted(byResource, false));
   if (cluster.length > 0) groups.push({ title: 'Cluster', findings: cluster });
   return groups;
 }
@@ -109,12 +167,14 @@ function hostSubtitle(host: string, findings: Finding[], rows: HostRow[]): strin
   if (places.size === 0) {
     for (const f of findings) if (f.resource.kind === 'Gateway') places.add(`${refText(f.resource)}${f.port ? ` :${f.port}` : ''}`);
   }
-  return [...places].sort().join(', ');
+  return listed([...places].sort(), 2);
 }
 
+type Fix = { remediation: Remediation; findings: Finding[] };
+
 /** Remediations, deduplicated (several findings often share one fix), numbered in order of first use. */
-function collectFixes(groups: Group[]): { fixes: { remediation: Remediation; findings: Finding[] }[]; indexOf: Map<Finding, number> } {
-  const fixes: { remediation: Remediation; findings: Finding[] }[] = [];
+function collectFixes(groups: Group[]): { fixes: Fix[]; indexOf: Map<Finding, number> } {
+  const fixes: Fix[] = [];
   const byKey = new Map<string, number>();
   const indexOf = new Map<Finding, number>();
   for (const g of groups) {
@@ -137,47 +197,100 @@ function collectFixes(groups: Group[]): { fixes: { remediation: Remediation; fin
 /** Long evidence sentences the message already says word for word add nothing but lines. */
 function repeatsMessage(value: Finding['evidence'][string], message: string): boolean {
   const items = Array.isArray(value) ? value : [value];
-  return items.length > 0 && items.every((v) => typeof v === 'string' && v.length > 60 && message.includes(v));
+  return items.length > 0 && items.every((v) => typeof v === 'string' && (v.length > 60 || message.includes(`${v} `) || message.includes(`${v}.`) || message.includes(`${v},`)) && message.includes(v));
+}
+
+/** Identification, not proof: serials and fingerprints identify a certificate; -v and -o json show them. */
+function identifiesOnly(key: string): boolean {
+  return /serial|fingerprint/i.test(key);
+}
+
+/** Context the heading or the fix already gives: shown with -v. */
+const CONTEXT_KEYS = new Set(['hosts', 'host', 'port', 'mode', 'credentialName', 'workloadNamespace', 'trustStore', 'path', 'certSubject', 'certNotAfter', 'role']);
+
+interface Folded {
+  evidence: number;
+  places: number;
+  messages: number;
+}
+
+/** The why, in short: whole sentences while they fit MAX_MESSAGE_LINES, else the first cut with "…"; -v shows it all. */
+function shortMessage(message: string, width: number, folded: Folded): string[] {
+  const all = wrap(message, width, '    ');
+  if (all.length <= MAX_MESSAGE_LINES) return all;
+  folded.messages++;
+  const sentences = message.split(/(?<=[.!?])\s+(?=[A-Z"(])/);
+  let kept = '';
+  for (const sentence of sentences) {
+    const next = kept ? `${kept} ${sentence}` : sentence;
+    if (wrap(next, width, '    ').length > MAX_MESSAGE_LINES) break;
+    kept = next;
+  }
+  if (kept) return wrap(`${kept} …`, width, '    ');
+  const cut = all.slice(0, MAX_MESSAGE_LINES);
+  cut[MAX_MESSAGE_LINES - 1] = `${cut[MAX_MESSAGE_LINES - 1].replace(/\s*\S+$/, '')} …`;
+  return cut;
 }
 
 /** `alreadyShown`: evidence values printed by earlier findings of the same group (the same certificate's facts). */
-function renderFinding(f: Finding, fixNumber: number | undefined, width: number, p: Painter, alreadyShown: Set<string>): string[] {
+function renderFinding(f: Finding, fixNumber: number | undefined, width: number, p: Painter, alreadyShown: Set<string>, verbose: boolean, folded: Folded, groupTitle: string): string[] {
   const lines: string[] = [];
-  const where = f.host !== undefined ? `  ${p.c.dim(refText(f.resource))}` : '';
-  lines.push(`  ${p.severity(f.severity, `${ICON[f.severity]} ${f.code}`)} ${p.c.bold(f.title)}${where}`);
-  lines.push(...wrap(f.message, width, '    '));
-  // Evidence in plain words, one screen per host: facts the message or the heading already state,
-  // the same value under a second name or in an earlier finding of this host, are left to -o json,
-  // and so is anything past the cap.
+  // the resource, unless the heading already names it (a Gateway host group names its Gateways)
+  const named = refText(f.resource) === groupTitle || (f.resource.kind === 'Gateway' && f.host !== undefined);
+  const where = named ? '' : `  ${p.c.dim(refText(f.resource))}`;
+  const heading = `  ${ICON[f.severity]} ${f.code} ${f.title}`;
+  const whereFits = heading.length + (named ? 0 : 2 + refText(f.resource).length) <= width;
+  lines.push(`  ${p.severity(f.severity, `${ICON[f.severity]} ${f.code}`)} ${p.c.bold(f.title)}${whereFits ? where : ''}`);
+  if (!whereFits && !named) lines.push(`    ${p.c.dim(refText(f.resource))}`);
+  lines.push(...(verbose ? wrap(f.message, width, '    ') : shortMessage(f.message, width, folded)));
+  for (const line of f.also ?? []) lines.push(...wrap(`also: ${line}`, width, '      ').map((l, i) => (i === 0 ? `    ${l.trimStart()}` : l)));
+  const places = f.places ?? [];
+  if (places.length > 0) {
+    const shownPlaces = verbose ? places : places.slice(0, MAX_PLACES);
+    const text = shownPlaces.map((pl) => `${refText(pl.resource)}${pl.port !== undefined ? ` :${pl.port}` : ''}${pl.host !== undefined ? ` (${pl.host})` : ''}`);
+    const rest = places.length - shownPlaces.length;
+    if (rest > 0) folded.places += rest;
+    const all = `same cause at: ${text.join('; ')}${rest > 0 ? ` and ${rest.toLocaleString('en-US')} more` : ''}`;
+    lines.push(...wrap(all, width, '      ').map((l, i) => (i === 0 ? `    ${l.trimStart()}` : l)));
+  }
+  // Evidence in plain words, the proof first: facts the message or the heading already state, the same
+  // value under a second name or in an earlier finding of this host, serials and fingerprints are -v's.
   const shown = alreadyShown;
   if (f.host !== undefined) shown.add(f.host);
-  let hidden = 0;
   let count = 0;
   for (const [key, value] of Object.entries(f.evidence ?? {})) {
     const formatted = formatEvidenceValue(value);
-    if (repeatsMessage(value, f.message) || shown.has(formatted)) continue;
+    if (!verbose && (repeatsMessage(value, f.message) || shown.has(formatted))) continue;
+    if (!verbose && (identifiesOnly(key) || CONTEXT_KEYS.has(key))) {
+      folded.evidence++;
+      continue;
+    }
     shown.add(formatted);
-    if (count >= MAX_EVIDENCE) {
-      hidden++;
+    if (!verbose && count >= MAX_EVIDENCE[f.severity]) {
+      folded.evidence++;
       continue;
     }
     count++;
     const text = `${humanizeKey(key)}: ${formatted}`;
     lines.push(...wrap(text, width, '      ').map((l, i) => (i === 0 ? p.c.dim(`    · ${l.trimStart()}`) : p.c.dim(l))));
   }
-  if (hidden > 0) lines.push(p.c.dim(`    · (${plural(hidden, 'more fact')} in -o json)`));
-  if (fixNumber !== undefined) lines.push(`    ${p.c.green(`→ fix [${fixNumber}] below`)}`);
+  if (verbose) lines.push(p.c.dim(`    · docs: docs/checks.md#${f.code.toLowerCase()} (${DOCS_URL}#${f.code.toLowerCase()})`));
+  if (fixNumber !== undefined) lines.push(`    ${p.c.green(`→ fix [${fixNumber}]`)}`);
   return lines;
 }
 
-function renderFix(n: number, fix: { remediation: Remediation; findings: Finding[] }, width: number, p: Painter): string[] {
+function renderFix(n: number, fix: Fix, width: number, p: Painter, verbose: boolean): string[] {
   const r = fix.remediation;
   const codes = [...new Set(fix.findings.map((f) => f.code))].join(', ');
-  const targets = [...new Set(fix.findings.map((f) => (f.host !== undefined ? f.host : refText(f.resource))))].join(', ');
+  const targets = [...new Set(fix.findings.flatMap((f) => (hostsOf(f).length ? hostsOf(f) : [refText(f.resource)])))];
   const lines: string[] = [];
-  lines.push(p.c.bold(`# [${n}] fixes ${codes} — ${targets}`));
-  lines.push(...wrap(r.summary, width, '# ').map((l) => p.c.dim(l)));
-  for (const note of r.notes ?? []) lines.push(...wrap(`note: ${note}`, width, '#   ').map((l) => p.c.yellow(l)));
+  lines.push(p.c.bold(`# [${n}] ${codes} — ${listed(targets, 3)}`));
+  let summary = wrap(r.summary, width, '# ');
+  if (!verbose && summary.length > MAX_SUMMARY_LINES) {
+    summary = summary.slice(0, MAX_SUMMARY_LINES);
+    summary[MAX_SUMMARY_LINES - 1] = `${summary[MAX_SUMMARY_LINES - 1].replace(/\s*\S+$/, '')} …`;
+  }
+  lines.push(...summary.map((l) => p.c.dim(l)));
   for (const cmd of r.commands ?? []) lines.push(cmd);
   if (r.yaml) {
     if (isApplicable(r.yaml)) {
@@ -187,6 +300,8 @@ function renderFix(n: number, fix: { remediation: Remediation; findings: Finding
       lines.push(p.c.dim('# YAML (merge into the object named above; not a whole object):'), ...r.yaml.trimEnd().split('\n'));
     }
   }
+  // caveats after the commands they qualify: the command to paste stays near the top
+  for (const note of r.notes ?? []) lines.push(...wrap(`note: ${note}`, width, '#   ').map((l, i) => p.c.yellow(i === 0 ? `# ${l.slice(4)}` : l)));
   return lines;
 }
 
@@ -210,23 +325,34 @@ function isApplicable(yaml: string): boolean {
 export function renderDoctorTable(report: Report, style: RenderStyle): string {
   const p = painter(style);
   const width = Math.max(60, Math.min(style.width ?? 100, 120));
-  const out: string[] = [verdictLine(report, p), p.c.dim(sourceLine(report))];
+  const verbose = style.verbose === true;
+  const out: string[] = [...wrap(verdictLine(report), width, '  ').map((l, i) => paintVerdict(report, i === 0 ? l.trimStart() : l, p)), ...wrap(sourceLine(report), width, '', true).map((l) => p.c.dim(l))];
   const groups = groupFindings(report.findings);
   const { fixes, indexOf } = collectFixes(groups);
+  const folded: Folded = { evidence: 0, places: 0, messages: 0 };
   for (const g of groups) {
     out.push('');
-    const isHost = g.findings[0]?.host !== undefined;
-    const subtitle = isHost ? hostSubtitle(g.title, g.findings, report.hosts) : '';
-    out.push(p.c.bold.underline(isHost ? `Host ${g.title}` : g.title) + (subtitle ? p.c.dim(`  (${subtitle})`) : ''));
+    const subtitle = g.host !== undefined ? hostSubtitle(g.host, g.findings, report.hosts) : '';
+    out.push(p.c.bold.underline(g.host !== undefined ? `Host ${g.title}` : g.title) + (subtitle ? p.c.dim(`  (${subtitle})`) : ''));
     const shown = new Set<string>();
-    for (const f of g.findings) out.push(...renderFinding(f, indexOf.get(f), width, p, shown));
+    const ordered = [...g.findings].sort((a, b) => SEVERITY_RANK[b.severity] - SEVERITY_RANK[a.severity] || Number(advisory(a)) - Number(advisory(b)));
+    for (const f of ordered) out.push(...renderFinding(f, indexOf.get(f), width, p, shown, verbose, folded, g.title));
   }
   if (fixes.length > 0) {
     out.push('', p.c.bold.underline('Fixes (review, then paste)'));
     fixes.forEach((fix, i) => {
-      out.push('');
-      out.push(...renderFix(i + 1, fix, width, p));
+      if (i > 0) out.push('');
+      out.push(...renderFix(i + 1, fix, width, p, verbose));
     });
+  }
+  const hidden = [
+    folded.messages ? plural(folded.messages, 'long message') : '',
+    folded.evidence ? plural(folded.evidence, 'evidence line') : '',
+    folded.places ? plural(folded.places, 'place') : '',
+  ].filter(Boolean);
+  if (report.findings.length > 0) {
+    const footer = `Docs: docs/checks.md#<code> (${DOCS_URL}).${hidden.length ? ` Folded: ${hidden.join(', ')} (-v or -o json shows them).` : ''}`;
+    out.push('', ...wrap(footer, width, '').map((l) => p.c.dim(l)));
   }
   return out.join('\n') + '\n';
 }

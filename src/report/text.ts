@@ -1,12 +1,18 @@
 // Small text helpers for the table view: wrapping, plain-words evidence, key-material guard.
 import type { EvidenceValue } from '../checks/types.js';
 
-/** Word-wrap `text` to `width` columns, every line prefixed by `indent`. Long words are not split. */
-export function wrap(text: string, width: number, indent: string): string[] {
+/**
+ * Word-wrap `text` to `width` columns, every line prefixed by `indent`. Long words are not split,
+ * unless `breakWords` (paths in prose): then a word wider than the line is cut across lines.
+ */
+export function wrap(text: string, width: number, indent: string, breakWords = false): string[] {
   const out: string[] = [];
+  const room = Math.max(10, width - indent.length);
   for (const paragraph of text.split('\n')) {
     let line = '';
-    for (const word of paragraph.split(/\s+/).filter((w) => w !== '')) {
+    const words = paragraph.split(/\s+/).filter((w) => w !== '');
+    const pieces = breakWords ? words.flatMap((w) => (w.length > room ? (w.match(new RegExp(`.{1,${room}}`, 'g')) ?? [w]) : [w])) : words;
+    for (const word of pieces) {
       if (line !== '' && indent.length + line.length + 1 + word.length > width) {
         out.push(indent + line);
         line = word;

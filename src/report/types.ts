@@ -30,4 +30,6 @@ export interface RenderStyle {
   color: boolean;
   /** terminal width for wrapping; undefined = 100 */
   width?: number;
+  /** -v: show everything the table folds (all evidence, serials and fingerprints, every place) */
+  verbose?: boolean;
 }
