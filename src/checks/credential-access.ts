@@ -4,6 +4,7 @@ import type { PolicyRule, Role, RoleBinding } from '../snapshot/types.js';
 import { createTlsSecretCommand, secretReaderRbac, toYaml } from '../remediation/index.js';
 import { findingFor, listWords, parseCredentialName, type Model } from './model.js';
 import type { CheckModule, CodeSpec, Finding } from './types.js';
+import { visible } from './visibility.js';
 
 const codes: CodeSpec[] = [
   {
@@ -85,7 +86,7 @@ function rbacState(model: Model): 'complete' | 'partial' | 'unread' {
   const kinds = ['roles', 'roleBindings', 'clusterRoles', 'clusterRoleBindings'] as const;
   if (kinds.every((k) => s[k].length === 0)) return 'unread';
   if (s.source.kind === 'offline') return 'complete';
-  return kinds.every((k) => s.read[k] === true) ? 'complete' : 'partial';
+  return kinds.every((k) => visible(s, k)) ? 'complete' : 'partial';
 }
 
 function check211(model: Model): Finding[] {
@@ -112,7 +113,8 @@ function check211(model: Model): Finding[] {
   for (const [name, byNs] of uses) {
     if (byNs.size < 2) continue;
     const present = [...byNs.keys()].filter((ns) => model.secret(ns, name));
-    const missing = [...byNs.keys()].filter((ns) => !model.secret(ns, name));
+    // a namespace whose secrets could not be read is not one where the secret is missing
+    const missing = [...byNs.keys()].filter((ns) => !model.secret(ns, name) && visible(model.snapshot, 'secrets', ns));
     if (!present.length || !missing.length) continue;
     for (const ns of missing) {
       const gateways = [...byNs.get(ns)!].sort();

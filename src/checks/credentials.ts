@@ -14,6 +14,7 @@ import {
 } from '../remediation/certificates.js';
 import { findingFor, listWords, parseCredentialName, terminatesTls, type CredentialResolution, type GatewayModel, type Model, type ServerModel } from './model.js';
 import type { CheckModule, CodeSpec, EvidenceValue, Finding, Remediation } from './types.js';
+import { visible } from './visibility.js';
 
 export const credentialCodes: CodeSpec[] = [
   {
@@ -84,7 +85,8 @@ export function credentialUses(snapshot: Snapshot, model: Model): CredentialUse[
   for (const gm of model.gateways) {
     let namespaces = gm.workloadNamespaces;
     let assumedNamespace = false;
-    if (namespaces.length === 0 && snapshot.pods.length === 0 && gm.gateway.metadata.namespace) {
+    // (live, pods that could not be listed say nothing about where the gateway runs: no assumption)
+    if (namespaces.length === 0 && snapshot.pods.length === 0 && gm.gateway.metadata.namespace && visible(snapshot, 'pods')) {
       // offline manifests without pods: the usual layout keeps Gateway and gateway pods together
       namespaces = [gm.gateway.metadata.namespace];
       assumedNamespace = true;
@@ -146,9 +148,10 @@ function remediationFor(use: CredentialUse, issue: CertIssue): Remediation {
   }
 }
 
+/** A secret not in the snapshot is missing only where secrets could be read (live: that namespace's LIST succeeded). */
 function secretsUnreadable(snapshot: Snapshot, model: Model, namespace: string): boolean {
   if (!model.wasRead('secrets')) return true;
-  return snapshot.unreadable.some((u) => u.resource === 'secrets' && (u.namespace === undefined || u.namespace === namespace));
+  return !visible(snapshot, 'secrets', namespace);
 }
 
 export const credentialsCheck: CheckModule = {

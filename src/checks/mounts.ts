@@ -4,6 +4,7 @@ import type { Pod, Volume } from '../snapshot/types.js';
 import { createTlsSecretCommand, credentialNameFor, gatewayWithCredentialName, toYaml } from '../remediation/index.js';
 import { findingFor, listWords, podKey, proxyContainer, type GatewayModel, type Model, type ServerModel } from './model.js';
 import type { CheckModule, CodeSpec, Finding, Remediation } from './types.js';
+import { visible } from './visibility.js';
 
 const codes: CodeSpec[] = [
   {
@@ -53,7 +54,7 @@ function inspectPath(model: Model, pod: Pod, path: string): Omit<MountFact, 'fie
   }
   const volume: Volume | undefined = (pod.spec?.volumes ?? []).find((v) => v.name === mount.name);
   const secretName = volume?.secret?.secretName;
-  if (!volume || !secretName || !model.wasRead('secrets')) return { mountPath: mount.mountPath, secretName };
+  if (!volume || !secretName || !model.wasRead('secrets') || !visible(model.snapshot, 'secrets', pod.metadata.namespace ?? '')) return { mountPath: mount.mountPath, secretName };
   const secret = model.secret(pod.metadata.namespace ?? '', secretName);
   if (!secret) {
     return {

@@ -1,5 +1,5 @@
 // ITLS101-106: the gateway pods a Gateway configures, the Services in front of them, and istiod.
-import type { Pod, Service, ServicePort, Snapshot } from '../snapshot/types.js';
+import type { ContainerStatus, Pod, Service, ServicePort, Snapshot } from '../snapshot/types.js';
 import { gatewayWithSelector, toYaml } from '../remediation/index.js';
 import {
   findingFor,
@@ -13,6 +13,7 @@ import {
   type Model,
 } from './model.js';
 import type { CheckModule, CodeSpec, Finding } from './types.js';
+import { visible } from './visibility.js';
 
 const codes: CodeSpec[] = [
   {
@@ -31,7 +32,7 @@ const codes: CodeSpec[] = [
     meaning: 'A pod the Gateway selects is not Running and Ready, or its proxy container keeps restarting.',
     why: 'A pod that is not Ready is taken out of the Service endpoints; a crash-looping Envoy serves nothing. Often the cause is a configuration Envoy rejects (an invalid certificate path) or a missing credential.',
     example: 'istio-proxy restarted 14 times, last terminated with reason Error (exit code 1).',
-    fix: 'Read the proxy logs (kubectl logs <pod> -c istio-proxy --previous) and fix what they report; the other findings for this Gateway usually name it.',
+    fix: 'A pod that never started (Pending, unscheduled, image not pulled): read its events (kubectl describe pod, kubectl get events --field-selector involvedObject.name=POD). A proxy that ran and failed: read its logs (kubectl logs POD -c istio-proxy --previous). The other findings for this Gateway usually name the cause.',
   },
   {
     code: 'ITLS103',
@@ -40,16 +41,16 @@ const codes: CodeSpec[] = [
     meaning: 'No istiod pod is Running and Ready.',
     why: 'istiod serves the gateway its listeners and, through SDS, its certificates. Without it, new or restarted gateway pods get no configuration and certificates are not rotated.',
     example: 'istiod-7d9c-xyz in istio-system: phase Pending.',
-    fix: 'Fix istiod first (kubectl -n istio-system describe pod -l app=istiod; kubectl -n istio-system logs deploy/istiod).',
+    fix: 'Fix istiod first: for a pod that never started, its events (kubectl -n istio-system describe pod -l app=istiod); for one that runs but is not ready, its logs (kubectl -n istio-system logs -l app=istiod).',
   },
   {
     code: 'ITLS104',
     severity: 'warning',
-    title: 'Gateway port not exposed by a Service',
-    meaning: 'A Gateway server port is neither a port nor a targetPort of any Service that selects the gateway pods (or a LoadBalancer Service has no external address yet: info).',
-    why: 'Traffic reaches the gateway through a Service. istiod binds a server port that equals a Service port to that port\'s targetPort; a port no Service exposes is a listener no client can reach.',
+    title: 'Gateway port unreachable through its Service',
+    meaning: 'A Gateway server port is neither a port nor a targetPort of any Service that selects the gateway pods (warning), or the LoadBalancer Service in front of the gateway pods has no external address yet (info): either way clients cannot reach the listener.',
+    why: 'Traffic reaches the gateway through a Service. istiod binds a server port that equals a Service port to that port\'s targetPort; a port no Service exposes is a listener no client can reach, and a LoadBalancer without an address has no entry point outside the cluster.',
     example: 'Gateway server port 8443 while the Service exposes 443→8443 and 80→8080 … or port 9443 that no Service knows.',
-    fix: 'Use the Service port in the Gateway (443), or add the port to the gateway Service.',
+    fix: 'Use the Service port in the Gateway (443), or add the port to the gateway Service; for a pending LoadBalancer, read the Service events (kubectl describe svc) for why the cloud load balancer is not provisioned.',
   },
   {
     code: 'ITLS105',
@@ -180,13 +181,7 @@ function check102(model: Model, gm: GatewayModel): Finding[] {
         resource: { kind: 'Pod', namespace: pod.metadata.namespace, name: pod.metadata.name },
         message: `Gateway pod ${podKey(pod)} ${what}; it serves ${listWords(hosts) || 'nothing'} for Gateway ${gm.ref.name}.`,
         evidence: { ...evidence, gateway: `${refName(gm.ref)}`, hosts },
-        remediation: {
-          summary: 'Read why the proxy is not ready; the other findings for this Gateway usually name the cause.',
-          commands: [
-            `kubectl describe pod ${pod.metadata.name} -n ${pod.metadata.namespace}`,
-            `kubectl logs ${pod.metadata.name} -n ${pod.metadata.namespace} -c ${proxy?.name ?? 'istio-proxy'} --previous`,
-          ],
-        },
+        remediation: notReadyAdvice(pod, proxy?.name ?? 'istio-proxy', status),
       }),
     );
   }
@@ -195,24 +190,53 @@ function check102(model: Model, gm: GatewayModel): Finding[] {
 
 function check103(model: Model): Finding[] {
   if (!model.wasRead('pods') || model.gateways.length === 0) return [];
-  // A namespace-limited read cannot prove istiod absent.
-  if (model.snapshot.unreadable.some((u) => u.resource === 'pods')) return [];
+  const ns = model.snapshot.istioNamespace;
   const pods = istiodPods(model.snapshot);
   if (pods.some(podReady)) return [];
-  const ns = model.snapshot.istioNamespace;
-  return [
-    findingFor(codes, 'ITLS103', {
-      resource: { kind: 'Deployment', namespace: ns, name: 'istiod' },
-      message: pods.length
-        ? `No istiod pod is ready (${pods.map((p) => `${podKey(p)}: ${p.status?.phase ?? 'unknown'}`).join(', ')}): gateways get no new configuration or certificates.`
-        : `No istiod pod was found (labels app=istiod or istio=pilot): gateways get no new configuration or certificates.`,
-      evidence: { istiodPods: pods.map((p) => `${podKey(p)} ${p.status?.phase ?? 'unknown'}`) },
-      remediation: {
-        summary: 'Bring istiod back before anything else: every gateway depends on it.',
-        commands: [`kubectl -n ${ns} get pods -l app=istiod`, `kubectl -n ${ns} logs deploy/istiod --tail=100`],
-      },
-    }),
-  ];
+  // istiod absent from pods that were read only in some namespaces proves nothing; not-ready pods seen are facts
+  if (pods.length === 0 && !visible(model.snapshot, 'pods')) return [];
+  if (pods.some((p) => !p.status)) return []; // manifests without status say nothing about readiness
+  // name what was read: the istiod pods seen (not a Deployment the doctor never listed)
+  const [first, ...rest] = pods;
+  const finding = findingFor(codes, 'ITLS103', {
+    resource: first ? { kind: 'Pod', namespace: first.metadata.namespace, name: first.metadata.name } : { kind: 'Namespace', name: ns },
+    message: pods.length
+      ? `No istiod pod is ready (${pods.map((p) => `${podKey(p)}: ${p.status?.phase ?? 'unknown'}`).join(', ')}): gateways get no new configuration or certificates.`
+      : `No istiod pod was found in any namespace (labels app=istiod or istio=pilot): gateways get no new configuration or certificates.`,
+    evidence: { istiodPods: pods.map((p) => `${podKey(p)} ${p.status?.phase ?? 'unknown'}`) },
+    remediation: first
+      ? { ...notReadyAdvice(first, 'discovery', (first.status?.containerStatuses ?? []).find((c) => c.name === 'discovery')), summary: 'Bring istiod back before anything else: every gateway depends on it.' }
+      : {
+          summary: 'Bring istiod back before anything else: every gateway depends on it (is it installed, or in another namespace than --istio-namespace?).',
+          commands: [`kubectl get pods -A -l app=istiod`, `kubectl -n ${ns} get deployments,replicasets`],
+        },
+  });
+  if (rest.length) finding.places = rest.map((p) => ({ resource: { kind: 'Pod', namespace: p.metadata.namespace, name: p.metadata.name } }));
+  return [finding];
+}
+
+/** A pod that never started has no logs: its events say why (unschedulable, image pull). One that ran: its logs. */
+function notReadyAdvice(pod: Pod, container: string, status: ContainerStatus | undefined): { summary: string; commands: string[] } {
+  const name = pod.metadata.name;
+  const ns = pod.metadata.namespace ?? 'default';
+  const describe = `kubectl describe pod ${name} -n ${ns}`;
+  const events = `kubectl get events -n ${ns} --field-selector involvedObject.name=${name}`;
+  const scheduled = (pod.status?.conditions ?? []).find((c) => c.type === 'PodScheduled');
+  const started = !!status && (status.restartCount > 0 || !!status.state?.running || !!status.state?.terminated || !!status.lastState?.terminated);
+  if (!started || (pod.status?.phase === 'Pending' && scheduled?.status === 'False')) {
+    return {
+      summary:
+        scheduled?.status === 'False'
+          ? `The pod is not scheduled (${scheduled.reason ?? 'Unschedulable'}${scheduled.message ? `: ${scheduled.message}` : ''}): its events say what the scheduler is missing (nodes, resources, taints).`
+          : 'The pod has not started its containers: its events say why (scheduling, image pull, volumes); it has no logs yet.',
+      commands: [describe, events],
+    };
+  }
+  const previous = status.restartCount > 0 || !!status.lastState?.terminated;
+  return {
+    summary: 'Read why the container is not ready; the other findings for this Gateway usually name the cause.',
+    commands: [describe, `kubectl logs ${name} -n ${ns} -c ${container}${previous ? ' --previous' : ''}`],
+  };
 }
 
 function isTcp(p: ServicePort): boolean {
@@ -233,6 +257,7 @@ function targetPortNumber(port: ServicePort, pod: Pod): number {
 
 function check104(model: Model, gm: GatewayModel): Finding[] {
   if (!model.wasRead('services') || gm.pods.length === 0) return [];
+  if (!gm.workloadNamespaces.every((ns) => visible(model.snapshot, 'services', ns))) return [];
   const out: Finding[] = [];
   const services = new Map<string, Service>();
   const servicePorts = new Set<number>();
@@ -355,7 +380,8 @@ export const workloadsCheck: CheckModule = {
     const reported106 = new Set<string>();
     const reported102 = new Set<string>();
     for (const gm of model.gateways) {
-      if (podsRead) out.push(...check101(model, gm));
+      // a selector matches pods in any namespace: only pods read everywhere prove that none matches
+      if (podsRead && visible(model.snapshot, 'pods')) out.push(...check101(model, gm));
       for (const f of check102(model, gm)) {
         // one pod can be selected by many Gateways: report it once, naming the first
         const key = `${f.resource.namespace}/${f.resource.name}`;
