@@ -4,7 +4,6 @@ import {
   createTlsSecretCommand,
   credentialNameFor,
   editableGateway,
-  gatewayWithHttpsServer,
   gatewayWithServerEdit,
   gatewayWithoutHosts,
   toYaml,
@@ -25,6 +24,7 @@ import {
   type ServerModel,
 } from './model.js';
 import type { CheckModule, CodeSpec, Finding, Place, Remediation } from './types.js';
+import { newHttpsServerFix, rebindToKeeper } from './route-fixes.js';
 
 const codes: CodeSpec[] = [
   {
@@ -182,11 +182,8 @@ function check402(model: Model, gm: GatewayModel): Finding[] {
           redirectingHosts: hosts,
           tlsHostsOnWorkload: [...new Set(neighbours.flatMap((n) => n.servers.filter((t) => isTlsServer(t.server)).flatMap((t) => t.hosts.map((h) => `${n.ref.name}: ${h.host}`))))],
         },
-        remediation: {
-          summary: `Add an HTTPS server for ${listWords(hosts)} with a credential in the gateway pod namespace (or remove httpsRedirect if the site is HTTP-only).`,
-          commands: workloadNamespaces(gm).map((ns) => createTlsSecretCommand(name, ns)),
-          yaml: toYaml(gatewayWithHttpsServer(gm.gateway, unserved.map((h) => h.raw), name)),
-        },
+        // with the routes the new server needs (route-fixes.ts), or a fill-in when no backend is known
+        remediation: newHttpsServerFix(model, gm, unserved, name, workloadNamespaces(gm)),
       }),
     );
   }
@@ -360,7 +357,7 @@ function check404(model: Model): Finding[] {
         const group = [...members].sort((a, b) => precedence(a.gm, b.gm) || a.server.index - b.server.index);
         const primary = group.find((m) => inScope.has(m.gm));
         if (!primary) continue;
-        out.push(sharingFinding(group, primary));
+        out.push(sharingFinding(model, group, primary));
       }
     }
   }
@@ -374,7 +371,7 @@ function credentialOf(model: Model, gm: GatewayModel, s: ServerModel): string | 
 }
 
 /** The merged Gateway and what is left of the others: one server for every host, on the Gateway istiod ranks first. */
-function mergeFix(group: ShareMember[]): { docs: object[]; emptied: GatewayModel[]; allHosts: string[] } {
+function mergeFix(model: Model, group: ShareMember[]): { docs: object[]; emptied: GatewayModel[]; allHosts: string[] } {
   const keeper = group[0];
   const allHosts = [...new Set(group.flatMap((x) => x.server.hosts.map((h) => h.raw)))];
   const merged = editableGateway(keeper.gm.gateway);
@@ -391,10 +388,12 @@ function mergeFix(group: ShareMember[]): { docs: object[]; emptied: GatewayModel
     if (g.spec.servers!.length) docs.push(g);
   }
   const emptied = others.filter((o) => o.servers.every((sv) => inGroup.has(sv)));
+  // their VirtualServices follow the hosts to the keeper (none left bound to a deleted Gateway: ITLS501)
+  docs.push(...rebindToKeeper(model, keeper.gm, others.map((o) => ({ gm: o, hosts: group.filter((x) => x.gm === o).flatMap((x) => x.server.hosts), emptied: emptied.includes(o), remaining: o.servers.filter((sv) => !inGroup.has(sv)).flatMap((sv) => sv.hosts) }))));
   return { docs, emptied, allHosts };
 }
 
-function sharingFinding(group: ShareMember[], primary: ShareMember): Finding {
+function sharingFinding(model: Model, group: ShareMember[], primary: ShareMember): Finding {
   const keeper = group[0];
   const port = primary.server.port;
   const hosts = primary.server.hosts.map((h) => h.host);
@@ -412,7 +411,7 @@ function sharingFinding(group: ShareMember[], primary: ShareMember): Finding {
       places.push({ resource: m.gm.ref, host: h.host, port: m.server.port });
     }
   }
-  const fix = mergeFix(group);
+  const fix = mergeFix(model, group);
   const servers = group.length;
   return findingFor(codes, 'ITLS404', {
     resource: primary.gm.ref,

@@ -11,7 +11,6 @@ import type {
 } from '../snapshot/types.js';
 import {
   editableDestinationRule,
-  editableGateway,
   editableVirtualService,
   toYaml,
   virtualServiceSkeleton,
@@ -35,6 +34,7 @@ import {
 } from './model.js';
 import type { CheckModule, CodeSpec, Finding, Remediation } from './types.js';
 import { virtualServicesVisibleFor, visible } from './visibility.js';
+import { serveHostsFix } from './route-fixes.js';
 
 const codes: CodeSpec[] = [
   {
@@ -314,10 +314,8 @@ function check502(model: Model, all: Binding[]): Finding[] {
     let reason = '';
     if (!exported) reason = ` The VirtualService is not exported to the Gateway's namespace ${gwNs} (exportTo: ${(vs.spec?.exportTo ?? []).join(', ')}).`;
     else if (restricted.length) reason = ` The Gateway serves ${restricted.map((r) => r.raw).join(', ')} only to VirtualServices in namespace ${restricted[0].namespace}.`;
-    // Recommended fix: add the hosts to the servers that already serve routes (the certificate must cover them).
-    const fixed = editableGateway(gm.gateway);
-    const targets = fixed.spec.servers!.filter((s) => ['HTTP', 'HTTPS'].includes((s.port?.protocol ?? '').toUpperCase()) && !s.hosts.includes('*'));
-    for (const s of targets) s.hosts = [...s.hosts, ...unserved.filter((u) => !s.hosts.includes(u))];
+    // Recommended fix (route-fixes.ts): hosts the certificate covers, a namespace restriction never widened silently.
+    const serve = exported ? serveHostsFix(model, gm, vs, unserved) : undefined;
     out.push(
       findingFor(codes, 'ITLS502', {
         severity: none ? 'error' : 'info',
@@ -334,12 +332,8 @@ function check502(model: Model, all: Binding[]): Finding[] {
               summary: `Export the VirtualService to ${gwNs} (or to "*").`,
               yaml: toYaml({ ...editableVirtualService(vs), spec: { ...editableVirtualService(vs).spec, exportTo: [...new Set([...(vs.spec?.exportTo ?? []), gwNs ?? '*'])] } }),
             }
-          : targets.length
-            ? {
-                summary: `Add ${listWords(unserved)} to the Gateway's HTTP/HTTPS servers, or correct the VirtualService hosts if they are a typo.`,
-                yaml: toYaml(fixed),
-                notes: ['The certificate of each HTTPS server must cover the added hosts.'],
-              }
+          : serve
+            ? { summary: serve.summary, yaml: toYaml(...serve.docs), ...(serve.commands.length ? { commands: serve.commands } : {}), notes: serve.notes }
             : { summary: `Correct the VirtualService hosts to names the Gateway serves (${listWords(gatewayHosts)}), or add a server for them.` },
       }),
     );
@@ -364,7 +358,9 @@ function check503(model: Model, all: Binding[]): Finding[] {
     for (const s of gm.servers) {
       if (!isTlsServer(s.server) || !terminatesTls(s.server)) continue;
       for (const h of s.hosts) {
-        if (bound.some((vs) => vsBindsToGatewayHost(vs, h, gm.ref.namespace))) continue;
+        // one host listed for two namespaces (payments/x, shop/x) is routed when either entry binds a VirtualService
+        const entries = s.hosts.filter((o) => o.host.toLowerCase() === h.host.toLowerCase());
+        if (bound.some((vs) => entries.some((e) => vsBindsToGatewayHost(vs, e, gm.ref.namespace)))) continue;
         // VirtualServices that could not be read may route it: the host is unknown, not unrouted
         if (!virtualServicesVisibleFor(model, h)) continue;
         // The same host and port on another Gateway of these pods, with routes there: ITLS403 owns that conflict.

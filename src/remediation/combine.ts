@@ -56,6 +56,7 @@ function objectKey(obj: Obj): string {
 }
 
 const DELETE = /^kubectl delete ([a-z.]+) ([a-z0-9.-]+) -n ([a-z0-9-]+)(\s|$)/;
+const DELETE_GATEWAY = /^kubectl delete gateways?(\.networking\.istio\.io)? /;
 
 function deletedKey(command: string): string | undefined {
   const m = DELETE.exec(command.trim());
@@ -149,8 +150,11 @@ export function planFixes(findings: FixSource[], lookup?: BaseLookup): FixPlan {
       if (isVarCheck(c)) continue;
       const del = deletedKey(c);
       if (del) deleted.add(del);
-      if (seenCommands.has(c)) continue;
-      seenCommands.add(c);
+      // the same command twice runs once; comment lines (a commented document, a fill-in) are kept as written
+      if (!c.trimStart().startsWith('#')) {
+        if (seenCommands.has(c)) continue;
+        seenCommands.add(c);
+      }
       step.commands.push(c);
     }
     if (r.yaml) {
@@ -229,7 +233,10 @@ export function renderFixScript(plan: FixPlan): string {
   plan.steps.forEach((s, i) => {
     out.push('', `# [${i + 1}] fixes ${s.label}`, ...commentLines(s.summary));
     for (const n of s.notes) out.push(...commentLines(`note: ${n}`));
+    // a Gateway is deleted only once what replaces it is applied (no window where its hosts are served by nothing)
+    const later = s.commands.filter((c) => DELETE_GATEWAY.test(c.trim()));
     for (const c of s.commands) {
+      if (later.includes(c)) continue;
       if (c.trimStart().startsWith('#')) out.push(c);
       else if (changesCluster(c)) out.push(c);
       else out.push(`# to look: ${c}`);
@@ -238,6 +245,7 @@ export function renderFixScript(plan: FixPlan): string {
       if (d.fixes.length > 1) out.push(`# this document also fixes: ${d.fixes.filter((x) => x !== s.label).join('; ')}`);
       out.push(`kubectl apply -f - <<'YAML'`, docText(d), 'YAML');
     }
+    out.push(...later);
   });
   return out.join('\n') + '\n';
 }

@@ -7,22 +7,17 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { parseAllDocuments } from 'yaml';
-import { converge, converged, doctor, loadScenario, scenarioDirs } from './fixrun.js';
+import { converge, converged, doctor, fixtureDirs, loadScenario, scenarioDirs } from './fixrun.js';
 import { ROOT } from '../scenario/harness.js';
 import { planFixes, renderFixOnly } from '../../src/remediation/combine.js';
 import { snapshotLookup } from '../../src/cli/main.js';
 
 /** Known not to converge yet, and why (the issue note lists them); anything else must converge. */
-const KNOWN: Record<string, string> = {
-  'itls402-redirect-to-nowhere': 'the new HTTPS server for blog.example.com has no VirtualService (ITLS503)',
-  'itls404-same-certificate-two-secrets': 'the merge deletes b-gateway but leaves VirtualService shop/b bound to it (ITLS501)',
-  'itls404-shared-wildcard-certificate': 'the merge deletes b-gateway but leaves VirtualService shop/b bound to it (ITLS501)',
-  'itls502-vs-host-not-on-gateway': 'the host added to the HTTPS server is not covered by its certificate (ITLS304)',
-};
+const KNOWN: Record<string, string> = {};
 
 const shells = ['sh', 'dash'].filter((s) => spawnSync(s, ['-c', 'true']).status === 0);
 
-for (const dir of scenarioDirs(ROOT)) {
+for (const dir of [...scenarioDirs(ROOT), ...fixtureDirs()]) {
   const name = dir.split('/').pop()!;
   test(`fixes converge: ${name}`, async (t) => {
     const c = await converge(dir);
@@ -61,4 +56,36 @@ test('--fix-only: one document per object, each a whole object kubectl apply tak
       keys.add(key);
     }
   }
+});
+
+/** What the fix of each fixture must (and must not) say, beyond converging. */
+const FIXTURE_FIX: Record<string, { has: RegExp[]; hasNot?: RegExp[] }> = {
+  // the payments/ restriction is not widened: the VirtualService's namespace is allowed for that host alone
+  'itls502-restricted-namespace': { has: [/- payments\/api\.acme\.test\n\s+- shop\/api\.acme\.test\n/, /The choice is yours/], hasNot: [/^\s+- (\*\/)?api\.acme\.test$/m] },
+  // the added host is one the certificate does not cover: the certificate is re-issued with it
+  'itls502-host-needs-reissue': { has: [/- www\.shop\.example\.com/, /kubectl patch secret shop-tls -n istio-system --type=merge/, /Re-issue the certificate with DNS SANs for www\.shop\.example\.com/] },
+  // the merge keeps b-gateway (port 80): VirtualService b stays bound to it and is bound to a-gateway too
+  'itls404-gateway-keeps-a-server': { has: [/gateways:\n\s+- b-gateway\.istio-system\.svc\.cluster\.local\n\s+- istio-system\/a-gateway/], hasNot: [/kubectl delete gateway/] },
+  // the VirtualService routing blog for the mesh is bound to the Gateway as well (the mesh kept)
+  'itls402-route-bound-elsewhere': { has: [/name: blog\n\s+namespace: blog[\s\S]*gateways:\n\s+- istio-system\/shop-gateway\n\s+- mesh/] },
+  // no route: one is created for the Service named like the host, to confirm
+  'itls402-service-named-like-host': { has: [/host: blog\.blog\.svc\.cluster\.local/, /confirm it before applying/] },
+};
+
+for (const dir of fixtureDirs()) {
+  const name = dir.split('/').pop()!;
+  const want = FIXTURE_FIX[name];
+  if (!want) continue;
+  test(`the fix says what it must: ${name}`, async () => {
+    const c = await converge(dir);
+    for (const re of want.has) assert.match(c.script, re);
+    for (const re of want.hasNot ?? []) assert.doesNotMatch(c.script, re);
+  });
+}
+
+test('itls404: a Gateway is deleted only after what replaces it is applied', async () => {
+  const c = await converge(`${ROOT}/test/scenarios/itls404-shared-wildcard-certificate`);
+  const del = c.script.indexOf('kubectl delete gateway b-gateway');
+  assert.ok(del > 0 && del > c.script.lastIndexOf("kubectl apply -f - <<'YAML'"), c.script);
+  assert.match(c.script, /name: b\n\s+namespace: shop[\s\S]*gateways:\n\s+- istio-system\/a-gateway\n/);
 });

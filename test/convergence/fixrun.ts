@@ -116,6 +116,12 @@ function hostsFor(secretName: string, objects: Obj[], script: string): string[] 
     }
   }
   const hosts = new Set<string>();
+  // Gateway-API listeners name the secret in tls.certificateRefs and the host in hostname
+  for (const g of objects.filter((o) => o.kind === 'Gateway' && groupOf(o.apiVersion) === 'gateway.networking.k8s.io')) {
+    for (const l of ((g.spec as { listeners?: { hostname?: string; tls?: { certificateRefs?: { name?: string }[] } }[] })?.listeners ?? [])) {
+      if (l.hostname && (l.tls?.certificateRefs ?? []).some((r) => r.name === secretName)) hosts.add(l.hostname);
+    }
+  }
   for (const g of gateways) {
     for (const server of ((g.spec as { servers?: { hosts?: string[]; tls?: { credentialName?: string } }[] })?.servers ?? [])) {
       if (server.tls?.credentialName !== secretName) continue;
@@ -336,7 +342,8 @@ function applyDoc(ctx: Ctx, doc: Obj): void {
     throw new ScriptError(`Secret "${doc.metadata.name}" is invalid: type: Invalid value: "${next.type ?? 'Opaque'}": field is immutable`);
   }
   const meta = { ...old.metadata, ...next.metadata };
-  const merged = { ...next, metadata: meta };
+  // status is a subresource: kubectl apply never writes it, the server keeps what it had
+  const merged = { ...next, metadata: meta, ...('status' in old ? { status: old.status } : {}) };
   if (JSON.stringify(merged) !== JSON.stringify(old)) ctx.log.push(`configured ${doc.kind} ${ns}/${doc.metadata.name}`);
   ctx.objects[i] = merged as Obj;
 }
@@ -610,4 +617,10 @@ export function converged(c: Convergence): boolean {
 export function scenarioDirs(root: string): string[] {
   const base = join(root, 'test', 'scenarios');
   return [...readdirSync(base).filter((n) => statSync(join(base, n)).isDirectory()).sort().map((n) => join(base, n)), join(root, 'examples', 'kiali')];
+}
+
+/** Small clusters for the fix paths the suite's scenarios do not reach (test/convergence/fixtures). */
+export function fixtureDirs(): string[] {
+  const base = new URL('./fixtures/', import.meta.url).pathname;
+  return readdirSync(base).filter((n) => statSync(join(base, n)).isDirectory()).sort().map((n) => join(base, n));
 }
