@@ -141,7 +141,11 @@ function walk(dir: string): string[] {
   return out;
 }
 
-export async function materializeScenario(dir: string, opts: MaterializeOptions = {}): Promise<{ dir: string }> {
+/**
+ * Materialize `dir` into a temp directory (or opts.outDir). Also returns the certificates generated
+ * from certs.yaml by name, e.g. for a test that trusts one of the scenario's private roots (--ca-file).
+ */
+export async function materializeScenario(dir: string, opts: MaterializeOptions = {}): Promise<{ dir: string; certs: Map<string, IssuedCert> }> {
   const now = opts.now ?? new Date();
   const outDir = opts.outDir ?? mkdtempSync(join(tmpdir(), 'istio-tls-scenario-'));
   mkdirSync(outDir, { recursive: true });
@@ -169,5 +173,5 @@ export async function materializeScenario(dir: string, opts: MaterializeOptions 
     if (text.includes('{{') && Buffer.from(text, 'utf8').equals(bytes)) writeFileSync(dst, substitute(text, certs, rel));
     else cpSync(src, dst);
   }
-  return { dir: outDir };
+  return { dir: outDir, certs };
 }

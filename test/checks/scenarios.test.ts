@@ -14,6 +14,7 @@ interface Expect {
   codes?: string[];
   absent?: string[];
   liveOnly?: string[];
+  clean?: boolean;
 }
 
 const ROOT = 'test/scenarios';
@@ -29,7 +30,10 @@ for (const name of dirs) {
     const materialized = await materializeScenario(dir, { now });
     try {
       const { snapshot } = loadOfflineSnapshot([materialized.dir]);
-      const { findings } = runChecks(snapshot, { now, expiryWarningMs: 30 * 86_400_000, trustStore });
+      // scenario.json `trust`: the certs.yaml CAs the operator passes as --ca-file
+      const trust = existsSync(join(dir, 'scenario.json')) ? ((JSON.parse(readFileSync(join(dir, 'scenario.json'), 'utf8')) as { trust?: string[] }).trust ?? []) : [];
+      const store = trust.length ? loadTrustStore(trust.map((n) => materialized.certs.get(n)!.certPem).join('')) : trustStore;
+      const { findings } = runChecks(snapshot, { now, expiryWarningMs: 30 * 86_400_000, trustStore: store });
       const codes = new Set(findings.map((f) => f.code));
       for (const code of expect.codes ?? []) {
         if (liveOnly.has(code)) continue;
@@ -38,6 +42,10 @@ for (const name of dirs) {
       for (const code of expect.absent ?? []) {
         const hit = findings.find((f) => f.code === code);
         assert.equal(hit, undefined, `${name}: ${code} must not fire: ${hit?.message}`);
+      }
+      if (expect.clean) {
+        const loud = findings.filter((f) => f.severity === 'error' || f.severity === 'warning').map((f) => `${f.code} ${f.message}`);
+        assert.deepEqual(loud, [], `${name}: a healthy scenario reports no error or warning`);
       }
       assert.doesNotMatch(JSON.stringify(findings), /PRIVATE KEY/, 'no key material in findings');
     } finally {

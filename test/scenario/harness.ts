@@ -2,8 +2,9 @@
 // simulated cluster answers from this same process), remember every output, and find the private
 // keys a materialized scenario holds so tests can assert none of them ever leaks.
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { isAbsolute, join } from 'node:path';
 import assert from 'node:assert/strict';
 import { inPodCheck } from '../../src/checks/inpod.js';
 import type { Finding } from '../../src/checks/types.js';
@@ -101,11 +102,36 @@ export interface Expectation {
   absent?: string[];
   exitCode?: number;
   liveOnly?: string[];
+  /** no error and no warning at all, live or offline (a healthy scenario) */
+  clean?: boolean;
 }
 
 export function readExpectation(dir: string): Expectation {
   const p = join(dir, 'expect.json');
   return existsSync(p) ? (JSON.parse(readFileSync(p, 'utf8')) as Expectation) : {};
+}
+
+/**
+ * scenario.json `trust`: names of certs.yaml CAs the operator trusts, as `--ca-file` (a private root the
+ * runs must not call untrusted). Writes their PEM to a temp file; the args to add to every run, or [].
+ */
+export function trustArgs(scenarioDir: string, certs: Map<string, { certPem: string }>): string[] {
+  const p = join(scenarioDirAbs(scenarioDir), 'scenario.json');
+  if (!existsSync(p)) return [];
+  const names = (JSON.parse(readFileSync(p, 'utf8')) as { trust?: string[] }).trust ?? [];
+  if (names.length === 0) return [];
+  const pem = names.map((n) => {
+    const c = certs.get(n);
+    if (!c) throw new Error(`${p}: trust names ${JSON.stringify(n)}, which certs.yaml does not define`);
+    return c.certPem;
+  });
+  const file = join(mkdtempSync(join(tmpdir(), 'istio-tls-trust-')), 'ca.pem');
+  writeFileSync(file, pem.join(''));
+  return ['--ca-file', file];
+}
+
+function scenarioDirAbs(dir: string): string {
+  return isAbsolute(dir) ? dir : join(ROOT, dir);
 }
 
 /** Scenario dirs the tiers run: every test/scenarios/<name>/ and the demo. */

@@ -11,7 +11,7 @@ import { parseAllDocuments, stringify } from 'yaml';
 import type { Finding } from '../../src/checks/types.js';
 import { materializeScenario } from '../../src/sim/materialize.js';
 import { startSim, type Sim } from '../../src/sim/server.js';
-import { allOutputs, assertSameFindings, cli, ensureBuilt, keyFingerprints, readExpectation, ROOT, scenarioDirs } from './harness.js';
+import { allOutputs, assertSameFindings, cli, ensureBuilt, keyFingerprints, readExpectation, ROOT, scenarioDirs, trustArgs } from './harness.js';
 
 interface JsonReport {
   findings: Finding[];
@@ -47,17 +47,19 @@ for (const scenario of scenarioDirs()) {
     let requestsOfDoctor = 0;
 
     before(async () => {
-      dir = (await materializeScenario(join(ROOT, scenario), { now })).dir;
+      const m = await materializeScenario(join(ROOT, scenario), { now });
+      dir = m.dir;
+      const trust = trustArgs(scenario, m.certs);
       for (const k of keyFingerprints(dir)) keys.add(k);
       const work = mkdtempSync(join(tmpdir(), 'istio-tls-scenario-run-'));
       sim = await startSim({ scenarioDir: dir, materialized: true, kubeconfigPath: join(work, 'kubeconfig') });
-      const l = await cli(['doctor', '--kubeconfig', sim.kubeconfigPath, '-o', 'json', '--now', nowArg]);
+      const l = await cli(['doctor', '--kubeconfig', sim.kubeconfigPath, '-o', 'json', '--now', nowArg, ...trust]);
       requestsOfDoctor = sim.requestLog.length;
       // a blind scenario (expect.json exitCode 2) still prints its report; every other live run must do its job
       if (expect.exitCode !== 2) assert.notEqual(l.code, 2, `live run could not do its job: ${l.stderr}`);
       assert.ok(l.stdout.trim().startsWith('{'), `live run printed no report (exit ${l.code}): ${l.stderr}`);
       live = { code: l.code, report: JSON.parse(l.stdout) as JsonReport };
-      const o = await cli(['doctor', '-f', dir, '-o', 'json', '--now', nowArg]);
+      const o = await cli(['doctor', '-f', dir, '-o', 'json', '--now', nowArg, ...trust]);
       assert.notEqual(o.code, 2, `offline run could not do its job: ${o.stderr}`);
       assert.ok(o.stdout.trim().startsWith('{'), `offline run printed no report (exit ${o.code}): ${o.stderr}`);
       offline = { code: o.code, report: JSON.parse(o.stdout) as JsonReport };
@@ -86,6 +88,12 @@ for (const scenario of scenarioDirs()) {
       for (const code of expect.absent ?? []) {
         assert.ok(!liveCodes.has(code), `live: ${code} must not be reported`);
         assert.ok(!offlineCodes.has(code), `offline: ${code} must not be reported`);
+      }
+      if (expect.clean) {
+        for (const [run, r] of [['live', live], ['offline', offline]] as const) {
+          const loud = r.report.findings.filter((f) => f.severity === 'error' || f.severity === 'warning');
+          assert.deepEqual(loud.map((f) => `${f.code} ${f.message}`), [], `${run}: a healthy scenario reports no error or warning`);
+        }
       }
     });
 
