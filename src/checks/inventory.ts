@@ -4,7 +4,7 @@
 import type { CertFacts, TrustStore } from '../tls/types.js';
 import { matchHost, parseCertificates, privateRootOf, validateChain } from '../tls/index.js';
 import { mountedSecretFor, type GatewayModel, type Model, type ServerModel } from './model.js';
-import { SEVERITY_RANK, type Finding, type ResourceRef, type Severity } from './types.js';
+import { SEVERITY_RANK, type Finding, type Place, type ResourceRef, type Severity } from './types.js';
 import { servedMatches } from './inpod.js';
 import { blindText, hostBlindness, visible } from './visibility.js';
 import { kubernetesHostRows } from './gateway-api-inventory.js';
@@ -95,10 +95,69 @@ function servedBundle(model: Model, gm: GatewayModel, server: ServerModel): { cr
   return { credential: '-', certificates: [] };
 }
 
+/** Findings indexed once per run (issue 10: no scan of every finding per host): by host, primary place or one of its `places`. */
+interface FindingIndex {
+  /** host → findings whose primary place names it */
+  byHost: Map<string, Finding[]>;
+  /** host → (finding, place) for each of a finding's `places` that names it */
+  byPlaceHost: Map<string, { finding: Finding; place: Place }[]>;
+  /** gateway ref → findings without a host about it */
+  gatewayWide: Map<string, Finding[]>;
+}
+
+function refKey(r: ResourceRef): string {
+  return `${r.kind}\u0000${r.namespace ?? ''}\u0000${r.name}`;
+}
+
+function push<K, V>(map: Map<K, V[]>, key: K, value: V): void {
+  const list = map.get(key);
+  if (list) list.push(value);
+  else map.set(key, [value]);
+}
+
+function indexFindings(findings: Finding[]): FindingIndex {
+  const index: FindingIndex = { byHost: new Map(), byPlaceHost: new Map(), gatewayWide: new Map() };
+  for (const f of findings) {
+    if (f.host === undefined) push(index.gatewayWide, refKey(f.resource), f);
+    else push(index.byHost, f.host, f);
+    for (const place of f.places ?? []) if (place.host !== undefined) push(index.byPlaceHost, place.host, { finding: f, place });
+  }
+  return index;
+}
+
+/** A finding is about this host at its primary place or at one of its `places` (one finding per cause); each once, in findings order. */
+function findingsAbout(index: FindingIndex, gm: GatewayModel, host: string, port: number): Finding[] {
+  const about = new Set<Finding>();
+  for (const f of index.byHost.get(host) ?? []) if (f.port === undefined || f.port === port) about.add(f);
+  for (const { finding, place } of index.byPlaceHost.get(host) ?? []) {
+    if ((place.port === undefined || place.port === port) && sameRef(place.resource, gm.ref)) about.add(finding);
+  }
+  return [...about];
+}
+
 export function buildInventory(model: Model, findings: Finding[], options: InventoryOptions): HostRow[] {
   const rows: HostRow[] = [];
+  const index = indexFindings(findings);
+  // the chain verdict does not depend on the host (name coverage is the `san` column): once per distinct bundle
+  const chains = new Map<string, Exclude<HostRow['chain'], undefined>>();
+  const chainOf = (certificates: CertFacts[], host: string): HostRow['chain'] => {
+    const key = certificates.map((c) => c.fingerprint256).join(',');
+    let chain = chains.get(key);
+    if (chain === undefined) {
+      const report = validateChain(certificates, { trustStore: options.trustStore, now: options.now });
+      // an engine that builds no path and names no issue has not judged it: "unknown", not "fail"
+      chain = report.trusted ? 'ok' : privateRootOf(report) !== undefined ? 'private-root' : report.path.length === 0 && report.issues.length === 0 ? 'unknown' : 'fail';
+      chains.set(key, chain);
+    }
+    // only there could the host matter (a name issue is an issue): judge that rare case as before, with the host
+    if (chain === 'unknown' && host !== '*') {
+      const report = validateChain(certificates, { host, trustStore: options.trustStore, now: options.now });
+      if (report.issues.length > 0) return 'fail';
+    }
+    return chain;
+  };
   for (const gm of model.gateways) {
-    const gatewayWide = findings.filter((f) => f.host === undefined && sameRef(f.resource, gm.ref));
+    const gatewayWide = index.gatewayWide.get(refKey(gm.ref))?.filter((f) => sameRef(f.resource, gm.ref)) ?? [];
     for (const server of gm.servers) {
       if (server.protocol !== 'HTTPS' && server.protocol !== 'TLS') continue;
       const terminates = server.mode === 'SIMPLE' || server.mode === 'MUTUAL' || server.mode === 'OPTIONAL_MUTUAL';
@@ -106,12 +165,7 @@ export function buildInventory(model: Model, findings: Finding[], options: Inven
       const leaf = bundle.certificates[0];
       const served = terminates ? servedMatches(model.snapshot, model, gm, server) : 'unknown';
       for (const h of server.hosts) {
-        // a finding is about this host at its primary place or at one of its `places` (one finding per cause)
-        const about = findings.filter(
-          (f) =>
-            (f.host === h.host && (f.port === undefined || f.port === server.port)) ||
-            (f.places ?? []).some((p) => p.host === h.host && (p.port === undefined || p.port === server.port) && sameRef(p.resource, gm.ref)),
-        );
+        const about = findingsAbout(index, gm, h.host, server.port);
         const decisive = [...about, ...gatewayWide].filter((f) => f.severity !== 'info');
         const w = worst(decisive);
         const blind = hostBlindness(model, gm, server, h);
@@ -123,9 +177,7 @@ export function buildInventory(model: Model, findings: Finding[], options: Inven
           certificate = { subject: leaf.commonName ?? leaf.subject, notAfter: leaf.notAfter };
           if (!Number.isNaN(notAfter)) certificate.expiresInDays = Math.floor((notAfter - options.now.getTime()) / DAY_MS);
           if (h.host !== '*') san = matchHost(h.host, leaf).covered ? 'ok' : 'fail';
-          const report = validateChain(bundle.certificates, { host: h.host === '*' ? undefined : h.host, trustStore: options.trustStore, now: options.now });
-          // an engine that builds no path and names no issue has not judged it: "unknown", not "fail"
-          chain = report.trusted ? 'ok' : privateRootOf(report) !== undefined ? 'private-root' : report.path.length === 0 && report.issues.length === 0 ? 'unknown' : 'fail';
+          chain = chainOf(bundle.certificates, h.host);
         }
         // keys in a fixed order: -o json/yaml consumers diff these rows
         const row: HostRow = {
