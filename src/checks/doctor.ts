@@ -122,7 +122,11 @@ function rbacFix(snapshot: Snapshot, denied: Unreadable[]): RbacFix {
   };
 }
 
-/** `kubectl auth can-i` for each denied (verb, resource), in the broadest scope it was denied in. */
+/** What the verdicts need most, first: the can-i checks shown are the few that matter. */
+const CAN_I_ORDER = ['gateways.networking.istio.io', 'pods', 'secrets', 'virtualservices.networking.istio.io', 'services', 'pods/exec', 'pods/portforward'];
+const CAN_I_MAX = 4;
+
+/** `kubectl auth can-i` for the most important denied (verb, resource) pairs, in the broadest scope each was denied in. */
 function canICommands(denied: Unreadable[]): string[] {
   const broadest = new Map<string, Unreadable>();
   for (const u of denied) {
@@ -130,7 +134,14 @@ function canICommands(denied: Unreadable[]): string[] {
     const seen = broadest.get(key);
     if (!seen || (seen.namespace !== undefined && u.namespace === undefined)) broadest.set(key, u);
   }
-  return [...broadest.values()].map((u) => `kubectl auth can-i ${u.verb} ${u.resource} ${u.namespace ? `-n ${shellWord(u.namespace)}` : '-A'}`);
+  const rank = (u: Unreadable) => {
+    const i = CAN_I_ORDER.indexOf(u.resource);
+    return i < 0 ? CAN_I_ORDER.length : i;
+  };
+  return [...broadest.values()]
+    .sort((a, b) => rank(a) - rank(b))
+    .slice(0, CAN_I_MAX)
+    .map((u) => `kubectl auth can-i ${u.verb} ${u.resource} ${u.namespace ? `-n ${shellWord(u.namespace)}` : '-A'}`);
 }
 
 /** Every RBAC refusal is one cause — rules missing from the user's roles — and one finding with one fix. */
