@@ -20,9 +20,36 @@ import type { ResourceRef } from './types.js';
 export const GATEWAY_GROUP = 'gateway.networking.k8s.io';
 /** How findings and status name a Gateway-API Gateway (kubectl accepts it as a resource name, too). */
 export const K8S_GATEWAY_KIND = 'Gateway.gateway.networking.k8s.io';
+/** The controller of Istio's ingress/egress class `istio` (pilot/pkg/features: PILOT_GATEWAY_API_CONTROLLER_NAME). */
 export const ISTIO_CONTROLLER = 'istio.io/gateway-controller';
-/** Labels Istio puts on the pods of a Gateway it deploys (the second one before Istio 1.24). */
+/**
+ * Istio's other controllers (pkg/config/constants): their Gateways are not TLS ingress listeners the
+ * doctor judges, whatever their class is called.
+ */
+export const ISTIO_OTHER_CONTROLLERS: Record<string, string> = {
+  'istio.io/mesh-controller': 'an ambient waypoint (mesh traffic, not ingress TLS)',
+  'istio.io/eastwest-controller': 'an ambient east-west gateway (mesh mTLS between networks, not ingress TLS)',
+  'istio.io/unmanaged-gateway': 'a remote gateway (deployed and configured outside this cluster)',
+  'istio.io/agentgateway-controller': 'agentgateway, not Envoy (not judged by this doctor)',
+  'istio.io/agentgateway-waypoint-controller': 'an agentgateway waypoint (mesh traffic, not ingress TLS)',
+};
+/** The classes istiod creates itself, by name, with their controllers (gatewaycommon/classinfo.go). */
+export const ISTIO_BUILTIN_CLASSES: Record<string, string> = {
+  istio: ISTIO_CONTROLLER,
+  'istio-waypoint': 'istio.io/mesh-controller',
+  'istio-east-west': 'istio.io/eastwest-controller',
+  'istio-remote': 'istio.io/unmanaged-gateway',
+  'istio-agentgateway': 'istio.io/agentgateway-controller',
+  'istio-agentgateway-waypoint': 'istio.io/agentgateway-waypoint-controller',
+};
+/**
+ * Labels Istio puts on the pods of a Gateway it deploys (kube-gateway.yaml): Istio 1.18-1.20
+ * `istio.io/gateway-name` only; 1.21-1.23 both; 1.24+ `gateway.networking.k8s.io/gateway-name`, with
+ * `istio.io/gateway-name` kept on Deployments upgraded from a release that selected on it.
+ */
 export const GATEWAY_NAME_LABELS = ['gateway.networking.k8s.io/gateway-name', 'istio.io/gateway-name'];
+/** Annotation that renames the Deployment/Service Istio creates (default `<gateway>-<class>`). */
+export const NAME_OVERRIDE_ANNOTATION = 'gateway.istio.io/name-override';
 
 export type RouteKind = 'HTTPRoute' | 'GRPCRoute' | 'TLSRoute';
 
@@ -115,16 +142,18 @@ function key(namespace: string | undefined, name: string): string {
   return `${namespace ?? ''}/${name}`;
 }
 
-/** Is this GatewayClass run by istiod as an ingress/egress gateway (not a waypoint)? */
-function classVerdict(model: Model, className: string): { istio: boolean; why: string } {
+/**
+ * Is this GatewayClass run by istiod as an ingress/egress gateway (not a waypoint)? Decided by the
+ * class's controllerName, as istiod decides (deploymentcontroller.go Reconcile): the GatewayClass
+ * object when it was read, else the built-in class of that name.
+ */
+export function classVerdict(model: Model, className: string): { istio: boolean; why: string } {
   const gc = model.snapshot.gatewayClasses.find((c) => c.metadata.name === className);
-  if (gc) {
-    if (gc.spec?.controllerName === ISTIO_CONTROLLER) return { istio: true, why: '' };
-    return { istio: false, why: `GatewayClass ${className} is run by ${gc.spec?.controllerName ?? 'no controller'}` };
-  }
-  // istiod creates the built-in classes itself; `istio` is the gateway class, `istio-waypoint` the mesh one
-  if (className === 'istio') return { istio: true, why: '' };
-  if (className === 'istio-waypoint') return { istio: false, why: 'istio-waypoint is a mesh waypoint class, not an ingress gateway' };
+  const controller = gc ? gc.spec?.controllerName : ISTIO_BUILTIN_CLASSES[className];
+  if (controller === ISTIO_CONTROLLER) return { istio: true, why: '' };
+  const what = controller ? ISTIO_OTHER_CONTROLLERS[controller] : undefined;
+  if (what) return { istio: false, why: `GatewayClass ${className} is run by ${controller}: ${what}` };
+  if (gc) return { istio: false, why: `GatewayClass ${className} is run by ${controller ?? 'no controller'}` };
   return { istio: false, why: `GatewayClass ${className} is not an Istio class` };
 }
 
@@ -255,7 +284,7 @@ function build(model: Model): GatewayApiModel {
     const addresses = gateway.spec?.addresses ?? [];
     const hostnameAddress = addresses.find((a) => a.type === 'Hostname');
     const managed = addresses.length === 0 || (addresses.length === 1 && (!addresses[0].type || addresses[0].type === 'IPAddress'));
-    const deploymentName = `${gateway.metadata.name}-${className}`;
+    const deploymentName = gateway.metadata.annotations?.[NAME_OVERRIDE_ANNOTATION] || `${gateway.metadata.name}-${className}`;
     let service: Service | undefined;
     let pods: Pod[] = [];
     if (managed || !hostnameAddress) {

@@ -55,7 +55,7 @@ export const gatewayApiCodes: CodeSpec[] = [
     code: 'ITLS704',
     severity: 'error',
     title: 'No gateway pods run the Gateway',
-    meaning: 'No pod serves the Gateway: for a Gateway Istio deploys, no pod in its namespace carries gateway.networking.k8s.io/gateway-name=<name> (the Deployment <name>-<class> is missing or not running); for a manual deployment, the Service its Hostname address names does not exist or selects no pod.',
+    meaning: 'No pod serves the Gateway: for a Gateway Istio deploys, no pod in its namespace carries gateway.networking.k8s.io/gateway-name=<name> (or istio.io/gateway-name, which Istio set before 1.24) — the Deployment <name>-<class> (or the gateway.istio.io/name-override name) is missing or not running; for a manual deployment, the Service its Hostname address names does not exist or selects no pod.',
     why: 'Without pods, nothing listens: the Gateway\'s hosts do not resolve to a working proxy however correct the configuration is.',
     example: 'Gateway web (class istio) in istio-ingress, no pod labelled gateway.networking.k8s.io/gateway-name=web.',
     fix: 'Check that istiod runs its Gateway deployment controller and why the Deployment has no ready pods (kubectl describe deployment <name>-<class>); for a manual deployment fix spec.addresses to the gateway Service.',

@@ -7,13 +7,13 @@ import { b64, pki, tlsData, tlsSecret, type Case } from '../certs-support.js';
 import { docs, one } from '../_support.js';
 import { issueCert, chainPem } from '../../../src/testing/certgen.js';
 
-export const GW_POD = (name = 'web', namespace = 'istio-ingress') => `
+export const GW_POD = (name = 'web', namespace = 'istio-ingress', labels = `gateway.networking.k8s.io/gateway-name: ${name}, istio.io/gateway-name: ${name}`) => `
 apiVersion: v1
 kind: Pod
 metadata:
   name: ${name}-istio-5d9f7c-abcde
   namespace: ${namespace}
-  labels: {gateway.networking.k8s.io/gateway-name: ${name}, istio.io/gateway-name: ${name}}
+  labels: {${labels}}
 spec:
   containers:
   - {name: istio-proxy, image: docker.io/istio/proxyv2:1.24.0, args: [proxy, router]}
@@ -199,6 +199,71 @@ spec: {selector: {istio: ingressgateway}, ports: [{port: 443, targetPort: 8443}]
     name: 'stays silent about Gateways of other classes and istio-waypoint',
     yaml: docs(k8sGateway({ name: 'cilium', className: 'cilium', listeners: HTTPS_LISTENER({ ref: '{name: nope}' }) }), k8sGateway({ name: 'waypoint', className: 'istio-waypoint', listeners: HTTPS_LISTENER({ ref: '{name: nope}' }) })),
     silent: ['ITLS701', 'ITLS704', 'ITLS706'],
+  },
+  {
+    name: 'decides by controllerName: a class of any name run by istio.io/mesh-controller (a waypoint) or istio.io/eastwest-controller is skipped',
+    yaml: docs(
+      `
+apiVersion: gateway.networking.k8s.io/v1
+kind: GatewayClass
+metadata: {name: mesh}
+spec: {controllerName: istio.io/mesh-controller}
+---
+apiVersion: gateway.networking.k8s.io/v1
+kind: GatewayClass
+metadata: {name: ew}
+spec: {controllerName: istio.io/eastwest-controller}`,
+      k8sGateway({ name: 'wp', className: 'mesh', listeners: HTTPS_LISTENER({ ref: '{name: nope}' }) }),
+      k8sGateway({ name: 'ew', className: 'ew', listeners: HTTPS_LISTENER({ ref: '{name: nope}' }) }),
+    ),
+    silent: ['ITLS701', 'ITLS704', 'ITLS706'],
+  },
+  {
+    name: 'decides by controllerName: a class of another name run by istio.io/gateway-controller is judged (ITLS701)',
+    yaml: docs(
+      `
+apiVersion: gateway.networking.k8s.io/v1
+kind: GatewayClass
+metadata: {name: public-ingress}
+spec: {controllerName: istio.io/gateway-controller}`,
+      GW_POD(),
+      k8sGateway({ className: 'public-ingress', listeners: HTTPS_LISTENER({ ref: '{name: nope}' }) }),
+      httpRoute({}),
+      SECRET(),
+    ),
+    report: ['ITLS701'],
+  },
+  {
+    name: 'reports ITLS704 for a class named istio-waypoint whose GatewayClass says istio.io/gateway-controller (the controller decides, not the name)',
+    yaml: docs(
+      `
+apiVersion: gateway.networking.k8s.io/v1
+kind: GatewayClass
+metadata: {name: istio-waypoint}
+spec: {controllerName: istio.io/gateway-controller}`,
+      k8sGateway({ className: 'istio-waypoint', listeners: HTTPS_LISTENER() }),
+      httpRoute({}),
+      SECRET(),
+      GW_POD('other'),
+    ),
+    report: ['ITLS704'],
+    assert: (f) => assert.match(one(f, 'ITLS704').message, /Deployment web-istio-waypoint/),
+  },
+  {
+    name: 'stays silent on ITLS704 for pods of Istio 1.18-1.20 (labelled istio.io/gateway-name only)',
+    yaml: docs(GW_POD('web', 'istio-ingress', 'istio.io/gateway-name: web'), k8sGateway({ listeners: HTTPS_LISTENER() }), httpRoute({}), SECRET()),
+    silent: ['ITLS704'],
+  },
+  {
+    name: 'stays silent on ITLS704 for pods of Istio 1.24+ (labelled gateway.networking.k8s.io/gateway-name only)',
+    yaml: docs(GW_POD('web', 'istio-ingress', 'gateway.networking.k8s.io/gateway-name: web'), k8sGateway({ listeners: HTTPS_LISTENER() }), httpRoute({}), SECRET()),
+    silent: ['ITLS704'],
+  },
+  {
+    name: 'reports ITLS704 naming the Deployment gateway.istio.io/name-override gives',
+    yaml: docs(k8sGateway({ listeners: HTTPS_LISTENER(), annotations: '{gateway.istio.io/name-override: public-gw}' }), httpRoute({}), SECRET(), GW_POD('other')),
+    report: ['ITLS704'],
+    assert: (f) => assert.match(one(f, 'ITLS704').message, /Deployment public-gw\b/),
   },
   // ---- 705 ----
   {
