@@ -103,8 +103,8 @@ function paintVerdict(report: Report, line: string, p: Painter): string {
 function sourceLine(report: Report): string {
   const s = report.source;
   const where = s.kind === 'offline' ? `offline: ${describeFiles(s.files ?? [])}` : `context ${s.context ?? '(current)'}${s.server ? ` at ${s.server}` : ''}`;
-  const scope = report.namespace ? `Gateways in namespace ${report.namespace}` : 'all namespaces';
-  return `${where} · ${scope} · ${plural(report.hostsChecked, 'TLS host')} checked · ${report.generatedAt.replace(/\.\d+Z$/, 'Z')}`;
+  const scope = report.namespace ? ` · Gateways in namespace ${report.namespace}` : '';
+  return `${where}${scope} · ${plural(report.hostsChecked, 'TLS host')} checked · ${report.generatedAt.replace(/\.\d+Z$/, 'Z')}`;
 }
 
 /** "cluster.yaml" / "3 files in ./dump" — short enough for one line. */
@@ -161,13 +161,19 @@ export function groupFindings(findings: Finding[]): Group[] {
   return groups;
 }
 
-function hostSubtitle(host: string, findings: Finding[], rows: HostRow[]): string {
+function hostSubtitle(host: string, findings: Finding[], rows: HostRow[], width: number): string {
   const places = new Set<string>();
   for (const r of rows.filter((r) => r.host === host)) places.add(`${refText(r.gateway)} :${r.port}`);
   if (places.size === 0) {
     for (const f of findings) if (f.resource.kind === 'Gateway') places.add(`${refText(f.resource)}${f.port ? ` :${f.port}` : ''}`);
   }
-  return listed([...places].sort(), 2);
+  const sorted = [...places].sort();
+  // the heading stays one line: fewer Gateways named, the rest counted
+  for (const max of [2, 1]) {
+    const text = listed(sorted, max);
+    if (`Host ${host}  (${text})`.length <= width) return text;
+  }
+  return listed(sorted, 0).replace(/^ and /, '');
 }
 
 type Fix = { remediation: Remediation; findings: Finding[] };
@@ -260,7 +266,7 @@ function renderFinding(f: Finding, fixNumber: number | undefined, width: number,
   let count = 0;
   for (const [key, value] of Object.entries(f.evidence ?? {})) {
     const formatted = formatEvidenceValue(value);
-    if (!verbose && (repeatsMessage(value, f.message) || shown.has(formatted))) continue;
+    if (shown.has(formatted) || (!verbose && repeatsMessage(value, f.message))) continue;
     if (!verbose && (identifiesOnly(key) || CONTEXT_KEYS.has(key))) {
       folded.evidence++;
       continue;
@@ -272,7 +278,14 @@ function renderFinding(f: Finding, fixNumber: number | undefined, width: number,
     }
     count++;
     const text = `${humanizeKey(key)}: ${formatted}`;
-    lines.push(...wrap(text, width, '      ').map((l, i) => (i === 0 ? p.c.dim(`    · ${l.trimStart()}`) : p.c.dim(l))));
+    let wrapped = wrap(text, width, '      ');
+    if (!verbose && wrapped.length > 2) {
+      // a fact in two lines; the whole of it with -v
+      wrapped = wrapped.slice(0, 2);
+      wrapped[1] = `${wrapped[1].replace(/\s*\S+$/, '')} …`;
+      folded.evidence++;
+    }
+    lines.push(...wrapped.map((l, i) => (i === 0 ? p.c.dim(`    · ${l.trimStart()}`) : p.c.dim(l))));
   }
   if (verbose) lines.push(p.c.dim(`    · docs: docs/checks.md#${f.code.toLowerCase()} (${DOCS_URL}#${f.code.toLowerCase()})`));
   if (fixNumber !== undefined) lines.push(`    ${p.c.green(`→ fix [${fixNumber}]`)}`);
@@ -284,7 +297,7 @@ function renderFix(n: number, fix: Fix, width: number, p: Painter, verbose: bool
   const codes = [...new Set(fix.findings.map((f) => f.code))].join(', ');
   const targets = [...new Set(fix.findings.flatMap((f) => (hostsOf(f).length ? hostsOf(f) : [refText(f.resource)])))];
   const lines: string[] = [];
-  lines.push(p.c.bold(`# [${n}] ${codes} — ${listed(targets, 3)}`));
+  lines.push(p.c.bold(`# [${n}] fixes ${codes} — ${listed(targets, 3)}`));
   let summary = wrap(r.summary, width, '# ');
   if (!verbose && summary.length > MAX_SUMMARY_LINES) {
     summary = summary.slice(0, MAX_SUMMARY_LINES);
@@ -332,7 +345,7 @@ export function renderDoctorTable(report: Report, style: RenderStyle): string {
   const folded: Folded = { evidence: 0, places: 0, messages: 0 };
   for (const g of groups) {
     out.push('');
-    const subtitle = g.host !== undefined ? hostSubtitle(g.host, g.findings, report.hosts) : '';
+    const subtitle = g.host !== undefined ? hostSubtitle(g.host, g.findings, report.hosts, width) : '';
     out.push(p.c.bold.underline(g.host !== undefined ? `Host ${g.title}` : g.title) + (subtitle ? p.c.dim(`  (${subtitle})`) : ''));
     const shown = new Set<string>();
     const ordered = [...g.findings].sort((a, b) => SEVERITY_RANK[b.severity] - SEVERITY_RANK[a.severity] || Number(advisory(a)) - Number(advisory(b)));

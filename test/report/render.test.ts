@@ -71,8 +71,17 @@ const broken = report(
 );
 
 describe('verdict line', () => {
-  it('counts errors and warnings and the hosts they touch', () => {
-    assert.equal(verdictLine(broken), '✖ 3 errors, 3 warnings across 2 hosts (2 TLS hosts checked)');
+  it('names the worst problem and its host, and counts the other problems (causes)', () => {
+    assert.equal(verdictLine(broken), '✖ example.com: title of ITLS304 (+5 more problems)');
+  });
+  it('names every host of a grouped cause, folded after two', () => {
+    const places = ['b.com', 'c.com', 'd.com'].map((host) => ({ resource: { kind: 'Gateway', namespace: 'istio-system', name: 'gw' }, host, port: 443 }));
+    const r = report([finding({ code: 'ITLS301', severity: 'error', host: 'a.com', places })], [row('a.com')]);
+    assert.equal(verdictLine(r), '✖ a.com, b.com and 2 more: title of ITLS301');
+  });
+  it('names a private root only when nothing else is wrong', () => {
+    const r = report([finding({ code: 'ITLS309', severity: 'warning', host: 'a.com' }), finding({ code: 'ITLS503', severity: 'warning', host: 'b.com' })], [row('a.com'), row('b.com')]);
+    assert.match(verdictLine(r), /^⚠ b\.com: title of ITLS503 \(\+1 more problem\)$/);
   });
   it('says healthy and how many hosts were checked when nothing is wrong', () => {
     assert.equal(verdictLine(report([], [row('a.com'), row('b.com'), row('c.com'), row('d.com')])), '✔ healthy: 4 hosts checked');
@@ -81,7 +90,7 @@ describe('verdict line', () => {
     assert.match(verdictLine(report([finding({ code: 'ITLS313', severity: 'info', host: 'a.com' })], [row('a.com')])), /^✔ healthy: 1 host checked \(1 note\)/);
   });
   it('uses the warning sign when there are warnings only', () => {
-    assert.match(verdictLine(report([finding({ code: 'ITLS302', severity: 'warning', host: 'a.com' })], [row('a.com')])), /^⚠ 1 warning across 1 host/);
+    assert.match(verdictLine(report([finding({ code: 'ITLS302', severity: 'warning', host: 'a.com' })], [row('a.com')])), /^⚠ a\.com: title of ITLS302$/);
   });
   it('does not claim health when nothing serves TLS', () => {
     assert.match(verdictLine(report([], [])), /no Gateway in scope serves TLS/);
@@ -114,18 +123,21 @@ describe('table view (doctor)', () => {
     assert.match(text.slice(fixes), /^kubectl create secret tls web-tls -n istio-system/m);
   });
   it('has no escape codes without colour', () => assert.doesNotMatch(text, ANSI));
-  it('keeps a finding to a screen: no repeated values, at most six facts, the rest pointed to -o json', () => {
+  it('keeps a finding to a screen: no repeated values, at most three facts for an error, the rest folded (-v shows them)', () => {
     const evidence: Record<string, string> = { subject: 'CN=*.example.com', certSubject: 'CN=*.example.com', hosts: 'example.com' };
     for (let i = 0; i < 10; i++) evidence[`fact${i}`] = `value ${i}`;
     const r = report([finding({ code: 'ITLS306', severity: 'error', host: 'example.com', evidence })], [row('example.com')]);
     const out = renderReport(r, 'table', { color: false });
     assert.equal(out.match(/CN=\*\.example\.com/g)?.length, 1, 'same value once');
     assert.doesNotMatch(out, /· hosts: example\.com/, 'the heading already names the host');
-    assert.equal(out.match(/^    · /gm)?.length, 7, 'six facts and the pointer');
-    assert.match(out, /· \(5 more facts in -o json\)/);
+    assert.equal(out.match(/^    · /gm)?.length, 3, 'three facts');
+    assert.match(out, /Folded: \d+\s+evidence lines \(-v or -o json shows them\)/);
+    const verbose = renderReport(r, 'table', { color: false, verbose: true });
+    assert.match(verbose, /· fact9: value 9/, '-v shows every fact');
+    assert.match(verbose, /docs\/checks\.md#itls306/, '-v links the docs entry');
     assert.equal(JSON.parse(renderReport(r, 'json', { color: false })).findings[0].evidence.fact9, 'value 9', 'json keeps everything');
   });
-  it('does not repeat the same certificate facts for a second finding of the host', () => {
+  it('does not repeat the same certificate facts for a second finding of the host; fingerprints only with -v', () => {
     const facts = { subject: 'CN=shop.example.com', fingerprint256: 'AA:BB' };
     const r = report(
       [
@@ -135,8 +147,9 @@ describe('table view (doctor)', () => {
       ],
       [row('shop.example.com'), row('other.example.com')],
     );
-    const out = renderReport(r, 'table', { color: false });
+    const out = renderReport(r, 'table', { color: false, verbose: true });
     assert.equal(out.match(/· fingerprint256: AA:BB/g)?.length, 2, 'once per host group');
+    assert.doesNotMatch(renderReport(r, 'table', { color: false }), /fingerprint256/, 'identification, not proof: -v only');
   });
   it('skips long evidence sentences the message already says, keeps short facts', () => {
     const sentence = 'ca-cert.pem is not a CA certificate (basicConstraints CA:false): the mesh is rooted in a server certificate';
@@ -183,7 +196,8 @@ describe('table view (status)', () => {
     const line = text.split('\n').find((l) => l.includes('api.example.com'));
     assert.match(line ?? '', /5d/);
     assert.match(line ?? '', /warn/);
-    assert.match(text.split('\n').find((l) => l.includes(' example.com')) ?? '', /✗.*error ITLS304/);
+    const rows = text.split('\n').slice(text.split('\n').findIndex((l) => l.startsWith('GATEWAY')));
+    assert.match(rows.find((l) => l.includes(' example.com')) ?? '', /✗.*error ITLS304/);
   });
   it('has no escape codes and no box borders in a pipe', () => {
     assert.doesNotMatch(text, ANSI);

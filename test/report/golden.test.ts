@@ -1,0 +1,146 @@
+// The shape of the table view, held by golden files and by rules. Goldens: the doctor's table view at
+// 80 and 120 columns for a set of scenarios, in test/report/golden/<scenario>.<width>.txt; changed on
+// purpose with UPDATE_GOLDEN=1 and reviewed in the diff. Rules, for every scenario: no prose row wider
+// than the terminal, the verdict names a host, the first command to paste within 40 lines at 80
+// columns for single-host scenarios, no two findings with one cause. And the README's excerpts are
+// these same real runs (UPDATE_GOLDEN=1 rewrites them too).
+import assert from 'node:assert/strict';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { before, describe, it } from 'node:test';
+import type { Finding } from '../../src/checks/types.js';
+import { materializeScenario } from '../../src/sim/materialize.js';
+import { cli, ensureBuilt, ROOT } from '../scenario/harness.js';
+
+const NOW = '2026-06-01T00:00:00Z';
+const UPDATE = process.env.UPDATE_GOLDEN === '1';
+const GOLDEN = join(ROOT, 'test', 'report', 'golden');
+const GOLDEN_SCENARIOS = [
+  'examples/kiali',
+  'test/scenarios/healthy',
+  'test/scenarios/itls309-private-ca-healthy',
+  'test/scenarios/itls202-tls-crt-base64-twice',
+  'test/scenarios/itls304-san-mismatch',
+  'test/scenarios/itls403-two-gateways-one-host',
+  'test/scenarios/itls501-gateway-ref-without-namespace',
+  'test/scenarios/itls502-vs-host-not-on-gateway',
+];
+const SHAPE_SCENARIOS = [...GOLDEN_SCENARIOS, 'test/scenarios/itls503-no-virtualservice', 'test/scenarios/itls209-mesh-ca-overwritten'];
+
+/** Where the run differs from machine to machine: the materialized directory and the node version. */
+function normalize(text: string, dir: string, scenario: string): string {
+  return text.split(dir).join(scenario).replace(/node \d+\.\d+\.\d+/g, 'node <version>');
+}
+
+interface Run {
+  table: Record<80 | 120, string>;
+  /** as printed, before normalization (widths are measured on it) */
+  raw: Record<80 | 120, string>;
+  findings: Finding[];
+}
+
+const runs = new Map<string, Run>();
+
+before(async () => {
+  ensureBuilt();
+  for (const scenario of SHAPE_SCENARIOS) {
+    const dir = (await materializeScenario(join(ROOT, scenario), { now: new Date(NOW), outDir: mkdtempSync(join(tmpdir(), 'istio-tls-golden-')) })).dir;
+    const print = async (columns: number) => (await cli(['doctor', '-f', dir, '--now', NOW], { COLUMNS: String(columns) })).stdout;
+    const json = JSON.parse((await cli(['doctor', '-f', dir, '--now', NOW, '-o', 'json'])).stdout) as { findings: Finding[] };
+    const raw = { 80: await print(80), 120: await print(120) };
+    runs.set(scenario, { raw, table: { 80: normalize(raw[80], dir, scenario), 120: normalize(raw[120], dir, scenario) }, findings: json.findings });
+  }
+});
+
+/** Lines of prose: everything before the fixes, and the fixes' comment lines; commands and YAML are pasted, not read. */
+function proseLines(text: string): string[] {
+  const lines = text.split('\n');
+  const fixes = lines.findIndex((l) => l.startsWith('Fixes (review'));
+  const findings = fixes < 0 ? lines : lines.slice(0, fixes);
+  return findings.filter((l) => !/^\(?https?:\/\//.test(l));
+}
+
+function firstPasteLine(text: string): number | undefined {
+  const lines = text.split('\n');
+  const fixes = lines.findIndex((l) => l.startsWith('Fixes (review'));
+  if (fixes < 0) return undefined;
+  const i = lines.findIndex((l, j) => j > fixes && l.trim() !== '' && !l.startsWith('#'));
+  return i < 0 ? undefined : i + 1;
+}
+
+describe('table view goldens (UPDATE_GOLDEN=1 rewrites them)', () => {
+  for (const scenario of GOLDEN_SCENARIOS) {
+    for (const width of [80, 120] as const) {
+      it(`${scenario} at ${width} columns`, () => {
+        const file = join(GOLDEN, `${scenario.split('/').pop()}.${width}.txt`);
+        const actual = runs.get(scenario)!.table[width];
+        if (UPDATE || !existsSync(file)) {
+          mkdirSync(GOLDEN, { recursive: true });
+          writeFileSync(file, actual);
+        }
+        assert.equal(actual, readFileSync(file, 'utf8'));
+      });
+    }
+  }
+});
+
+describe('table view rules', () => {
+  for (const scenario of SHAPE_SCENARIOS) {
+    it(`${scenario}: no prose row wider than the terminal`, () => {
+      for (const width of [80, 120] as const) {
+        const wide = proseLines(runs.get(scenario)!.raw[width]).filter((l) => l.length > width);
+        assert.deepEqual(wide, [], `at ${width} columns`);
+      }
+    });
+    it(`${scenario}: the verdict names a host`, () => {
+      const { findings, table } = runs.get(scenario)!;
+      const worst = findings[0];
+      if (!worst || worst.severity === 'info') return;
+      // the worst cause's own hosts when it has any (a mesh CA secret has none: then its resource)
+      const worstSeverity = findings.filter((f) => f.severity === worst.severity);
+      const hosts = new Set(worstSeverity.flatMap((f) => [f.host, ...(f.places ?? []).map((p) => p.host)]).filter((h): h is string => !!h));
+      const verdict = table[120].split('\n')[0];
+      if (hosts.size > 0) assert.ok([...hosts].some((h) => verdict.includes(h)), verdict);
+      else assert.ok(verdict.includes(worst.resource.name), verdict);
+    });
+    it(`${scenario}: the first command to paste is within 40 lines at 80 columns`, () => {
+      const { findings, table } = runs.get(scenario)!;
+      const hosts = new Set(findings.map((f) => f.host).filter(Boolean));
+      const first = firstPasteLine(table[80]);
+      if (hosts.size <= 1 && first !== undefined) assert.ok(first <= 40, `first command at line ${first}`);
+    });
+    it(`${scenario}: no two findings with one cause`, () => {
+      const { findings } = runs.get(scenario)!;
+      const same = new Set<string>();
+      for (const f of findings) {
+        const key = JSON.stringify([f.code, f.message]);
+        assert.ok(!same.has(key), `${f.code} twice: ${f.message}`);
+        same.add(key);
+      }
+      const routingCauses = new Set(findings.filter((f) => f.code === 'ITLS501' || f.code === 'ITLS502').map((f) => `${f.resource.namespace}/${f.resource.name}`));
+      for (const f of findings.filter((x) => x.code === 'ITLS503')) {
+        const vs = [f.evidence.virtualServicesWithHost, f.evidence.boundVirtualServices].flat().filter((v): v is string => typeof v === 'string');
+        assert.ok(!vs.some((v) => routingCauses.has(v)), `ITLS503 for ${f.host} repeats a routing cause`);
+      }
+      const conflicts = findings.filter((f) => f.code === 'ITLS403');
+      assert.equal(new Set(conflicts.map((f) => `${f.host}:${f.port}`)).size, conflicts.length, 'one ITLS403 per host and port');
+    });
+  }
+});
+
+describe('README excerpts are real runs', () => {
+  const readmePath = join(ROOT, 'README.md');
+  it('the doctor excerpt is the kiali example at 100 columns', async () => {
+    const dir = (await materializeScenario(join(ROOT, 'examples/kiali'), { now: new Date(NOW), outDir: mkdtempSync(join(tmpdir(), 'istio-tls-readme-')) })).dir;
+    const out = normalize((await cli(['doctor', '-f', dir, '--now', NOW], { COLUMNS: '100' })).stdout, dir, 'examples/kiali');
+    const readme = readFileSync(readmePath, 'utf8');
+    const begin = '<!-- excerpt: doctor -f examples/kiali -->\n```text\n';
+    const start = readme.indexOf(begin);
+    assert.ok(start >= 0, 'README marks the excerpt');
+    const end = readme.indexOf('```\n', start + begin.length);
+    if (UPDATE) writeFileSync(readmePath, readme.slice(0, start + begin.length) + out + readme.slice(end));
+    const now = readFileSync(readmePath, 'utf8');
+    assert.equal(now.slice(start + begin.length, now.indexOf('```\n', start + begin.length)), out);
+  });
+});
