@@ -75,9 +75,50 @@ export const workloadCases: CheckCase[] = [
     silent: ['ITLS102'],
   },
   {
-    name: 'reports ITLS103 when istiod is not ready',
+    name: 'reports ITLS103 when istiod is not ready, naming the istiod pod it read (not a Deployment it never listed)',
     yaml: docs(ISTIOD.replace('phase: Running', 'phase: Pending').replace('status: "True"', 'status: "False"'), ingressPod(), gateway({ servers: HTTPS_SERVER() })),
     report: ['ITLS103'],
+    assert: (f) => {
+      const x = one(f, 'ITLS103');
+      assert.deepEqual(x.resource, { kind: 'Pod', namespace: 'istio-system', name: 'istiod-6d8f9c7b5-abcde' });
+      assert.ok(!JSON.stringify(x).includes('deploy/istiod'), 'names no Deployment the doctor did not read');
+    },
+  },
+  {
+    name: 'reports ITLS102 for a Pending, unscheduled gateway pod with advice that fits: describe and events, not logs --previous',
+    yaml: docs(
+      ISTIOD,
+      ingressPod({
+        status: `
+  phase: Pending
+  conditions: [{type: PodScheduled, status: "False", reason: Unschedulable, message: "0/3 nodes are available: 3 Insufficient cpu."}]`,
+      }),
+      gateway({ servers: HTTPS_SERVER() }),
+    ),
+    report: ['ITLS102'],
+    assert: (f) => {
+      const x = one(f, 'ITLS102');
+      const commands = x.remediation!.commands!;
+      assert.ok(commands.includes('kubectl describe pod istio-ingressgateway-7f9d8c6b4-q7wzt -n istio-system'));
+      assert.ok(commands.includes('kubectl get events -n istio-system --field-selector involvedObject.name=istio-ingressgateway-7f9d8c6b4-q7wzt'));
+      assert.ok(!commands.some((c) => c.includes('logs')), 'a pod that never ran has no logs');
+      assert.match(x.remediation!.summary, /not scheduled \(Unschedulable: 0\/3 nodes are available/);
+    },
+  },
+  {
+    name: 'reports ITLS102 for a running pod that is not ready yet (never restarted): logs without --previous',
+    yaml: docs(
+      ISTIOD,
+      ingressPod({
+        status: `{phase: Running, conditions: [{type: Ready, status: "False"}], containerStatuses: [{name: istio-proxy, ready: false, restartCount: 0, state: {running: {}}}]}`,
+      }),
+      gateway({ servers: HTTPS_SERVER() }),
+    ),
+    report: ['ITLS102'],
+    assert: (f) => {
+      const commands = one(f, 'ITLS102').remediation!.commands!;
+      assert.ok(commands.includes('kubectl logs istio-ingressgateway-7f9d8c6b4-q7wzt -n istio-system -c istio-proxy'));
+    },
   },
   {
     name: 'reports ITLS103 when no istiod pod exists at all',
