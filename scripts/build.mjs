@@ -1,12 +1,11 @@
-// Bundles the CLI into dist/cli.js (one ESM file: fast start-up, runs without node_modules).
+// Bundles the CLI: dist/cli.js (one ESM file, runs without node_modules) and dist/npm/ (the same code split
+// into chunks for the npm launcher's start-up).
 import { build } from 'esbuild';
-import { readFileSync } from 'node:fs';
+import { readFileSync, rmSync } from 'node:fs';
 
 const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'));
 
-await build({
-  entryPoints: ['src/cli/main.ts'],
-  outfile: 'dist/cli.js',
+const common = {
   bundle: true,
   platform: 'node',
   format: 'esm',
@@ -23,4 +22,14 @@ await build({
   banner: {
     js: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);",
   },
-});
+};
+
+// dist/cli.js: the whole CLI in one file (`main` exported); the release executables are built from it
+// (scripts/release.ts) and it runs without node_modules.
+await build({ ...common, entryPoints: ['src/cli/main.ts'], outfile: 'dist/cli.js' });
+
+// dist/npm/: what the npm launcher (bin/kubectl-istio_tls) loads. Code splitting: the entry
+// (src/cli/entry.ts) answers `version`, `help` and completion from a few KB and loads the doctor chunk,
+// and the doctor loads client-node's chunk only for a live run, so nothing compiles what it does not run.
+rmSync('dist/npm', { recursive: true, force: true });
+await build({ ...common, entryPoints: { cli: 'src/cli/entry.ts' }, outdir: 'dist/npm', splitting: true, chunkNames: 'chunks/[name]-[hash]' });

@@ -15,8 +15,9 @@ import type { TrustStore } from '../tls/types.js';
 import { UsageError, parseCommandLine, type CliRequest, type FailOn } from './args.js';
 import { installCompletion, runComplete } from './completion.js';
 import { helpText, programName } from './help.js';
+import { printVersion, version } from './version.js';
 
-declare const __VERSION__: string | undefined;
+export { version };
 
 export interface CliIO {
   stdout: { write(text: string): unknown; isTTY?: boolean; columns?: number };
@@ -26,17 +27,6 @@ export interface CliIO {
 
 /** A failure that stops the run with exit code 2 and one clear line (no stack trace). */
 export class DoctorCannotRun extends Error {}
-
-export function version(): string {
-  if (typeof __VERSION__ === 'string') return __VERSION__;
-  // running from source (tsx): read it from package.json
-  try {
-    const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version?: string };
-    return pkg.version ?? '0.0.0';
-  } catch {
-    return '0.0.0';
-  }
-}
 
 /** Colour only on a terminal, never with NO_COLOR or --no-color; FORCE_COLOR can force it (tests). */
 export function wantsColor(req: Pick<CliRequest, 'noColor'>, io: CliIO): boolean {
@@ -171,16 +161,6 @@ async function diagnose(req: CliRequest, io: CliIO): Promise<number> {
   const width = io.stdout.columns ?? (Number(process.env.COLUMNS) > 0 ? Number(process.env.COLUMNS) : undefined);
   io.stdout.write(renderReport(report, req.output, { color: wantsColor(req, io), width, verbose: req.verbose }));
   return blindExit(blind, io) ?? exitCodeFor(report.findings, req.failOn);
-}
-
-function printVersion(req: CliRequest, io: CliIO): number {
-  // the release executables embed Bun, which reports a Node-compatible process.version: name the real runtime
-  const bun = process.versions.bun;
-  const info = { name: 'kubectl-istio-tls', version: version(), node: process.version, ...(bun ? { bun } : {}) };
-  if (req.output === 'json') io.stdout.write(`${JSON.stringify(info, null, 2)}\n`);
-  else if (req.output === 'yaml') io.stdout.write(`name: ${info.name}\nversion: ${info.version}\nnode: ${info.node}\n${bun ? `bun: ${bun}\n` : ''}`);
-  else io.stdout.write(`kubectl-istio-tls ${info.version} (${bun ? `bun ${bun}` : `node ${info.node}`})\n`);
-  return 0;
 }
 
 export async function runCli(argv: string[], io: CliIO): Promise<number> {
