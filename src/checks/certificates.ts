@@ -16,6 +16,7 @@ import {
   type CredentialTarget,
 } from '../remediation/certificates.js';
 import { credentialUses, targetOf, useEvidence } from './credentials.js';
+import { staleCertKeyFix } from './credential-fixes.js';
 import { findingFor, terminatesTls } from './model.js';
 import type { CheckModule, CheckOptions, CodeSpec, EvidenceValue, Finding, Remediation } from './types.js';
 
@@ -343,7 +344,8 @@ export const certificatesCheck: CheckModule = {
               severity: issue.severity,
               message: `${issue.message} (secret ${use.resolution.namespace}/${use.resolution.name})`,
               evidence: { ...certEvidence(leaf, report, now), ...useEvidence(use), ...(issue.evidence ?? {}) },
-              remediation: remediationFor(targetOf(use), issue, host, decoded.caSource === 'main-secret' ? decoded.caKey : undefined),
+              // stale cert/key in front of a right tls.crt/tls.key: one patch removes them (credential-fixes.ts)
+              remediation: staleCertKeyFix(use, issue.code, host, options) ?? remediationFor(targetOf(use), issue, host, decoded.caSource === 'main-secret' ? decoded.caKey : undefined),
             }),
           );
         }

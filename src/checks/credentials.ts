@@ -15,6 +15,7 @@ import {
 import { findingFor, listWords, parseCredentialName, terminatesTls, type CredentialResolution, type GatewayModel, type Model, type ServerModel } from './model.js';
 import type { CheckModule, CodeSpec, EvidenceValue, Finding, Remediation } from './types.js';
 import { visible } from './visibility.js';
+import { staleCertKeyFix } from './credential-fixes.js';
 
 export const credentialCodes: CodeSpec[] = [
   {
@@ -158,7 +159,7 @@ export const credentialsCheck: CheckModule = {
   id: 'credentials',
   codes: credentialCodes,
   reads: ['gateways', 'pods', 'secrets'],
-  run(snapshot, _options, model) {
+  run(snapshot, options, model) {
     const findings: Finding[] = [];
     for (const use of credentialUses(snapshot, model)) {
       const { resolution, server, gm } = use;
@@ -204,7 +205,7 @@ export const credentialsCheck: CheckModule = {
               severity: issue.severity,
               message: `secret ${resolution.namespace}/${resolution.name}: ${issue.message}`,
               evidence: { ...useEvidence(use), ...(issue.evidence ?? {}) },
-              remediation: remediationFor(use, issue),
+              remediation: staleCertKeyFix(use, issue.code, host, options) ?? remediationFor(use, issue),
             }),
           ),
         );

@@ -14,6 +14,7 @@ import {
 } from './model.js';
 import type { CheckModule, CodeSpec, Finding } from './types.js';
 import { visible } from './visibility.js';
+import { proposeSelector, selectorText as labelsText } from './selector-fix.js';
 
 const codes: CodeSpec[] = [
   {
@@ -137,11 +138,21 @@ function check101(model: Model, gm: GatewayModel): Finding[] {
       (candidates.length ? ` Gateway pods here are labelled: ${listWords(candidateLabels, 3)}.` : ''),
     evidence,
   });
-  if (suggestions.size === 1) {
-    const [proposed] = suggestions.values();
+  // the selector of the gateway pods named above (selector-fix.ts ranks the deployments; a tie is not guessed)
+  const pick = proposeSelector(model, gm, candidates);
+  if (pick) {
     finding.remediation = {
-      summary: `Select the gateway pods by the labels they carry (${Object.entries(proposed).map(([k, v]) => `${k}: ${v}`).join(', ')}).`,
-      yaml: toYaml(gatewayWithSelector(gm.gateway, proposed)),
+      summary: `Select the gateway pods by the labels they carry (${labelsText(pick.selector)}): ${listWords(pick.pods.map(podKey), 3)}.`,
+      yaml: toYaml(gatewayWithSelector(gm.gateway, pick.selector)),
+      notes: [
+        ...(pick.reasons.length ? [`These pods, because ${pick.reasons.join('; ')}.`] : []),
+        ...(pick.others.length ? [`Other gateway pods carry ${pick.others.map(labelsText).join(' / ')}: if those should serve these hosts, use that selector instead.`] : []),
+      ],
+    };
+  } else if (suggestions.size > 1) {
+    finding.remediation = {
+      summary: `Set spec.selector to the labels of the gateway pods that should serve these hosts: ${[...suggestions.values()].map((s) => `{${labelsText(s)}}`).join(' or ')} — nothing here tells which.`,
+      commands: ["kubectl get pods -A -l 'istio' --show-labels"],
     };
   } else {
     finding.remediation = {

@@ -165,10 +165,13 @@ export function patchCredentialCommand(
   return `kubectl patch secret ${t.name} -n ${t.namespace} --type=merge -p "{\\"data\\":{${data.join(',')}}}"`;
 }
 
-/** Remove keys from a secret in one JSON patch (e.g. stale `cert`/`key`, which win over `tls.crt`/`tls.key`). */
+/**
+ * Remove keys from a secret in one merge patch (e.g. stale `cert`/`key`, which win over `tls.crt`/`tls.key`):
+ * `null` deletes a key, and deleting one that is gone already changes nothing, so running it twice is safe
+ * (a JSON-patch `remove` fails the second time).
+ */
 export function removeSecretKeysCommand(name: string, namespace: string, keys: string[]): string {
-  const ops = keys.map((k) => `{"op":"remove","path":"/data/${k.replace(/~/g, '~0').replace(/\//g, '~1')}"}`);
-  return `kubectl patch secret ${name} -n ${namespace} --type=json -p '[${ops.join(',')}]'`;
+  return `kubectl patch secret ${name} -n ${namespace} --type=merge -p '${JSON.stringify({ data: Object.fromEntries(keys.map((k) => [k, null])) })}'`;
 }
 
 /**

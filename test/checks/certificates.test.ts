@@ -46,7 +46,8 @@ table(certificatesCheck, [
       assert.equal(x.host, 'shop.example.com');
       assert.equal(x.evidence.daysLeft, -3);
       assert.ok(x.evidence.serial && x.evidence.fingerprint256 && x.evidence.notAfter);
-      assert.match(x.remediation!.commands![0], /kubectl create secret tls shop-tls -n istio-system/);
+      // the existing secret is patched in place (type and other keys kept), the files checked first
+      assert.ok(x.remediation!.commands!.some((c) => /^kubectl patch secret shop-tls -n istio-system --type=merge/.test(c)));
     },
   },
   {
@@ -142,7 +143,7 @@ table(certificatesCheck, [
     assert: (f) => {
       const x = f.find((y) => y.code === 'ITLS301')!;
       assert.match(x.message, /mounted from secret istio-system\/istio-ingressgateway-certs key tls\.crt/);
-      assert.match(x.remediation!.commands![0], /create secret tls istio-ingressgateway-certs -n istio-system/);
+      assert.ok(x.remediation!.commands!.some((c) => /^kubectl patch secret istio-ingressgateway-certs -n istio-system --type=merge/.test(c)));
     },
   },
   {

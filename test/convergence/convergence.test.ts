@@ -69,6 +69,10 @@ const FIXTURE_FIX: Record<string, { has: RegExp[]; hasNot?: RegExp[] }> = {
   // the VirtualService routing blog for the mesh is bound to the Gateway as well (the mesh kept)
   'itls402-route-bound-elsewhere': { has: [/name: blog\n\s+namespace: blog[\s\S]*gateways:\n\s+- istio-system\/shop-gateway\n\s+- mesh/] },
   // no route: one is created for the Service named like the host, to confirm
+  // stale cert/key in front of a right tls.crt/tls.key: one idempotent patch removes them, no re-issue, no user file
+  'itls301-stale-cert-key-in-front': { has: [/kubectl patch secret shop-tls -n istio-system --type=merge -p '\{"data":\{"cert":null,"key":null\}\}'/], hasNot: [/FULLCHAIN|KEY:\?|Renew/] },
+  // the selector of the ingress pods the finding names (credential namespace, misspelt value), the egress pods named as the other choice
+  'itls101-selector-names-gateway-pods': { has: [/selector:\n\s+istio: ingressgateway\n/, /Other gateway pods carry istio: egressgateway/], hasNot: [/show-labels/] },
   'itls402-service-named-like-host': { has: [/host: blog\.blog\.svc\.cluster\.local/, /confirm it before applying/] },
 };
 
