@@ -42,7 +42,7 @@ if (import.meta.url === `file://${process.argv[1]}`) {
     try {
       console.log(buildKrew());
     } catch (e) {
-      console.error(`build-krew: ${e.message}`);
+      console.error(`build-krew: ${(e as Error).message}`);
       process.exit(1);
     }
   }

@@ -41,7 +41,7 @@ if (import.meta.url === `file://${process.argv[1]}`) {
     try {
       console.log(buildRcodesign());
     } catch (e) {
-      console.error(`build-rcodesign: ${e.message}`);
+      console.error(`build-rcodesign: ${(e as Error).message}`);
       process.exit(1);
     }
   }

@@ -7,7 +7,7 @@
 // Linux; the npm registry has no Node 24 for darwin/arm64). Each runtime comes from the npm registry
 // as a pinned @oven/bun-* package and is checked against the sha512 integrity written below before use.
 //
-//   node scripts/release.mjs [--out <dir>] [--no-build] [--no-manifest] [--only <os>-<arch>[,…]]
+//   node --import tsx scripts/release.ts [--out <dir>] [--no-build] [--no-manifest] [--only <os>-<arch>[,…]]
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { chmodSync, copyFileSync, existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
@@ -15,13 +15,14 @@ import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { crc32, deflateRawSync, gzipSync } from 'node:zlib';
-import { buildRcodesign } from './build-rcodesign.mjs';
+import { buildRcodesign } from './build-rcodesign.js';
 
 export const ROOT = fileURLToPath(new URL('..', import.meta.url));
 export const BUN_VERSION = '1.4.5';
 
 /** npm package holding each runtime; x64 uses Bun's baseline build (no AVX2 needed). */
-const RUNTIMES = {
+type RuntimeName = 'linux-x64-baseline' | 'linux-aarch64' | 'darwin-x64-baseline' | 'darwin-aarch64' | 'windows-x64-baseline';
+const RUNTIMES: Record<RuntimeName, { pkg: string; exe: string; integrity: string }> = {
   'linux-x64-baseline': { pkg: '@oven/bun-linux-x64-baseline', exe: 'bun', integrity: 'sha512-s8yMwYcFnnrA178gji0gZbkE2WVDej/Ti1x770oPfihxyRxSMNhGhiAQNXV53aDeraZxksdvKV/RAdQBCd0qPA==' },
   'linux-aarch64': { pkg: '@oven/bun-linux-aarch64', exe: 'bun', integrity: 'sha512-4BXmsSKnjOrlGWqZV4x/oWa7AVoR+B6lCXddMzOAXBIm3t50eslg9wb66gmtW1AamEQ1l1CDvmmruysEhqOWMg==' },
   'darwin-x64-baseline': { pkg: '@oven/bun-darwin-x64-baseline', exe: 'bun', integrity: 'sha512-zqfLA5A4B+hYMh5WYzYSot3uZ06FzhdP0OEwQisEzdirYtXGj5cQFlfy31BGfNsAsk1Gd/w/OxJ/jqqJ3cMclw==' },
@@ -30,13 +31,25 @@ const RUNTIMES = {
 };
 
 /** The krew platforms: os/arch as krew names them, the Bun runtime and compile target for each. */
-export const TARGETS = [
+export interface Target {
+  os: string;
+  arch: string;
+  runtime: RuntimeName;
+  bunTarget: string;
+  exe: string;
+  archive: string;
+}
+
+export const TARGETS: Target[] = (
+  [
+
   { os: 'linux', arch: 'amd64', runtime: 'linux-x64-baseline' },
   { os: 'linux', arch: 'arm64', runtime: 'linux-aarch64' },
   { os: 'darwin', arch: 'amd64', runtime: 'darwin-x64-baseline' },
   { os: 'darwin', arch: 'arm64', runtime: 'darwin-aarch64' },
   { os: 'windows', arch: 'amd64', runtime: 'windows-x64-baseline' },
-].map((t) => ({
+  ] as { os: string; arch: string; runtime: RuntimeName }[]
+).map((t) => ({
   ...t,
   bunTarget: `bun-${t.runtime}`,
   exe: t.os === 'windows' ? 'kubectl-istio_tls.exe' : 'kubectl-istio_tls',
@@ -54,15 +67,15 @@ export function cacheRoot() {
   return join(process.env.XDG_CACHE_HOME || join(homedir(), '.cache'), 'kubectl-istio-tls');
 }
 
-function sh(cmd, args, opts = {}) {
-  const r = spawnSync(cmd, args, { encoding: 'utf8', maxBuffer: 64 << 20, ...opts });
+function sh(cmd: string, args: string[], opts: Parameters<typeof spawnSync>[2] = {}): string {
+  const r = spawnSync(cmd, args, { encoding: 'utf8', maxBuffer: 64 << 20, ...opts }) as ReturnType<typeof spawnSync> & { stdout: string; stderr: string };
   if (r.error) throw new Error(`${cmd}: ${r.error.message}`);
   if (r.status !== 0) throw new Error(`${cmd} ${args.join(' ')} failed (exit ${r.status}): ${(r.stderr || r.stdout || '').trim().split('\n').slice(-5).join(' | ')}`);
   return r.stdout;
 }
 
 /** The runtime binary of one @oven/bun-* package: fetched with `npm pack`, integrity checked, cached. */
-export function runtimeBinary(name) {
+export function runtimeBinary(name: RuntimeName): string {
   const rt = RUNTIMES[name];
   const dir = join(cacheRoot(), 'runtimes', `bun-${BUN_VERSION}-${name}-${createHash('sha256').update(rt.integrity).digest('hex').slice(0, 12)}`);
   const bin = join(dir, rt.exe);
@@ -94,7 +107,7 @@ function hostBun() {
 }
 
 /** dist/cli.js with the optional requires replaced by a throw; each must be present exactly once. */
-export function stubOptionalRequires(source) {
+export function stubOptionalRequires(source: string): string {
   let out = source;
   for (const name of OPTIONAL_REQUIRES) {
     const call = `require(${JSON.stringify(name)})`;
@@ -108,7 +121,7 @@ export function stubOptionalRequires(source) {
 /** Identifies a release: the bundle, this script and what goes into the archives and manifest. */
 export function releaseKey() {
   const h = createHash('sha256');
-  for (const f of ['dist/cli.js', 'scripts/release.mjs', 'krew-manifest.template.yaml', 'LICENSE', 'package.json']) {
+  for (const f of ['dist/cli.js', 'scripts/release.ts', 'krew-manifest.template.yaml', 'LICENSE', 'package.json']) {
     h.update(f).update('\0').update(readFileSync(join(ROOT, f))).update('\0');
   }
   return h.digest('hex').slice(0, 16);
@@ -116,10 +129,10 @@ export function releaseKey() {
 
 // ---- archives (written here, byte-for-byte reproducible: fixed times, owners and order) ----
 
-function tarHeader(name, size, mode) {
+function tarHeader(name: string, size: number, mode: number): Buffer {
   const b = Buffer.alloc(512);
-  const put = (s, off, len) => b.write(s, off, len, 'utf8');
-  const oct = (n, len) => n.toString(8).padStart(len - 1, '0') + '\0';
+  const put = (s: string, off: number, len: number) => b.write(s, off, len, 'utf8');
+  const oct = (n: number, len: number) => n.toString(8).padStart(len - 1, '0') + '\0';
   put(name, 0, 100);
   put(oct(mode, 8), 100, 8);
   put(oct(0, 8), 108, 8);
@@ -138,8 +151,14 @@ function tarHeader(name, size, mode) {
   return b;
 }
 
-export function tarGz(entries) {
-  const parts = [];
+export interface ArchiveEntry {
+  name: string;
+  data: Buffer;
+  mode: number;
+}
+
+export function tarGz(entries: ArchiveEntry[]): Buffer {
+  const parts: Buffer[] = [];
   for (const { name, data, mode } of entries) {
     parts.push(tarHeader(name, data.length, mode), data, Buffer.alloc((512 - (data.length % 512)) % 512));
   }
@@ -147,9 +166,9 @@ export function tarGz(entries) {
   return gzipSync(Buffer.concat(parts), { level: 9 });
 }
 
-export function zip(entries) {
-  const locals = [];
-  const centrals = [];
+export function zip(entries: ArchiveEntry[]): Buffer {
+  const locals: Buffer[] = [];
+  const centrals: Buffer[] = [];
   let offset = 0;
   // 1980-01-01 00:00 in DOS time/date
   const time = 0;
@@ -200,17 +219,17 @@ export function zip(entries) {
 
 // ---- manifest ----
 
-export function repositoryUrl(pkg) {
+export function repositoryUrl(pkg: { repository?: string | { url?: string } }): string {
   const repo = typeof pkg.repository === 'string' ? pkg.repository : pkg.repository?.url;
   if (!repo) throw new Error('package.json has no repository URL (the release URIs are built from it)');
   return repo.replace(/^git\+/, '').replace(/\.git$/, '');
 }
 
 /** Fills krew-manifest.template.yaml: {{version}}, {{homepage}}, {{uri <os>/<arch>}}, {{sha256 <os>/<arch>}}. */
-export function renderManifest(template, { version, homepage, platforms }) {
+export function renderManifest(template: string, { version, homepage, platforms }: { version: string; homepage: string; platforms: Record<string, { uri: string; sha256: string }> }): string {
   const body = template.replace(/^(#.*\n)+/, '');
   const header = '# Generated by `npm run release` from krew-manifest.template.yaml (edit that file, not this one).\n# Submit as plugins/istio-tls.yaml to kubernetes-sigs/krew-index.\n';
-  return header + body.replace(/\{\{\s*(\w+)(?:\s+([\w/]+))?\s*\}\}/g, (all, key, arg) => {
+  return header + body.replace(/\{\{\s*(\w+)(?:\s+([\w/]+))?\s*\}\}/g, (all: string, key: string, arg: string) => {
     if (key === 'version') return `v${version}`;
     if (key === 'homepage') return homepage;
     const p = platforms[arg];
@@ -221,7 +240,7 @@ export function renderManifest(template, { version, homepage, platforms }) {
   });
 }
 
-function sha256(buf) {
+function sha256(buf: Buffer): string {
   return createHash('sha256').update(buf).digest('hex');
 }
 
@@ -229,7 +248,23 @@ function sha256(buf) {
  * Builds every target into outDir (default dist/release). Returns what it made. `build: false` uses
  * dist/cli.js as it is; `manifestToRoot` also rewrites the committed krew-manifest.yaml.
  */
-export function release({ outDir = join(ROOT, 'dist', 'release'), build = true, manifestToRoot = false, only, log = (s) => process.stderr.write(`${s}\n`) } = {}) {
+export interface Built extends Target {
+  exePath: string;
+  exeBytes: number;
+  archiveBytes: number;
+  sha256: string;
+  uri: string;
+}
+
+export interface ReleaseOptions {
+  outDir?: string;
+  build?: boolean;
+  manifestToRoot?: boolean;
+  only?: string[];
+  log?: (line: string) => void;
+}
+
+export function release({ outDir = join(ROOT, 'dist', 'release'), build = true, manifestToRoot = false, only, log = (s: string) => void process.stderr.write(`${s}\n`) }: ReleaseOptions = {}): { outDir: string; version: string; targets: Built[]; manifest?: string } {
   if (build) sh(process.execPath, [join(ROOT, 'scripts', 'build.mjs')], { cwd: ROOT, stdio: ['ignore', 'inherit', 'inherit'] });
   const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8'));
   const repo = repositoryUrl(pkg);
@@ -241,8 +276,8 @@ export function release({ outDir = join(ROOT, 'dist', 'release'), build = true, 
   writeFileSync(join(work, 'cli.js'), stubOptionalRequires(readFileSync(join(ROOT, 'dist', 'cli.js'), 'utf8')));
   writeFileSync(join(work, 'entry.mjs'), "import { main } from './cli.js';\nprocess.exitCode = await main(process.argv.slice(2));\n");
   const license = readFileSync(join(ROOT, 'LICENSE'));
-  let rcodesign;
-  const made = [];
+  let rcodesign: string | undefined;
+  const made: Built[] = [];
   for (const t of targets) {
     const started = Date.now();
     const exeDir = join(work, `${t.os}-${t.arch}`);
@@ -275,7 +310,7 @@ export function release({ outDir = join(ROOT, 'dist', 'release'), build = true, 
     log(`release: ${t.archive}  ${(archive.length / 1e6).toFixed(1)} MB (executable ${(exe.length / 1e6).toFixed(1)} MB, ${((Date.now() - started) / 1000).toFixed(1)} s)`);
   }
   writeFileSync(join(outDir, 'SHA256SUMS'), made.map((m) => `${m.sha256}  ${m.archive}\n`).join(''));
-  let manifest;
+  let manifest: string | undefined;
   if (made.length === TARGETS.length) {
     const template = readFileSync(join(ROOT, 'krew-manifest.template.yaml'), 'utf8');
     const platforms = Object.fromEntries(made.map((m) => [`${m.os}/${m.arch}`, m]));
@@ -293,7 +328,7 @@ export function release({ outDir = join(ROOT, 'dist', 'release'), build = true, 
  * A release of the current dist/cli.js for tests: built once into the cache (keyed by releaseKey()),
  * reused by every test file of a run and by later runs while the bundle is unchanged.
  */
-export function cachedRelease({ log } = {}) {
+export function cachedRelease({ log }: { log?: (line: string) => void } = {}): Release {
   const key = releaseKey();
   const dir = join(cacheRoot(), 'release', key);
   const done = join(dir, 'release.json');
@@ -322,6 +357,10 @@ export function cachedRelease({ log } = {}) {
       release({ outDir: tmp, build: false, log });
       rmSync(dir, { recursive: true, force: true });
       renameSync(tmp, dir);
+      // a release is ~1 GB with its executables: keep only the newest bundle's
+      for (const other of readdirSync(dirname(dir))) {
+        if (other !== key && !other.endsWith('.lock')) rmSync(join(dirname(dir), other), { recursive: true, force: true });
+      }
     }
   } finally {
     rmSync(lock, { recursive: true, force: true });
@@ -329,8 +368,16 @@ export function cachedRelease({ log } = {}) {
   return loadRelease(dir);
 }
 
-export function loadRelease(dir) {
-  const info = JSON.parse(readFileSync(join(dir, 'release.json'), 'utf8'));
+export interface Release {
+  dir: string;
+  version: string;
+  bun: string;
+  manifestPath: string;
+  targets: (Omit<Built, 'exe'> & { exe: string; archivePath: string })[];
+}
+
+export function loadRelease(dir: string): Release {
+  const info = JSON.parse(readFileSync(join(dir, 'release.json'), 'utf8')) as { version: string; bun: string; targets: (Built & { exe: string })[] };
   return {
     dir,
     version: info.version,
@@ -342,7 +389,7 @@ export function loadRelease(dir) {
 
 if (import.meta.url === `file://${process.argv[1]}`) {
   const args = process.argv.slice(2);
-  const opt = (name) => {
+  const opt = (name: string) => {
     const i = args.indexOf(name);
     return i < 0 ? undefined : args[i + 1];
   };
@@ -355,7 +402,7 @@ if (import.meta.url === `file://${process.argv[1]}`) {
     });
     for (const f of readdirSync(r.outDir).filter((f) => !f.startsWith('work'))) process.stdout.write(`${join(r.outDir, f)}\n`);
   } catch (e) {
-    process.stderr.write(`release: ${e.message}\n`);
+    process.stderr.write(`release: ${(e as Error).message}\n`);
     process.exit(1);
   }
 }
