@@ -46,9 +46,15 @@ export function target(rel: Release, os: string, arch: string): Release['targets
 
 export const rcodesign = (): string => rcodesignPath().bin;
 
-export function qemuAarch64(): string | undefined {
+/** qemu-user for aarch64 and an aarch64 glibc (Debian libc6-arm64-cross): Bun's linux build is dynamically linked. */
+export function qemuAarch64(): { qemu: string; sysroot: string } | string {
+  const sysroot = '/usr/aarch64-linux-gnu';
   for (const dir of ['/usr/bin', '/usr/local/bin']) {
-    for (const name of ['qemu-aarch64-static', 'qemu-aarch64']) if (existsSync(join(dir, name))) return join(dir, name);
+    for (const name of ['qemu-aarch64-static', 'qemu-aarch64']) {
+      if (!existsSync(join(dir, name))) continue;
+      if (!existsSync(join(sysroot, 'lib', 'ld-linux-aarch64.so.1'))) return 'libc6-arm64-cross is not installed (.ci/run installs it): linux/arm64 checked structurally only';
+      return { qemu: join(dir, name), sysroot };
+    }
   }
-  return undefined;
+  return 'qemu-user-static is not installed (.ci/run installs it): linux/arm64 checked structurally only';
 }
