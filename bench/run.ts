@@ -363,3 +363,4 @@ if (!only || only === 'certs') await certsPart();
 if (!only || only === 'hosts') await hostsPart();
 if (!only || only === 'cluster') await clusterPart();
 if (!only || only === 'scale') await scalePart();
+if (!only || only === 'startup') await (await import('./startup.js')).startupPart(); // release executable start-up (bench/startup.ts)
