@@ -1,7 +1,8 @@
 // Bundles the CLI: dist/cli.js (one ESM file, runs without node_modules) and dist/npm/ (the same code split
 // into chunks for the npm launcher's start-up).
 import { build } from 'esbuild';
-import { readFileSync, rmSync } from 'node:fs';
+import { readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { resolve } from 'node:path';
 
 const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'));
 
@@ -31,5 +32,11 @@ await build({ ...common, entryPoints: ['src/cli/main.ts'], outfile: 'dist/cli.js
 // dist/npm/: what the npm launcher (bin/kubectl-istio_tls) loads. Code splitting: the entry
 // (src/cli/entry.ts) answers `version`, `help` and completion from a few KB and loads the doctor chunk,
 // and the doctor loads client-node's chunk only for a live run, so nothing compiles what it does not run.
-rmSync('dist/npm', { recursive: true, force: true });
-await build({ ...common, entryPoints: { cli: 'src/cli/entry.ts' }, outdir: 'dist/npm', splitting: true, chunkNames: 'chunks/[name]-[hash]' });
+// Chunk names carry a content hash. Chunks of earlier builds are kept for an hour: a CLI started
+// before this build (tests run in parallel with rebuilds) may still import them; older ones are pruned.
+const split = await build({ ...common, entryPoints: { cli: 'src/cli/entry.ts' }, outdir: 'dist/npm', splitting: true, chunkNames: 'chunks/[name]-[hash]', metafile: true });
+const current = new Set(Object.keys(split.metafile.outputs).map((f) => resolve(f)));
+for (const name of readdirSync('dist/npm/chunks')) {
+  const file = resolve('dist/npm/chunks', name);
+  if (!current.has(file) && Date.now() - statSync(file).mtimeMs > 3_600_000) rmSync(file, { force: true });
+}

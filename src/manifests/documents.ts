@@ -76,10 +76,12 @@ function foldStringData(secret: Record<string, unknown>): void {
 /**
  * Add parsed objects to a snapshot. `kind: List` (and any `*List`) items are expanded recursively.
  * Returns warnings in plain words (objects skipped and why); unknown kinds are ignored silently.
+ * Objects are copied (the caller may reuse its documents) unless `owned` says they are the snapshot's to keep.
  */
-export function addDocuments(snapshot: Snapshot, docs: unknown[], origin?: string): string[] {
+export function addDocuments(snapshot: Snapshot, docs: unknown[], origin?: string, opts: { owned?: boolean } = {}): string[] {
   const warnings: string[] = [];
-  const visit = (doc: unknown): void => {
+  // items of a List may share objects through YAML aliases: always copied, so each item is its own
+  const visit = (doc: unknown, owned = opts.owned === true): void => {
     if (doc === null || doc === undefined) return;
     if (!isRecord(doc)) {
       warnings.push(`${origin ?? 'input'}: skipped a document that is not an object`);
@@ -90,8 +92,8 @@ export function addDocuments(snapshot: Snapshot, docs: unknown[], origin?: strin
       // a typed list from `kubectl get -o yaml` may omit kind/apiVersion on its items
       const itemKind = kind && kind !== 'List' ? kind.slice(0, -'List'.length) : undefined;
       for (const item of doc.items) {
-        if (isRecord(item) && itemKind && item.kind === undefined) visit({ ...item, kind: itemKind, apiVersion: item.apiVersion ?? doc.apiVersion });
-        else visit(item);
+        if (isRecord(item) && itemKind && item.kind === undefined) visit({ ...item, kind: itemKind, apiVersion: item.apiVersion ?? doc.apiVersion }, false);
+        else visit(item, false);
       }
       return;
     }
@@ -103,7 +105,8 @@ export function addDocuments(snapshot: Snapshot, docs: unknown[], origin?: strin
       warnings.push(`${describe(doc, origin)}: skipped, it has no metadata.name`);
       return;
     }
-    const obj = structuredClone(doc) as Record<string, unknown>;
+    // `owned`: the caller parsed these documents for this snapshot alone (the offline reader), no copy needed
+    const obj = (owned ? doc : structuredClone(doc)) as Record<string, unknown>;
     if (field === 'secrets') foldStringData(obj);
     if (obj.spec === undefined && field !== 'secrets' && field !== 'configMaps' && field !== 'roles' && field !== 'clusterRoles' && field !== 'roleBindings' && field !== 'clusterRoleBindings') {
       obj.spec = {};

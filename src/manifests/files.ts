@@ -3,7 +3,7 @@
 // (certs.yaml, expect.json, scenario.json, files/, envoy/): those are skipped at a directory's top.
 import { readFileSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { LineCounter, parseAllDocuments } from 'yaml';
+import { Composer, LineCounter, Parser } from 'yaml';
 
 /** A file the user named cannot be read or parsed. The CLI prints the message and exits 2. */
 export class ManifestError extends Error {}
@@ -62,19 +62,30 @@ function walkDirectory(dir: string, root: string, out: string[]): void {
 
 /** Parse one file's text: JSON (one object or an array) or multi-document YAML. */
 export function parseManifestText(text: string, path: string): unknown[] {
+  return [...manifestDocuments(text, path)];
+}
+
+/**
+ * The documents of one file's text, one at a time: YAML is parsed and composed document by document
+ * (the `yaml` package's Parser and Composer, lazily), each turned into plain JS and its syntax tree dropped
+ * before the next is read, so a 20 MB file never holds every document's tree at once (issue 10: peak RSS).
+ */
+export function* manifestDocuments(text: string, path: string): Generator<unknown> {
   const trimmed = text.trimStart();
   if (path.toLowerCase().endsWith('.json') || (trimmed.startsWith('{') && !path.match(/\.ya?ml$/i))) {
+    let v: unknown;
     try {
-      const v = JSON.parse(text) as unknown;
-      return Array.isArray(v) ? v : [v];
+      v = JSON.parse(text) as unknown;
     } catch (e) {
       throw new ManifestError(`${path}: invalid JSON${jsonErrorLine(text, e as Error)}: ${(e as Error).message.replace(/^.*?: /, '')}`);
     }
+    if (Array.isArray(v)) yield* v;
+    else yield v;
+    return;
   }
   const lineCounter = new LineCounter();
-  const docs = parseAllDocuments(text, { lineCounter, prettyErrors: false });
-  const out: unknown[] = [];
-  for (const doc of docs) {
+  const composer = new Composer({ prettyErrors: false });
+  for (const doc of composer.compose(new Parser(lineCounter.addNewLine).parse(text))) {
     const err = doc.errors[0];
     if (err) {
       const pos = lineCounter.linePos(err.pos[0]);
@@ -82,9 +93,8 @@ export function parseManifestText(text: string, path: string): unknown[] {
       throw new ManifestError(`${path}:${pos.line}: invalid YAML: ${firstLine}`);
     }
     const value = doc.toJS({ maxAliasCount: 1000 }) as unknown;
-    if (value !== null && value !== undefined) out.push(value);
+    if (value !== null && value !== undefined) yield value;
   }
-  return out;
 }
 
 function jsonErrorLine(text: string, e: Error): string {
@@ -94,16 +104,32 @@ function jsonErrorLine(text: string, e: Error): string {
   return ` at line ${line}`;
 }
 
+function readManifestText(path: string): string {
+  try {
+    // `-f -` reads standard input, as kubectl does
+    return readFileSync(path === '-' ? 0 : path, 'utf8');
+  } catch (e) {
+    throw new ManifestError(`${path}: cannot read (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
+  }
+}
+
 export function readManifestFiles(paths: string[]): ParsedFile[] {
   return listManifestFiles(paths).map((path) => {
-    let text: string;
-    try {
-      // `-f -` reads standard input, as kubectl does
-      text = readFileSync(path === '-' ? 0 : path, 'utf8');
-    } catch (e) {
-      throw new ManifestError(`${path}: cannot read (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
-    }
     const label = path === '-' ? '<stdin>' : path;
-    return { path: label, docs: parseManifestText(text, label) };
+    return { path: label, docs: parseManifestText(readManifestText(path), label) };
   });
+}
+
+/**
+ * Every file's documents handed to `each` one at a time (file by file, document by document), without
+ * keeping them: the streaming form of readManifestFiles. Returns the file labels in order.
+ */
+export function forEachManifestDocument(paths: string[], each: (doc: unknown, file: string) => void): string[] {
+  const files: string[] = [];
+  for (const path of listManifestFiles(paths)) {
+    const label = path === '-' ? '<stdin>' : path;
+    files.push(label);
+    for (const doc of manifestDocuments(readManifestText(path), label)) each(doc, label);
+  }
+  return files;
 }

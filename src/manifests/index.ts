@@ -1,9 +1,9 @@
 // The offline source: `-f` files and directories → the same Snapshot the live source produces.
 import { emptySnapshot, type KubeObject, type Snapshot, type SnapshotKind } from '../snapshot/types.js';
 import { addDocuments } from './documents.js';
-import { readManifestFiles } from './files.js';
+import { forEachManifestDocument } from './files.js';
 
-export { ManifestError, listManifestFiles, parseManifestText, readManifestFiles } from './files.js';
+export { ManifestError, forEachManifestDocument, listManifestFiles, manifestDocuments, parseManifestText, readManifestFiles } from './files.js';
 
 const ALL_KINDS: SnapshotKind[] = [
   'pods',
@@ -46,10 +46,12 @@ export interface OfflineResult {
 }
 
 export function loadOfflineSnapshot(paths: string[], options: OfflineOptions = {}): OfflineResult {
-  const files = readManifestFiles(paths);
-  const snapshot = emptySnapshot({ kind: 'offline', files: files.map((f) => f.path) }, options.istioNamespace);
+  const snapshot = emptySnapshot({ kind: 'offline', files: [] }, options.istioNamespace);
   const warnings: string[] = [];
-  for (const file of files) warnings.push(...addDocuments(snapshot, file.docs, file.path));
+  // document by document into the snapshot: no file's documents are all held at once (peak RSS at scale)
+  snapshot.source.files = forEachManifestDocument(paths, (doc, file) => {
+    for (const w of addDocuments(snapshot, [doc], file, { owned: true })) warnings.push(w);
+  });
   normalizeAsApplied(snapshot);
   // The live source never lists these (a field selector drops them: they are numerous and never TLS
   // credentials); drop them here too so both sources see the same cluster.
