@@ -438,7 +438,7 @@ function sharingFinding(model: Model, group: ShareMember[], primary: ShareMember
         `Recommended: serve all ${fix.allHosts.length} hosts from one server on ${keeper.gm.ref.name} (one route table, so reused connections still find their route), ` +
         `and bind their VirtualServices to ${refName(keeper.gm.ref)}.`,
       yaml: toYaml(...fix.docs),
-      commands: fix.emptied.map((o) => `kubectl delete gateway ${o.ref.name} -n ${o.ref.namespace ?? 'default'}   # all its servers moved to ${keeper.gm.ref.name}`),
+      commands: fix.emptied.map((o) => `kubectl delete gateways.networking.istio.io ${o.ref.name} -n ${o.ref.namespace ?? 'default'}   # all its servers moved to ${keeper.gm.ref.name}`),
       notes: ['Alternative: give each server its own certificate covering only its hosts; browsers then open separate connections.'],
     },
   });

@@ -33,7 +33,7 @@ export const gatewayServersCheck: CheckModule = {
           evidence: { servers: Array.isArray(servers) ? servers.length : null },
           remediation: {
             summary: `Delete Gateway ${ns}/${g.metadata.name}, or give it the server it was meant to have.`,
-            commands: [`kubectl delete gateway ${g.metadata.name} -n ${ns} --ignore-not-found`],
+            commands: [`kubectl delete gateways.networking.istio.io ${g.metadata.name} -n ${ns} --ignore-not-found`],
             notes: ['VirtualServices that list only this Gateway stop applying anywhere once it is deleted; bind them to the Gateway that serves their hosts.'],
           },
         }),

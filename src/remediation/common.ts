@@ -71,7 +71,7 @@ export function isVarCheck(line: string): boolean {
 export function finalizeRemediation<R extends { commands?: string[]; yaml?: string; notes?: string[] }>(r: R): R {
   const out = withoutPlaceholderYaml(withoutEmptyGateways(r));
   if (!out.commands?.length) return out;
-  const commands = out.commands.filter((c) => !isVarCheck(c)).map(placeholdersToVars).map(idempotentDelete);
+  const commands = out.commands.filter((c) => !isVarCheck(c)).map(placeholdersToVars).map(qualifyGateway).map(idempotentDelete);
   const checks = varsUsed(commands).map(checkVarLine);
   return { ...out, commands: [...checks, ...commands] };
 }
@@ -90,6 +90,15 @@ function withoutPlaceholderYaml<R extends { commands?: string[]; yaml?: string; 
     ...r.yaml.trimEnd().split('\n').map((l) => `#   ${l}`),
   ];
   return out;
+}
+
+/**
+ * `kubectl … gateway NAME` is ambiguous where the Gateway API is installed: kubectl resolves the bare
+ * name to gateways.gateway.networking.k8s.io, so `kubectl delete gateway b --ignore-not-found` silently
+ * deletes nothing (seen on the real API server). Istio's Gateway is always named in full.
+ */
+function qualifyGateway(command: string): string {
+  return command.replace(/^(kubectl [a-z-]+ )gateways?(?=\s)/, '$1gateways.networking.istio.io');
 }
 
 /** `kubectl delete` twice must not fail: the second run finds nothing to delete. */
@@ -111,7 +120,7 @@ function withoutEmptyGateways<R extends { commands?: string[]; yaml?: string; no
     const o = d.toJS() as { kind?: string; metadata?: { name?: string; namespace?: string }; spec?: { servers?: unknown[] } } | null;
     if (!o) continue;
     if (o.kind === 'Gateway' && Array.isArray(o.spec?.servers) && o.spec.servers.length === 0 && o.metadata?.name) {
-      deletes.push(`kubectl delete gateway ${o.metadata.name} -n ${o.metadata.namespace ?? 'default'} --ignore-not-found   # no server left on it`);
+      deletes.push(`kubectl delete gateways.networking.istio.io ${o.metadata.name} -n ${o.metadata.namespace ?? 'default'} --ignore-not-found   # no server left on it`);
     } else kept.push(o);
   }
   if (!deletes.length) return r;

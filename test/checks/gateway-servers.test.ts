@@ -19,7 +19,7 @@ const cases: CheckCase[] = [
     assert: (fs) => {
       const f = one(fs, 'ITLS409');
       assert.equal(f.resource.name, 'shop-gateway-b');
-      assert.deepEqual(f.remediation?.commands?.filter((c) => !c.startsWith(':')), ['kubectl delete gateway shop-gateway-b -n shop --ignore-not-found']);
+      assert.deepEqual(f.remediation?.commands?.filter((c) => !c.startsWith(':')), ['kubectl delete gateways.networking.istio.io shop-gateway-b -n shop --ignore-not-found']);
     },
   },
   { name: 'reports ITLS409 when servers is missing', yaml: gateway('  selector: {istio: ingressgateway}'), report: ['ITLS409'] },

@@ -65,7 +65,7 @@ const FIXTURE_FIX: Record<string, { has: RegExp[]; hasNot?: RegExp[] }> = {
   // the added host is one the certificate does not cover: the certificate is re-issued with it
   'itls502-host-needs-reissue': { has: [/- www\.shop\.example\.com/, /kubectl patch secret shop-tls -n istio-system --type=merge/, /Re-issue the certificate with DNS SANs for www\.shop\.example\.com/] },
   // the merge keeps b-gateway (port 80): VirtualService b stays bound to it and is bound to a-gateway too
-  'itls404-gateway-keeps-a-server': { has: [/gateways:\n\s+- b-gateway\.istio-system\.svc\.cluster\.local\n\s+- istio-system\/a-gateway/], hasNot: [/kubectl delete gateway/] },
+  'itls404-gateway-keeps-a-server': { has: [/gateways:\n\s+- b-gateway\.istio-system\.svc\.cluster\.local\n\s+- istio-system\/a-gateway/], hasNot: [/kubectl delete gateways/] },
   // the VirtualService routing blog for the mesh is bound to the Gateway as well (the mesh kept)
   'itls402-route-bound-elsewhere': { has: [/name: blog\n\s+namespace: blog[\s\S]*gateways:\n\s+- istio-system\/shop-gateway\n\s+- mesh/] },
   // no route: one is created for the Service named like the host, to confirm
@@ -89,7 +89,7 @@ for (const dir of fixtureDirs()) {
 
 test('itls404: a Gateway is deleted only after what replaces it is applied', async () => {
   const c = await converge(`${ROOT}/test/scenarios/itls404-shared-wildcard-certificate`);
-  const del = c.script.indexOf('kubectl delete gateway b-gateway');
+  const del = c.script.indexOf('kubectl delete gateways.networking.istio.io b-gateway');
   assert.ok(del > 0 && del > c.script.lastIndexOf("kubectl apply -f - <<'YAML'"), c.script);
   assert.match(c.script, /name: b\n\s+namespace: shop[\s\S]*gateways:\n\s+- istio-system\/a-gateway\n/);
 });

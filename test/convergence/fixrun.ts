@@ -313,10 +313,14 @@ function positional(argv: string[]): string[] {
   return out;
 }
 
-const KINDS: Record<string, string> = { secret: 'Secret', secrets: 'Secret', gateway: 'Gateway', gateways: 'Gateway', virtualservice: 'VirtualService', virtualservices: 'VirtualService', destinationrule: 'DestinationRule', destinationrules: 'DestinationRule', service: 'Service', svc: 'Service', role: 'Role', rolebinding: 'RoleBinding', pod: 'Pod', pods: 'Pod', deployment: 'Deployment' };
+const KINDS: Record<string, string> = { secret: 'Secret', secrets: 'Secret', virtualservice: 'VirtualService', virtualservices: 'VirtualService', destinationrule: 'DestinationRule', destinationrules: 'DestinationRule', service: 'Service', svc: 'Service', role: 'Role', rolebinding: 'RoleBinding', pod: 'Pod', pods: 'Pod', deployment: 'Deployment' };
 
 function kindOf(word: string): string {
-  const k = KINDS[word.toLowerCase().split('.')[0]];
+  const w = word.toLowerCase();
+  // a bare `gateway` means gateways.gateway.networking.k8s.io where the Gateway API is installed
+  if (w === 'gateway' || w === 'gateways') throw new ScriptError(`kubectl: "${word}" is ambiguous (Gateway API installed): name gateways.networking.istio.io`);
+  if (/^gateways?\.networking\.istio\.io$/.test(w)) return 'Gateway';
+  const k = KINDS[w.split('.')[0]];
   if (!k) throw new ScriptError(`kubectl: unknown kind ${word}`);
   return k;
 }

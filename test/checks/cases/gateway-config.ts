@@ -159,7 +159,7 @@ export const gatewayConfigCases: CheckCase[] = [
       const [merged] = parseAllDocuments(x.remediation!.yaml!).map((d) => d.toJS());
       assert.equal(merged.metadata.name, 'a');
       assert.deepEqual(merged.spec.servers[0].hosts, ['a.example.com', 'b.example.com']);
-      assert.ok(x.remediation!.commands!.some((c) => c.startsWith('kubectl delete gateway b ')));
+      assert.ok(x.remediation!.commands!.some((c) => c.startsWith('kubectl delete gateways.networking.istio.io b ')));
     },
   },
   {
