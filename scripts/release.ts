@@ -285,6 +285,9 @@ export function release({ outDir = join(ROOT, 'dist', 'release'), build = true, 
     const exePath = join(exeDir, t.exe);
     sh(bun, [
       'build', '--compile', '--minify',
+      // JavaScriptCore bytecode in the executable: `version` starts in a third of the time (parsing the
+      // 5 MB bundle dominates otherwise); the source stays embedded as the fallback
+      '--bytecode', '--format=esm',
       `--target=${t.bunTarget}`,
       `--compile-executable-path=${runtimeBinary(t.runtime)}`,
       // a krew plugin must not pick up .env or bunfig.toml from whatever directory it runs in
