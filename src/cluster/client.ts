@@ -44,8 +44,9 @@ export class ApiClient {
 
   /** Build the client; loads @kubernetes/client-node on first use only. */
   static async create(config: ResolvedKubeconfig, opts: ApiClientOptions): Promise<ApiClient> {
-    const k8s = await import('@kubernetes/client-node');
-    const kc = new k8s.KubeConfig();
+    // by name, through a module of ours: a namespace import() of the package would bundle all of it
+    const { KubeConfig } = await import('./kubeconfig-class.js');
+    const kc = new KubeConfig();
     try {
       kc.loadFromString(JSON.stringify(config.minified));
     } catch (e) {
