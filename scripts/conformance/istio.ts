@@ -160,10 +160,16 @@ export function runIstio(options: { now?: Date } = {}): IstioResult {
         g.count++;
         groups.set(key, g);
       }
+      // One finding per cause: a grouped finding names every resource it affects (primary + places),
+      // and counts once for each of them, as Istio's one message per resource does.
+      const views = findings.flatMap((f) => [
+        { f, view: f },
+        ...(f.places ?? []).map((p) => ({ f, view: { ...f, resource: p.resource, host: p.host, port: p.port } })),
+      ]);
       const used = new Set<Finding>();
       for (const { e, ours, count } of groups.values()) {
-        const matching = findings.filter((f) => ours.includes(f.code) && onResource(f, e));
-        matching.forEach((f) => used.add(f));
+        const matching = views.filter(({ view }) => ours.includes(view.code) && onResource(view, e));
+        matching.forEach(({ f }) => used.add(f));
         const found = Math.min(count, matching.length);
         result.mapped += count;
         result.found += found;
