@@ -20,7 +20,7 @@ import { parse as parseYaml } from 'yaml';
 import type { Finding } from '../../src/checks/types.js';
 import type { CertEntry } from '../../src/sim/materialize.js';
 import { materializeScenario } from '../../src/sim/materialize.js';
-import { EXEC_CODES, readExpectation, ROOT, scenarioDirs } from '../scenario/harness.js';
+import { ensureBuilt, EXEC_CODES, readExpectation, ROOT, scenarioDirs } from '../scenario/harness.js';
 import { runCli } from '../../src/cli/main.js';
 import { readManifestFiles } from '../../src/manifests/index.js';
 import { fixtureDirs, isFix, userFiles, type Obj } from '../convergence/fixrun.js';
@@ -102,6 +102,61 @@ describe('fixes applied for real on a real API server', { skip }, () => {
   /** resourceVersion of every object the doctor reads (and that a fix may write). */
   async function versions(): Promise<Map<string, string>> {
     return new Map([...(await objects())].map(([k, o]) => [k, o.metadata.resourceVersion]));
+  }
+
+  /** The README's fix workflow block, line by line (comments dropped). */
+  function readmeFixLines(): string[] {
+    const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
+    const at = readme.indexOf('kubectl istio-tls doctor --fix-only > fixes.yaml');
+    assert.ok(at > 0, 'the README shows the --fix-only workflow');
+    const block = readme.slice(readme.lastIndexOf('```sh', at) + 5, readme.indexOf('```', at));
+    return block.split('\n').map((l) => l.replace(/\s+#.*$/, '').trim()).filter(Boolean);
+  }
+
+  // The README's workflow typed as written (through kubectl's plugin lookup), on a scenario whose fix is
+  // documents and on one whose fix needs the user's certificate files.
+  for (const scenario of ['itls502-vs-host-not-on-gateway', 'itls304-san-mismatch']) {
+    if (only.length && !only.some((o) => scenario.includes(o))) continue;
+    it(`the README fix workflow works as written: ${scenario}`, async () => {
+      ensureBuilt();
+      const abs = join(ROOT, 'test', 'scenarios', scenario);
+      const now = NOW;
+      const m = await materializeScenario(abs, { now });
+      const entries = certEntries(abs);
+      const roots = entries.filter((e) => e.ca && !e.issuer).map((e) => m.certs.get(e.name)!.certPem);
+      const work = mkdtempSync(join(tmpdir(), 'istio-tls-readme-'));
+      const applied = await server.applyScenario(m.dir);
+      const present = await objects();
+      try {
+        const base = ['doctor', '--kubeconfig', server.kubeconfig('admin'), '--no-exec', '-o', 'json'];
+        const first = (JSON.parse((await run(base)).stdout) as { findings: Finding[] }).findings;
+        const script = (await run(['doctor', '--kubeconfig', server.kubeconfig('admin'), '--no-exec', '--fix-script'])).stdout;
+        const gateways = readManifestFiles([m.dir]).flatMap((f) => f.docs).filter((d): d is Obj => !!d && typeof d === 'object' && (d as Obj).kind === 'Gateway');
+        const files = await userFiles({ name: scenario, now, objects: [], certs: m.certs, entries, roots }, gateways, script);
+        // the README's file names: fullchain.pem and privkey.pem, stand-ins issued now by the scenario's CA
+        writeFileSync(join(work, 'fullchain.pem'), files.env.SHOP_TLS_FULLCHAIN ? files.files.get(files.env.SHOP_TLS_FULLCHAIN)! : '');
+        writeFileSync(join(work, 'privkey.pem'), files.env.SHOP_TLS_KEY ? files.files.get(files.env.SHOP_TLS_KEY)! : '');
+        const env = { KUBECONFIG: server.kubeconfig('admin'), PATH: `${join(ROOT, 'bin')}:${process.env.PATH}`, NO_COLOR: '1' };
+        for (const line of readmeFixLines()) {
+          const file = join(work, 'line.sh');
+          writeFileSync(file, `cd '${work}'\n${line}\n`);
+          const r = await sh(file, env);
+          // the doctor exits 1 when it reports errors; 2 would mean it could not do its job
+          if (line.startsWith('kubectl istio-tls doctor')) assert.ok(r.code === 0 || r.code === 1, `${line}: exit ${r.code}: ${r.stderr}`);
+          else assert.equal(r.code, 0, `${line}: exit ${r.code}: ${r.stderr}`);
+        }
+        const second = (JSON.parse((await run(base)).stdout) as { findings: Finding[] }).findings;
+        const fixed = new Set(first.filter((f) => isFix(f) && !EXEC_CODES.has(f.code)).map(identity));
+        assert.ok(fixed.size > 0, 'the scenario has something to fix');
+        assert.deepEqual(second.filter((f) => fixed.has(identity(f))).map(label), [], 'what the README workflow fixes is gone');
+        const had = new Set(first.map(identity));
+        assert.deepEqual(second.filter((f) => f.severity !== 'info' && !EXEC_CODES.has(f.code) && !had.has(identity(f))).map(label), [], 'and nothing new');
+      } finally {
+        const created = [...(await objects())].filter(([k]) => !present.has(k)).map(([, o]) => ({ apiVersion: o.apiVersion, kind: o.kind, metadata: { name: o.metadata.name, ...(o.metadata.namespace ? { namespace: o.metadata.namespace } : {}) } }));
+        if (created.length) await server.kubectl(['delete', '-f', '-', '--ignore-not-found', '--wait=false'], { input: created.map((o) => JSON.stringify(o)).join('\n---\n') });
+        await server.clearScenario(applied);
+      }
+    });
   }
 
   const dirs = [...scenarioDirs(), ...fixtureDirs()].filter((d) => !only.length || only.some((o) => d.includes(o)));
