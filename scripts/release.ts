@@ -336,6 +336,11 @@ export function cachedRelease({ log }: { log?: (line: string) => void } = {}): R
   const dir = join(cacheRoot(), 'release', key);
   const done = join(dir, 'release.json');
   if (existsSync(done)) return loadRelease(dir);
+  // `npm run release` of this same bundle already made it
+  const made = join(ROOT, 'dist', 'release');
+  try {
+    if ((JSON.parse(readFileSync(join(made, 'release.json'), 'utf8')) as { key?: string }).key === key) return loadRelease(made);
+  } catch {}
   // one builder at a time (test files run in parallel processes)
   const lock = `${dir}.lock`;
   mkdirSync(dirname(dir), { recursive: true });
