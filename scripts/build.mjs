@@ -33,10 +33,12 @@ await build({ ...common, entryPoints: ['src/cli/main.ts'], outfile: 'dist/cli.js
 // (src/cli/entry.ts) answers `version`, `help` and completion from a few KB and loads the doctor chunk,
 // and the doctor loads client-node's chunk only for a live run, so nothing compiles what it does not run.
 // Chunk names carry a content hash. Chunks of earlier builds are kept for an hour: a CLI started
-// before this build (tests run in parallel with rebuilds) may still import them; older ones are pruned.
+// before this build (tests run in parallel with rebuilds) may still import them; older ones are pruned,
+// and all of them when packing (`npm pack`/`npm publish` run this as prepack: only the current build ships).
 const split = await build({ ...common, entryPoints: { cli: 'src/cli/entry.ts' }, outdir: 'dist/npm', splitting: true, chunkNames: 'chunks/[name]-[hash]', metafile: true });
 const current = new Set(Object.keys(split.metafile.outputs).map((f) => resolve(f)));
 for (const name of readdirSync('dist/npm/chunks')) {
   const file = resolve('dist/npm/chunks', name);
-  if (!current.has(file) && Date.now() - statSync(file).mtimeMs > 3_600_000) rmSync(file, { force: true });
+  const keepFor = process.env.npm_lifecycle_event === 'prepack' ? 0 : 3_600_000;
+  if (!current.has(file) && Date.now() - statSync(file).mtimeMs >= keepFor) rmSync(file, { force: true });
 }
