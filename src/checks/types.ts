@@ -23,6 +23,12 @@ export interface Remediation {
   commands?: string[];
   /** consequences / caveats the user must know before running it */
   notes?: string[];
+  /**
+   * Alternatives that must never run one after the other (restore from a backup, or re-root the mesh):
+   * each is its own block ([2a], [2b]) that can be pasted whole; a destructive one has its commands
+   * commented out. `commands` then holds what is common to all (often nothing).
+   */
+  alternatives?: { label: string; summary: string; commands: string[]; destructive?: boolean }[];
 }
 
 /** One place a finding is about: a resource, and the host/port on it when there is one. */

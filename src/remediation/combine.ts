@@ -14,7 +14,7 @@ export interface FixSource {
   message: string;
   resource: { kind: string; namespace?: string; name: string };
   host?: string;
-  remediation?: { summary: string; yaml?: string; commands?: string[]; notes?: string[] };
+  remediation?: { summary: string; yaml?: string; commands?: string[]; notes?: string[]; alternatives?: { label: string; summary: string; commands: string[]; destructive?: boolean }[] };
 }
 
 type Obj = { apiVersion?: string; kind?: string; metadata?: { name?: string; namespace?: string }; [k: string]: unknown };
@@ -34,6 +34,8 @@ export interface PlanStep {
   summary: string;
   commands: string[];
   notes: string[];
+  /** alternatives (never both): printed commented out in the script, for the user to pick one */
+  alternatives: { label: string; summary: string; commands: string[]; destructive?: boolean }[];
   /** documents first proposed by this fix (their final, merged version is emitted here) */
   docs: PlanDoc[];
 }
@@ -144,7 +146,7 @@ export function planFixes(findings: FixSource[], lookup?: BaseLookup): FixPlan {
       for (const d of known.docs) if (!d.fixes.includes(what)) d.fixes.push(what);
       continue;
     }
-    const step: PlanStep = { label: what, summary: r.summary, commands: [], notes: r.notes ?? [], docs: [] };
+    const step: PlanStep = { label: what, summary: r.summary, commands: [], notes: r.notes ?? [], alternatives: r.alternatives ?? [], docs: [] };
     byRemediation.set(rkey, step);
     for (const c of r.commands ?? []) {
       if (isVarCheck(c)) continue;
@@ -246,6 +248,11 @@ export function renderFixScript(plan: FixPlan): string {
       out.push(`kubectl apply -f - <<'YAML'`, docText(d), 'YAML');
     }
     out.push(...later);
+    // alternatives never run one after the other: the script carries them commented out, the user uncomments one
+    s.alternatives.forEach((a, j) => {
+      out.push(`# [${i + 1}${String.fromCharCode(97 + j)}] ${a.label}${a.destructive ? ' (destructive)' : ''}`, ...commentLines(a.summary, '#   '));
+      for (const c of a.commands) out.push(c.trimStart().startsWith('#') ? c : `#   ${c}`);
+    });
   });
   return out.join('\n') + '\n';
 }

@@ -70,10 +70,16 @@ export function isVarCheck(line: string): boolean {
  */
 export function finalizeRemediation<R extends { commands?: string[]; yaml?: string; notes?: string[] }>(r: R): R {
   const out = withoutPlaceholderYaml(withoutEmptyGateways(r));
+  // each alternative is a block of its own: its variables checked at its top
+  const alts = (out as { alternatives?: { commands: string[] }[] }).alternatives;
+  if (alts) (out as { alternatives?: unknown[] }).alternatives = alts.map((a) => ({ ...a, commands: finalizeCommands(a.commands) }));
   if (!out.commands?.length) return out;
-  const commands = out.commands.filter((c) => !isVarCheck(c)).map(placeholdersToVars).map(qualifyGateway).map(idempotentDelete);
-  const checks = varsUsed(commands).map(checkVarLine);
-  return { ...out, commands: [...checks, ...commands] };
+  return { ...out, commands: finalizeCommands(out.commands) };
+}
+
+function finalizeCommands(list: string[]): string[] {
+  const commands = list.filter((c) => !isVarCheck(c)).map(placeholdersToVars).map(qualifyGateway).map(idempotentDelete);
+  return [...varsUsed(commands).map(checkVarLine), ...commands];
 }
 
 /**

@@ -2,26 +2,40 @@
 // [a] restore from a backup (best), [b] re-root the mesh (destructive). Both are printed commented
 // out, so a pasted block or a --fix-script changes nothing until the user picks one.
 import type { Remediation } from '../checks/types.js';
+import { declareVar } from './common.js';
 
 export function meshCaRecovery(name: string, istioNamespace: string, selfSigned: boolean): Remediation {
+  if (selfSigned) declareVar('ISTIO_CA_BACKUP', `path to your backup of ${istioNamespace}/${name} (a YAML manifest)`);
   const commands = selfSigned
-    ? [
-        '# Pick ONE alternative and uncomment its lines (nothing below runs as printed):',
-        `# [a] best — restore the original root from your backup (type istio.io/ca-root, ca-cert.pem + ca-key.pem):`,
-        `#   kubectl apply -f "$ISTIO_CA_BACKUP"`,
-        `# [b] DESTRUCTIVE, no backup — re-root the mesh: istiod generates a new self-signed root on restart`,
-        `#   kubectl delete secret ${name} -n ${istioNamespace}`,
-        `#   kubectl rollout restart deployment/istiod -n ${istioNamespace}`,
-        `#   kubectl rollout status deployment/istiod -n ${istioNamespace}`,
-        `#   kubectl rollout restart deployment -n "$NAMESPACE"   # for every namespace with sidecars, gateways included`,
-      ]
+    ? ['# Two alternatives follow, each its own block: paste ONE of them ([a] when you have a backup).']
     : [
         '# Uncomment after setting the variables to your plug-in CA files (nothing below runs as printed):',
         `#   kubectl create secret generic cacerts -n ${istioNamespace} --from-file=ca-cert.pem="$CA_CERT" --from-file=ca-key.pem="$CA_KEY" --from-file=root-cert.pem="$ROOT_CERT" --from-file=cert-chain.pem="$CERT_CHAIN" --dry-run=client -o yaml | kubectl apply -f -`,
         `#   kubectl rollout restart deployment/istiod -n ${istioNamespace}`,
         `#   kubectl rollout restart deployment -n "$NAMESPACE"   # for every namespace with sidecars, so workloads get certificates from the restored CA`,
       ];
+  const alternatives = selfSigned
+    ? [
+        {
+          label: 'best: restore from your backup',
+          summary: `Put back the original ${name} from your backup (type istio.io/ca-root, ca-cert.pem + ca-key.pem): the mesh keeps its root.`,
+          commands: [`kubectl apply -f "$ISTIO_CA_BACKUP"`, `kubectl rollout restart deployment/istiod -n ${istioNamespace}`],
+        },
+        {
+          label: 'DESTRUCTIVE, only without a backup: re-root the mesh',
+          summary: 'istiod generates a new self-signed root on restart; every proxied workload must then restart in one window. Uncomment the lines to run them.',
+          destructive: true,
+          commands: [
+            `#   kubectl delete secret ${name} -n ${istioNamespace}`,
+            `#   kubectl rollout restart deployment/istiod -n ${istioNamespace}`,
+            `#   kubectl rollout status deployment/istiod -n ${istioNamespace}`,
+            `#   kubectl rollout restart deployment -n "$NAMESPACE"   # for every namespace with sidecars, gateways included`,
+          ],
+        },
+      ]
+    : undefined;
   return {
+    ...(alternatives ? { alternatives } : {}),
     summary: selfSigned
       ? `Restore the mesh root CA: [a] put back the original ${name} from a backup, or — only without one — [b] re-root the mesh (delete it, restart istiod, then every proxied workload). Serve the gateway certificate from a credentialName secret instead.`
       : 'Restore the plug-in CA in cacerts (a CA certificate and its key), restart istiod and then the proxied workloads. Serve the gateway certificate from a credentialName secret instead.',

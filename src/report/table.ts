@@ -315,6 +315,10 @@ function renderFix(n: number, fix: Fix, width: number, p: Painter, verbose: bool
   }
   // caveats after the commands they qualify: the command to paste stays near the top
   for (const note of r.notes ?? []) lines.push(...wrap(`note: ${note}`, width, '#   ').map((l, i) => p.c.yellow(i === 0 ? `# ${l.slice(4)}` : l)));
+  // alternatives (never both): each its own block [na], [nb], safe to paste whole; a destructive one comes commented out
+  (r.alternatives ?? []).forEach((a, j) => {
+    lines.push('', p.c.bold(`# [${n}${String.fromCharCode(97 + j)}] ${a.label}`), ...wrap(a.summary, width, '# ').map((l) => p.c.dim(l)), ...a.commands);
+  });
   return lines;
 }
 

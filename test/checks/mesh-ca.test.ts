@@ -23,12 +23,15 @@ table(meshCaCheck, [
       assert.equal(x.resource.kind, 'Secret');
       assert.match(x.message, /not a CA certificate/);
       assert.match(x.message, /gateway host\(s\) shop\.example\.com/);
-      const cmds = x.remediation!.commands!.join('\n');
-      assert.match(cmds, /rollout restart deployment\/istiod -n istio-system/);
-      // two alternatives, restore and re-root: neither runs when the block is pasted as printed
-      assert.ok(x.remediation!.commands!.every((c) => c.startsWith('#')), 'every recovery line is commented out');
-      assert.match(cmds, /\[a\] best/);
-      assert.match(cmds, /\[b\] DESTRUCTIVE/);
+      // two alternatives, each its own block: [a] restore (its backup file checked first), [b] re-root, commented out
+      assert.ok(x.remediation!.commands!.every((c) => c.startsWith('#')), 'nothing runs from the common block');
+      const [restore, reroot] = x.remediation!.alternatives!;
+      assert.match(restore.label, /best/);
+      assert.match(restore.commands[0], /^: "\$\{ISTIO_CA_BACKUP:\?/);
+      assert.ok(restore.commands.some((c) => /^kubectl apply -f "\$ISTIO_CA_BACKUP"$/.test(c)));
+      assert.ok(reroot.destructive);
+      assert.ok(reroot.commands.every((c) => c.startsWith('#')), 'the destructive alternative runs nothing as printed');
+      assert.match(reroot.commands.join('\n'), /rollout restart deployment\/istiod -n istio-system/);
       assert.ok(x.remediation!.notes!.some((n) => /re-roots the mesh/.test(n)));
     },
   },
