@@ -406,6 +406,32 @@ export async function startRealServer(opts: StartOptions = {}): Promise<RealServ
     return r;
   };
   const apply = (yaml: string, o: KubectlOptions = {}) => kubectl(['apply', '-f', '-'], { ...o, input: yaml });
+  /** A raw request as the admin, without a kubectl process (for the housekeeping that is not under test). */
+  const api = (method: string, path: string, body?: unknown) =>
+    new Promise<{ status: number; body: string }>((resolve, reject) => {
+      const payload = body === undefined ? undefined : JSON.stringify(body);
+      const req = request(
+        {
+          host: '127.0.0.1',
+          port,
+          path,
+          method,
+          ca: ca.certPem,
+          cert: clients.admin.certPem,
+          key: clients.admin.keyPem,
+          headers: payload ? { 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload) } : {},
+          timeout: 30_000,
+        },
+        (res) => {
+          let text = '';
+          res.on('data', (b: Buffer) => (text += b));
+          res.on('end', () => resolve({ status: res.statusCode ?? 0, body: text }));
+        },
+      );
+      req.on('error', reject);
+      req.on('timeout', () => req.destroy(new Error(`${method} ${path}: no answer in 30 s`)));
+      req.end(payload);
+    });
 
   const server: RealServer = {
     url,
@@ -432,10 +458,17 @@ export async function startRealServer(opts: StartOptions = {}): Promise<RealServ
         .filter((o) => !isNs(o.body) && o.body.status !== undefined)
         .map((o) => ({ apiVersion: o.body.apiVersion, kind: o.body.kind, metadata: { name: o.name, ...(o.namespace ? { namespace: o.namespace } : {}) }, status: o.body.status }));
       const stream = (docs: unknown[]) => docs.map((d) => stringify(d)).join('---\n');
-      if (namespaces.length) await apply(stream(namespaces));
-      if (objects.length) await apply(stream(objects));
-      if (statuses.length) await kubectl(['apply', '--server-side', '--force-conflicts', '--subresource=status', '-f', '-'], { input: stream(statuses) });
-      return { namespaces: namespaces.map((n) => n.metadata!.name as string).filter((n) => !existing.has(n)), objects };
+      const applied = { namespaces: namespaces.map((n) => n.metadata!.name as string).filter((n) => !existing.has(n)), objects };
+      try {
+        // one stream, namespaces first: kubectl applies the documents in order
+        if (namespaces.length + objects.length) await apply(stream([...namespaces, ...objects]));
+        if (statuses.length) await kubectl(['apply', '--server-side', '--force-conflicts', '--subresource=status', '-f', '-'], { input: stream(statuses) });
+      } catch (e) {
+        // what was created before the refusal must not leak into the next scenario on this server
+        await server.clearScenario(applied).catch(() => undefined);
+        throw e;
+      }
+      return applied;
     },
     async clearScenario(applied) {
       if (applied.objects.length) {
@@ -443,11 +476,15 @@ export async function startRealServer(opts: StartOptions = {}): Promise<RealServ
           input: applied.objects.map((d) => stringify(d)).join('---\n'),
         });
       }
-      // no namespace controller: delete, empty spec.finalizers through /finalize, and the namespace is gone
+      // no namespace controller: delete (Terminating), empty spec.finalizers through /finalize (what
+      // the controller does once the namespace is empty), and the namespace is gone
       for (const ns of applied.namespaces) {
-        await kubectl(['delete', 'namespace', ns, '--wait=false', '--ignore-not-found']);
-        const body = JSON.stringify({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns }, spec: { finalizers: [] } });
-        await kubectl(['replace', '--raw', `/api/v1/namespaces/${ns}/finalize`, '-f', '-'], { input: body, allowFail: true });
+        const path = `/api/v1/namespaces/${encodeURIComponent(ns)}`;
+        const del = await api('DELETE', path);
+        if (del.status === 404) continue;
+        if (del.status >= 300) throw new Error(`DELETE ${path}: ${del.status} ${del.body}`);
+        const fin = await api('PUT', `${path}/finalize`, { apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns }, spec: { finalizers: [] } });
+        if (fin.status >= 300 && fin.status !== 404) throw new Error(`PUT ${path}/finalize: ${fin.status} ${fin.body}`);
       }
     },
     async dump(path = join(mkdtempSync(join(tmpdir(), 'istio-tls-realserver-dump-')), 'cluster.yaml')) {
@@ -484,16 +521,11 @@ export async function startRealServer(opts: StartOptions = {}): Promise<RealServ
 
   try {
     await apply(rbacYaml(scopedNamespace));
-    if (opts.istioCrds ?? true) {
-      // create, not apply: Istio's CRDs are too large for the last-applied annotation
-      await kubectl(['create', '-f', crds]);
-    }
-    if (extraCrds) {
-      // created (not applied) for the same reason; cert-manager's Helm labels are made plain by the build script
-      await kubectl(['create', '-f', gatewayApiCrds]);
-      await kubectl(['create', '-f', certManagerCrds]);
-    }
-    if ((opts.istioCrds ?? true) || extraCrds) {
+    // create, not apply: Istio's CRDs are too large for the last-applied annotation; cert-manager's
+    // Helm labels are made plain by the build script. One kubectl for all of them.
+    const crdFiles = [...(opts.istioCrds ?? true ? [crds] : []), ...(extraCrds ? [gatewayApiCrds, certManagerCrds] : [])];
+    if (crdFiles.length) {
+      await kubectl(['create', ...crdFiles.flatMap((f) => ['-f', f])]);
       await kubectl(['wait', '--for=condition=Established', 'crd', '--all', '--timeout=60s']);
     }
   } catch (e) {
