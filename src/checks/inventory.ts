@@ -3,7 +3,7 @@
 // renders it. Every field degrades to "unknown" when the data (or the certificate engine) is missing.
 import type { CertFacts, TrustStore } from '../tls/types.js';
 import { matchHost, parseCertificates, privateRootOf, validateChain } from '../tls/index.js';
-import { mountedSecretFor, type GatewayModel, type Model, type ServerModel } from './model.js';
+import { hostsOverlap, mountedSecretFor, type GatewayModel, type Model, type ServerModel } from './model.js';
 import { SEVERITY_RANK, type Finding, type Place, type ResourceRef, type Severity } from './types.js';
 import { servedMatches } from './inpod.js';
 import { blindText, hostBlindness, visible } from './visibility.js';
@@ -18,6 +18,8 @@ export interface HostRow {
   /** which API the Gateway belongs to, for the table: 'Gateway' (networking.istio.io) or 'Gateway (k8s)' (gateway.networking.k8s.io); absent = 'Gateway' */
   kind?: 'Gateway' | 'Gateway (k8s)';
   host: string;
+  /** the host as the Gateway lists it, when it differs from `host` (a `namespace/host` restriction) */
+  hostAsWritten?: string;
   port: number;
   protocol: string;
   mode: string;
@@ -30,6 +32,12 @@ export interface HostRow {
   expiresInDays?: number;
   /** leaf SANs cover the host */
   san: Check;
+  /** the SAN entry that covers the host (e.g. `*.acme.test`), when one does */
+  coveredBy?: string;
+  /** the leaf's DNS SANs, when the certificate could be read */
+  names?: string[];
+  /** a host a Gateway serves on plain HTTP only: redirected to HTTPS that no server of its gateway pods serves ('redirect-only'), or plain HTTP with no HTTPS at all ('http-only') */
+  plainHttp?: 'redirect-only' | 'http-only';
   /** a path to a trust anchor was built and verified; 'private-root': complete, but it ends at a root outside the trust store (ITLS309 warning) */
   chain: Check | 'private-root';
   /** what Envoy serves for this server matches the secret/file (from inside the gateway pods; unknown offline or with --no-exec) */
@@ -169,20 +177,26 @@ export function buildInventory(model: Model, findings: Finding[], options: Inven
         const decisive = [...about, ...gatewayWide].filter((f) => f.severity !== 'info');
         const w = worst(decisive);
         const blind = hostBlindness(model, gm, server, h);
-        let certificate: Pick<HostRow, 'subject' | 'notAfter' | 'expiresInDays'> = {};
+        let certificate: Pick<HostRow, 'subject' | 'notAfter' | 'expiresInDays' | 'coveredBy' | 'names'> = {};
         let san: Check = 'unknown';
         let chain: HostRow['chain'] = 'unknown';
         if (leaf) {
           const notAfter = Date.parse(leaf.notAfter);
           certificate = { subject: leaf.commonName ?? leaf.subject, notAfter: leaf.notAfter };
           if (!Number.isNaN(notAfter)) certificate.expiresInDays = Math.floor((notAfter - options.now.getTime()) / DAY_MS);
-          if (h.host !== '*') san = matchHost(h.host, leaf).covered ? 'ok' : 'fail';
+          if (h.host !== '*') {
+            const match = matchHost(h.host, leaf);
+            san = match.covered ? 'ok' : 'fail';
+            if (match.covered && match.matchedBy) certificate.coveredBy = match.matchedBy;
+          }
+          certificate.names = leaf.dnsNames;
           chain = chainOf(bundle.certificates, h.host);
         }
         // keys in a fixed order: -o json/yaml consumers diff these rows
         const row: HostRow = {
           gateway: gm.ref,
           host: h.host,
+          ...(h.raw !== h.host ? { hostAsWritten: h.raw } : {}),
           port: server.port,
           protocol: server.protocol,
           mode: server.mode ?? (server.server.tls ? 'SIMPLE' : 'none'),
@@ -200,6 +214,7 @@ export function buildInventory(model: Model, findings: Finding[], options: Inven
       }
     }
   }
+  rows.push(...plainHttpRows(model, index));
   // Gateway-API listeners: the same rows (gateway-api-inventory.ts)
   rows.push(...kubernetesHostRows(model, findings, options));
   rows.sort(
@@ -212,9 +227,102 @@ export function buildInventory(model: Model, findings: Finding[], options: Inven
   return rows;
 }
 
-/** Hosts a snapshot serves over TLS and the doctor could judge (for "N TLS hosts checked"): unknown rows are not checked. */
+/** Hosts a snapshot serves over TLS and the doctor could judge (for "N TLS hosts checked"): unknown rows and plain-HTTP rows are not checked. */
 export function countTlsHosts(rows: HostRow[]): number {
-  return new Set(rows.filter((r) => r.overall !== 'unknown').map((r) => r.host)).size;
+  return new Set(rows.filter((r) => r.overall !== 'unknown' && r.plainHttp === undefined).map((r) => r.host)).size;
+}
+
+/** TLS hosts of a set of Gateways (the peers on one workload), for lookup: exact names, and wildcards by suffix. */
+interface TlsHostIndex {
+  exact: Set<string>;
+  wildcards: string[];
+}
+
+function tlsHostIndex(peers: GatewayModel[]): TlsHostIndex {
+  const index: TlsHostIndex = { exact: new Set(), wildcards: [] };
+  for (const p of peers) {
+    for (const s of p.servers) {
+      if (s.protocol !== 'HTTPS' && s.protocol !== 'TLS') continue;
+      for (const h of s.hosts) {
+        const host = h.host.toLowerCase();
+        index.exact.add(host);
+        if (host.startsWith('*')) index.wildcards.push(host);
+      }
+    }
+  }
+  return index;
+}
+
+/** Does some TLS host of the workload serve (overlap) this plain-HTTP host? Lookups, not a scan, except for a wildcard HTTP host. */
+function servedOverTls(index: TlsHostIndex, rawHost: string): boolean {
+  const host = rawHost.toLowerCase();
+  if (index.exact.has(host) || index.exact.has('*')) return true;
+  if (host === '*') return index.exact.size > 0;
+  if (host.startsWith('*.')) return [...index.exact].some((t) => hostsOverlap(t, host));
+  for (let dot = host.indexOf('.'); dot >= 0; dot = host.indexOf('.', dot + 1)) if (index.exact.has(`*${host.slice(dot)}`)) return true;
+  return false;
+}
+
+/**
+ * Hosts a Gateway serves only on plain HTTP (no HTTPS/TLS server of its gateway pods serves them): a row
+ * each, marked, so a host whose redirect leads nowhere (ITLS402) is in the table with its error.
+ */
+function plainHttpRows(model: Model, index: FindingIndex): HostRow[] {
+  const rows: HostRow[] = [];
+  // Gateways of one deployment share one peer array: one host index per array
+  const byPeers = new Map<GatewayModel[], TlsHostIndex>();
+  for (const gm of model.gateways) {
+    const gatewayWide = index.gatewayWide.get(refKey(gm.ref))?.filter((f) => sameRef(f.resource, gm.ref)) ?? [];
+    for (const server of gm.servers) {
+      if (server.protocol !== 'HTTP') continue;
+      const peers = model.gatewaysOnWorkload(gm);
+      let tls = byPeers.get(peers);
+      if (!tls) byPeers.set(peers, (tls = tlsHostIndex(peers)));
+      const redirect = server.server.tls?.httpsRedirect === true;
+      for (const h of server.hosts) {
+        if (servedOverTls(tls, h.host)) continue;
+        const decisive = [...findingsAbout(index, gm, h.host, server.port), ...gatewayWide].filter((f) => f.severity !== 'info');
+        const w = worst(decisive);
+        rows.push({
+          gateway: gm.ref,
+          host: h.host,
+          ...(h.raw !== h.host ? { hostAsWritten: h.raw } : {}),
+          port: server.port,
+          protocol: server.protocol,
+          mode: 'none',
+          credential: '-',
+          san: 'unknown',
+          chain: 'unknown',
+          served: 'unknown',
+          plainHttp: redirect ? 'redirect-only' : 'http-only',
+          overall: w === 'error' ? 'error' : w === 'warning' ? 'warn' : 'ok',
+          codes: [...new Set(decisive.map((f) => f.code))].sort(),
+        });
+      }
+    }
+  }
+  return rows;
+}
+
+/**
+ * A run limited to one namespace (-n) judges the Gateways of that namespace; Gateways of other
+ * namespaces whose gateway pods run in it (or share pods with its Gateways) are left out. Named so the
+ * report can say so, and how to include them (-A).
+ */
+export function gatewaysLeftOut(model: Model, namespace: string | undefined): ResourceRef[] {
+  if (!namespace) return [];
+  const inScope = new Set(model.gateways);
+  const peersSeen = new Set<GatewayModel[]>();
+  const left = new Set<GatewayModel>();
+  for (const gm of model.allGateways) {
+    if (inScope.has(gm)) {
+      const peers = model.gatewaysOnWorkload(gm);
+      if (peersSeen.has(peers)) continue;
+      peersSeen.add(peers);
+      for (const p of peers) if (!inScope.has(p)) left.add(p);
+    } else if (gm.workloadNamespaces.includes(namespace)) left.add(gm);
+  }
+  return [...left].map((gm) => gm.ref).sort((a, b) => (a.namespace ?? '').localeCompare(b.namespace ?? '') || a.name.localeCompare(b.name));
 }
 
 

@@ -3,7 +3,7 @@
 import { readFileSync } from 'node:fs';
 import { blindness } from '../checks/doctor.js';
 import { runChecks } from '../checks/run.js';
-import { buildInventory, countTlsHosts } from '../checks/inventory.js';
+import { buildInventory, countTlsHosts, gatewaysLeftOut } from '../checks/inventory.js';
 import { SEVERITY_RANK, type CheckOptions, type Finding } from '../checks/types.js';
 import { ManifestError, loadOfflineSnapshot } from '../manifests/index.js';
 import { renderReport, type Report } from '../report/index.js';
@@ -118,6 +118,8 @@ export function buildReport(req: CliRequest, snapshot: Snapshot, now: Date, trus
     hosts,
   };
   if (req.namespace) report.namespace = req.namespace;
+  const leftOut = gatewaysLeftOut(model, req.namespace);
+  if (leftOut.length > 0) report.leftOut = leftOut;
   return report;
 }
 

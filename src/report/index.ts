@@ -1,11 +1,13 @@
 // Renders a Report as table, json or yaml. Renders only: every number in it was computed before.
 import { stringify } from 'yaml';
-import { renderDoctorTable, renderStatusTable } from './table.js';
+import { renderDoctorTable } from './table.js';
+import { renderStatusTable } from './status.js';
 import { redactKeyMaterial } from './text.js';
 import type { RenderStyle, Report } from './types.js';
 
 export type { RenderStyle, Report, ReportSource } from './types.js';
-export { groupFindings, renderDoctorTable, renderStatusTable, verdictLine } from './table.js';
+export { groupFindings, renderDoctorTable, verdictLine } from './table.js';
+export { renderStatusTable } from './status.js';
 export { redactKeyMaterial } from './text.js';
 
 export type ReportFormat = 'table' | 'json' | 'yaml';

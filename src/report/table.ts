@@ -1,7 +1,6 @@
 // The human view. `doctor`: verdict line, findings grouped by the host the on-call engineer was paged
 // about, then every fix ready to paste. `status`: one row per gateway host. Renders only.
 import { Chalk, type ChalkInstance } from 'chalk';
-import Table from 'cli-table3';
 import { parseAllDocuments } from 'yaml';
 import { SEVERITY_RANK, type Finding, type Remediation, type Severity } from '../checks/types.js';
 import type { HostRow } from '../checks/inventory.js';
@@ -22,12 +21,12 @@ const ICON: Record<Severity, string> = { error: '✖', warning: '⚠', info: '�
 /** Published documentation of every code (docs/checks.md in the package). */
 export const DOCS_URL = 'https://github.com/kubectl-istio-tls/kubectl-istio-tls/blob/main/docs/checks.md';
 
-interface Painter {
+export interface Painter {
   c: ChalkInstance;
   severity(s: Severity, text: string): string;
 }
 
-function painter(style: RenderStyle): Painter {
+export function painter(style: RenderStyle): Painter {
   // level 0 = no escape codes at all (pipes, NO_COLOR, --no-color)
   const c = new Chalk({ level: style.color ? 1 : 0 });
   return {
@@ -49,19 +48,19 @@ function hostsOf(f: Finding): string[] {
 }
 
 /** "a.com", "a.com, b.com", "a.com, b.com and 3 more" */
-function listed(items: string[], max = 2): string {
+export function listed(items: string[], max = 2): string {
   if (items.length <= max) return items.join(', ');
   return `${items.slice(0, max).join(', ')} and ${(items.length - max).toLocaleString('en-US')} more`;
 }
 
 /** "Certificate expired" → "certificate expired"; names (VirtualService, TLS, PASSTHROUGH) keep their case. */
-function lowerFirst(text: string): string {
+export function lowerFirst(text: string): string {
   const first = text.split(/\s/)[0];
   return /^[A-Z][a-z]*$/.test(first) ? text[0].toLowerCase() + text.slice(1) : text;
 }
 
 /** A private root without --ca-file is the least actionable warning: fine when the clients trust it. */
-function advisory(f: Finding): boolean {
+export function advisory(f: Finding): boolean {
   return f.code === 'ITLS309' && f.severity === 'warning';
 }
 
@@ -72,10 +71,16 @@ function advisory(f: Finding): boolean {
  */
 export function verdictLine(report: Report, p: Painter = painter({ color: false })): string {
   const { error, warning, info } = report.summary;
+  const leftOut = report.leftOut?.length ?? 0;
   if (error === 0 && warning === 0) {
     const tail = info > 0 ? ` (${plural(info, 'note')})` : '';
+    // a scoped run that left out Gateways on its gateway pods has not seen them: never "healthy" about them
+    if (leftOut > 0 && report.hostsChecked === 0) {
+      return p.c.yellow(`? nothing checked in namespace ${report.namespace}: ${plural(leftOut, 'Gateway')} of other namespaces ${leftOut === 1 ? 'uses' : 'use'} its gateway pods (run with -A)`) + tail;
+    }
     if (report.hostsChecked === 0) return p.c.green(`✔ healthy: no Gateway in scope serves TLS`) + tail;
-    return p.c.green(`✔ healthy: ${plural(report.hostsChecked, 'host')} checked`) + tail;
+    const scoped = leftOut > 0 ? ` in namespace ${report.namespace} (${plural(leftOut, 'Gateway')} of other namespaces on its gateway pods not checked: run with -A)` : '';
+    return p.c.green(`✔ healthy: ${plural(report.hostsChecked, 'host')} checked${scoped}`) + tail;
   }
   const problems = report.findings.filter((f) => f.severity !== 'info');
   // findings arrive sorted worst first; among equals, one that names a host answers "where"
@@ -94,16 +99,25 @@ export function verdictLine(report: Report, p: Painter = painter({ color: false 
 }
 
 /** The verdict's colour, for a verdict wrapped to the terminal. */
-function paintVerdict(report: Report, line: string, p: Painter): string {
+export function paintVerdict(report: Report, line: string, p: Painter): string {
   const { error, warning } = report.summary;
-  if (error === 0 && warning === 0) return p.c.green(line);
+  if (error === 0 && warning === 0) return report.hostsChecked === 0 && (report.leftOut?.length ?? 0) > 0 ? p.c.yellow(line) : p.c.green(line);
   return p.c.bold(error > 0 ? p.c.red(line) : p.c.yellow(line));
 }
 
-function sourceLine(report: Report): string {
+/** -n left out Gateways served by the gateway pods in scope: name them and how to include them. */
+export function leftOutLine(report: Report): string | undefined {
+  const left = report.leftOut ?? [];
+  if (left.length === 0) return undefined;
+  const names = listed(left.map((r) => `${r.namespace ? `${r.namespace}/` : ''}${r.name}`), 3);
+  return `Not checked: ${left.length === 1 ? 'Gateway' : 'Gateways'} ${names} (outside namespace ${report.namespace}, served by gateway pods there); run with -A to include ${left.length === 1 ? 'it' : 'them'}.`;
+}
+
+/** `gatewayNamespace`: the one namespace every listed Gateway is in (status then names Gateways without it) */
+export function sourceLine(report: Report, gatewayNamespace?: string): string {
   const s = report.source;
   const where = s.kind === 'offline' ? `offline: ${describeFiles(s.files ?? [])}` : `context ${s.context ?? '(current)'}${s.server ? ` at ${s.server}` : ''}`;
-  const scope = report.namespace ? ` · Gateways in namespace ${report.namespace}` : '';
+  const scope = report.namespace ? ` · Gateways in namespace ${report.namespace}` : gatewayNamespace ? ` · all Gateways in ${gatewayNamespace}` : '';
   return `${where}${scope} · ${plural(report.hostsChecked, 'TLS host')} checked · ${report.generatedAt.replace(/\.\d+Z$/, 'Z')}`;
 }
 
@@ -344,6 +358,8 @@ export function renderDoctorTable(report: Report, style: RenderStyle): string {
   const width = Math.max(60, Math.min(style.width ?? 100, 120));
   const verbose = style.verbose === true;
   const out: string[] = [...wrap(verdictLine(report), width, '  ').map((l, i) => paintVerdict(report, i === 0 ? l.trimStart() : l, p)), ...wrap(sourceLine(report), width, '', true).map((l) => p.c.dim(l))];
+  const left = leftOutLine(report);
+  if (left) out.push(...wrap(left, width, '').map((l) => p.c.yellow(l)));
   const groups = groupFindings(report.findings);
   const { fixes, indexOf } = collectFixes(groups);
   const folded: Folded = { evidence: 0, places: 0, messages: 0 };
@@ -371,67 +387,6 @@ export function renderDoctorTable(report: Report, style: RenderStyle): string {
     const footer = `Docs: docs/checks.md#<code> (${DOCS_URL}).${hidden.length ? ` Folded: ${hidden.join(', ')} (-v or -o json shows them).` : ''}`;
     out.push('', ...wrap(footer, width, '').map((l) => p.c.dim(l)));
   }
-  return out.join('\n') + '\n';
-}
-
-function expiresText(row: HostRow): string {
-  if (row.expiresInDays === undefined) return '-';
-  if (row.expiresInDays < 0) return `expired ${-row.expiresInDays}d ago`;
-  return `${row.expiresInDays}d`;
-}
-
-function checkText(v: HostRow['chain'], p: Painter): string {
-  return v === 'ok' ? p.c.green('ok') : v === 'fail' ? p.c.red('✗') : v === 'private-root' ? p.c.yellow('private root') : '?';
-}
-
-/** Envoy serves what the secret holds: yes / no / ? (not looked at: offline, --no-exec, or not reachable) */
-function servedText(v: HostRow['served'], p: Painter): string {
-  return v === 'yes' ? p.c.green('yes') : v === 'no' ? p.c.red('no') : '?';
-}
-
-function overallText(v: HostRow['overall'], p: Painter): string {
-  return v === 'ok' ? p.c.green('ok') : v === 'warn' ? p.c.yellow('warn') : v === 'error' ? p.c.red('error') : '?';
-}
-
-/** kubectl-like columns without borders: readable in a terminal, greppable in a pipe. */
-function plainTable(head: string[]): Table.Table {
-  return new Table({
-    head,
-    chars: {
-      top: '', 'top-mid': '', 'top-left': '', 'top-right': '',
-      bottom: '', 'bottom-mid': '', 'bottom-left': '', 'bottom-right': '',
-      left: '', 'left-mid': '', mid: '', 'mid-mid': '', right: '', 'right-mid': '', middle: '   ',
-    },
-    // empty head/border styles: otherwise cli-table3 writes colour codes even into pipes
-    style: { 'padding-left': 0, 'padding-right': 0, head: [], border: [], compact: true },
-  });
-}
-
-export function renderStatusTable(report: Report, style: RenderStyle): string {
-  const p = painter(style);
-  const out: string[] = [verdictLine(report, p), p.c.dim(sourceLine(report)), ''];
-  if (report.hosts.length === 0) {
-    out.push('No Gateway in scope serves HTTPS or TLS.');
-  } else {
-    const table = plainTable(['GATEWAY', 'HOST', 'PORT', 'MODE', 'CREDENTIAL', 'SUBJECT', 'EXPIRES', 'SAN', 'CHAIN', 'SERVED', 'OVERALL'].map((h) => p.c.bold(h)));
-    for (const r of report.hosts) {
-      table.push([
-        `${r.gateway.namespace ? `${r.gateway.namespace}/` : ''}${r.gateway.name}`,
-        r.host,
-        String(r.port),
-        r.mode,
-        r.credential,
-        r.subject ?? '-',
-        expiresText(r),
-        checkText(r.san, p),
-        checkText(r.chain, p),
-        servedText(r.served, p),
-        overallText(r.overall, p) + (r.codes.length ? p.c.dim(` ${r.codes.join(',')}`) : ''),
-      ]);
-    }
-    out.push(...table.toString().split('\n').map((l) => l.trimEnd()));
-  }
-  if (report.summary.error + report.summary.warning > 0) out.push('', p.c.dim('Run `kubectl istio-tls doctor` for the evidence and the fixes.'));
   return out.join('\n') + '\n';
 }
 

@@ -1,7 +1,7 @@
 // The report object: what `-o json` / `-o yaml` print and what the table view renders.
 // Scripts depend on this shape (design.md "Output contract"): `findings` and `summary` are stable;
 // other top-level fields may grow.
-import type { Finding, Severity } from '../checks/types.js';
+import type { Finding, ResourceRef, Severity } from '../checks/types.js';
 import type { HostRow } from '../checks/inventory.js';
 
 export interface ReportSource {
@@ -24,11 +24,13 @@ export interface Report {
   hostsChecked: number;
   findings: Finding[];
   hosts: HostRow[];
+  /** -n: Gateways of other namespaces served by the gateway pods in scope, which the run did not check (-A includes them) */
+  leftOut?: ResourceRef[];
 }
 
 export interface RenderStyle {
   color: boolean;
-  /** terminal width for wrapping; undefined = 100 */
+  /** terminal width for wrapping; undefined = unknown (a pipe without COLUMNS): the doctor wraps at 100, `status` prints every column whole, like `kubectl get` */
   width?: number;
   /** -v: show everything the table folds (all evidence, serials and fingerprints, every place) */
   verbose?: boolean;

@@ -27,6 +27,8 @@ const GOLDEN_SCENARIOS = [
   'test/scenarios/itls502-vs-host-not-on-gateway',
 ];
 const SHAPE_SCENARIOS = [...GOLDEN_SCENARIOS, 'test/scenarios/itls503-no-virtualservice', 'test/scenarios/itls209-mesh-ca-overwritten'];
+/** `status` goldens: the doctor's set, a redirect-only host, both Gateway APIs on one host */
+const STATUS_SCENARIOS = [...GOLDEN_SCENARIOS, 'test/scenarios/itls402-redirect-to-nowhere', 'test/scenarios/itls707-gateway-api-and-istio-same-host'];
 
 /** Where the run differs from machine to machine: the materialized directory and the node version. */
 function normalize(text: string, dir: string, scenario: string): string {
@@ -35,6 +37,9 @@ function normalize(text: string, dir: string, scenario: string): string {
 
 interface Run {
   table: Record<80 | 120, string>;
+  /** `status` at 80 and 120 columns, normalized */
+  status: Record<80 | 120, string>;
+  statusRaw: Record<80 | 120, string>;
   /** as printed, before normalization (widths are measured on it) */
   raw: Record<80 | 120, string>;
   findings: Finding[];
@@ -44,12 +49,19 @@ const runs = new Map<string, Run>();
 
 before(async () => {
   ensureBuilt();
-  for (const scenario of SHAPE_SCENARIOS) {
+  for (const scenario of [...new Set([...SHAPE_SCENARIOS, ...STATUS_SCENARIOS])]) {
     const dir = (await materializeScenario(join(ROOT, scenario), { now: new Date(NOW), outDir: mkdtempSync(join(tmpdir(), 'istio-tls-golden-')) })).dir;
-    const print = async (columns: number) => (await cli(['doctor', '-f', dir, '--now', NOW], { COLUMNS: String(columns) })).stdout;
+    const print = async (columns: number, command = 'doctor') => (await cli([command, '-f', dir, '--now', NOW], { COLUMNS: String(columns) })).stdout;
     const json = JSON.parse((await cli(['doctor', '-f', dir, '--now', NOW, '-o', 'json'])).stdout) as { findings: Finding[] };
     const raw = { 80: await print(80), 120: await print(120) };
-    runs.set(scenario, { raw, table: { 80: normalize(raw[80], dir, scenario), 120: normalize(raw[120], dir, scenario) }, findings: json.findings });
+    const statusRaw = { 80: await print(80, 'status'), 120: await print(120, 'status') };
+    runs.set(scenario, {
+      raw,
+      table: { 80: normalize(raw[80], dir, scenario), 120: normalize(raw[120], dir, scenario) },
+      statusRaw,
+      status: { 80: normalize(statusRaw[80], dir, scenario), 120: normalize(statusRaw[120], dir, scenario) },
+      findings: json.findings,
+    });
   }
 });
 
@@ -83,6 +95,62 @@ describe('table view goldens (UPDATE_GOLDEN=1 rewrites them)', () => {
       });
     }
   }
+});
+
+describe('status goldens (UPDATE_GOLDEN=1 rewrites them)', () => {
+  for (const scenario of STATUS_SCENARIOS) {
+    for (const width of [80, 120] as const) {
+      it(`status ${scenario} at ${width} columns`, () => {
+        const file = join(GOLDEN, `status-${scenario.split('/').pop()}.${width}.txt`);
+        const actual = runs.get(scenario)!.status[width];
+        if (UPDATE || !existsSync(file)) {
+          mkdirSync(GOLDEN, { recursive: true });
+          writeFileSync(file, actual);
+        }
+        assert.equal(actual, readFileSync(file, 'utf8'));
+      });
+    }
+  }
+});
+
+describe('status rules', () => {
+  for (const scenario of STATUS_SCENARIOS) {
+    it(`status ${scenario}: no line wider than the terminal, one line per host row`, () => {
+      const { statusRaw } = runs.get(scenario)!;
+      for (const width of [80, 120] as const) {
+        const lines = statusRaw[width].split('\n');
+        assert.deepEqual(lines.filter((l) => l.length > width), [], `at ${width} columns`);
+        const head = lines.findIndex((l) => /^(API|GATEWAY|HOST)\s/.test(l));
+        const rows = lines.slice(head + 1, lines.findIndex((l, i) => i > head && (l === '' || l.startsWith('Left out'))));
+        // every row starts with its own Gateway-or-host cell: a wrapped row would start with spaces
+        assert.ok(rows.every((l) => /^\S/.test(l)), `a row wrapped at ${width}:\n${rows.join('\n')}`);
+      }
+    });
+  }
+  it('a redirect-only host is in the table and in JSON hosts, with its error', async () => {
+    const dir = (await materializeScenario(join(ROOT, 'test/scenarios/itls402-redirect-to-nowhere'), { now: new Date(NOW), outDir: mkdtempSync(join(tmpdir(), 'istio-tls-golden-')) })).dir;
+    const report = JSON.parse((await cli(['status', '-f', dir, '--now', NOW, '-o', 'json'])).stdout) as { hosts: { host: string; plainHttp?: string; overall: string; codes: string[] }[]; hostsChecked: number };
+    const blog = report.hosts.find((h) => h.host === 'blog.example.com');
+    assert.deepEqual([blog?.plainHttp, blog?.overall, blog?.codes], ['redirect-only', 'error', ['ITLS402']]);
+    assert.equal(report.hostsChecked, 1, 'a redirect-only host is not a TLS host checked');
+    assert.match(runs.get('test/scenarios/itls402-redirect-to-nowhere')!.status[120], /blog\.example\.com .*redirect only.*error ITLS402/);
+  });
+  it('-n istio-system with the Gateway in another namespace on istio-system pods: says so, never healthy', async () => {
+    const dir = (await materializeScenario(join(ROOT, 'test/scenarios/itls304-san-mismatch'), { now: new Date(NOW), outDir: mkdtempSync(join(tmpdir(), 'istio-tls-golden-')) })).dir;
+    // the same cluster with the Gateway (and the route's reference to it) in namespace shop
+    const file = join(dir, 'shop.yaml');
+    writeFileSync(file, readFileSync(file, 'utf8').replace('name: shop-gateway\n  namespace: istio-system', 'name: shop-gateway\n  namespace: shop').replaceAll('istio-system/shop-gateway', 'shop/shop-gateway'));
+    const all = JSON.parse((await cli(['status', '-f', dir, '--now', NOW, '-o', 'json'])).stdout) as { summary: { error: number } };
+    assert.ok(all.summary.error > 0, 'the Gateway in shop is down');
+    const scoped = await cli(['status', '-f', dir, '--now', NOW, '-n', 'istio-system'], { COLUMNS: '80' });
+    assert.doesNotMatch(scoped.stdout, /healthy/);
+    assert.match(scoped.stdout, /nothing checked in namespace istio-system/);
+    assert.match(scoped.stdout, /Not checked: Gateway shop\/shop-gateway[\s\S]*run with -A/);
+    const json = JSON.parse((await cli(['status', '-f', dir, '--now', NOW, '-n', 'istio-system', '-o', 'json'])).stdout) as { leftOut: { namespace: string; name: string }[] };
+    assert.deepEqual(json.leftOut.map((g) => `${g.namespace}/${g.name}`), ['shop/shop-gateway']);
+    const doctor = await cli(['doctor', '-f', dir, '--now', NOW, '-n', 'istio-system'], { COLUMNS: '80' });
+    assert.match(doctor.stdout, /Not checked: Gateway shop\/shop-gateway/);
+  });
 });
 
 describe('table view rules', () => {

@@ -2,7 +2,7 @@
 import 'reflect-metadata';
 import assert from 'node:assert/strict';
 import { before, describe, it } from 'node:test';
-import { buildInventory } from '../../src/checks/inventory.js';
+import { buildInventory, countTlsHosts, gatewaysLeftOut } from '../../src/checks/inventory.js';
 import { mountedSecretFor } from '../../src/checks/model.js';
 import { Model } from '../../src/checks/model.js';
 import type { Finding } from '../../src/checks/types.js';
@@ -134,6 +134,83 @@ ${gateway(`  - port: {number: 443, name: https, protocol: HTTPS}
     hosts: [db.example.com]
     tls: {mode: PASSTHROUGH}`)}`);
     assert.deepEqual([r[0].mode, r[0].credential, r[0].san], ['PASSTHROUGH', '-', 'unknown']);
+  });
+
+  it('keeps the host as the Gateway writes it (a namespace restriction) and names the SAN that covers it', () => {
+    const r = rows(credentialYaml());
+    const www = r.find((x) => x.host === 'www.example.com')!;
+    assert.equal(www.hostAsWritten, 'apps/www.example.com');
+    assert.equal(www.coveredBy, 'www.example.com');
+    assert.equal(r.find((x) => x.host === 'shop.example.com')!.hostAsWritten, undefined);
+    const api = r.find((x) => x.host === 'api.example.com')!;
+    assert.equal(api.coveredBy, undefined);
+    assert.deepEqual(api.names, ['shop.example.com', 'www.example.com']);
+  });
+
+  it('a host served only on plain HTTP gets a marked row: redirect-only (with its finding) and HTTP-only; not counted as a TLS host', () => {
+    const gw = { kind: 'Gateway', namespace: 'apps', name: 'web' };
+    const redirect: Finding = { code: 'ITLS402', severity: 'error', title: '', message: '', resource: gw, host: 'blog.example.com', port: 8080, evidence: {} };
+    const r = rows(
+      `${credentialYaml()}
+  - port: {number: 8080, name: http-redirect, protocol: HTTP}
+    hosts: [blog.example.com, "*.example.com"]
+    tls: {httpsRedirect: true}
+  - port: {number: 8081, name: http-plain, protocol: HTTP}
+    hosts: [plain.example.org]`,
+      [redirect],
+    );
+    const plain = r.filter((x) => x.plainHttp);
+    assert.deepEqual(
+      plain.map((x) => [x.host, x.port, x.plainHttp, x.overall, x.codes]),
+      [
+        ['blog.example.com', 8080, 'redirect-only', 'error', ['ITLS402']],
+        ['plain.example.org', 8081, 'http-only', 'ok', []],
+      ],
+    );
+    assert.equal(countTlsHosts(r), 3);
+  });
+
+  it('a plain-HTTP host served over HTTPS by a wildcard of the same gateway pods gets no row', () => {
+    const r = rows(`${pod}---
+${gateway(`  - port: {number: 443, name: https, protocol: HTTPS}
+    hosts: ["*.example.com"]
+    tls: {mode: SIMPLE, credentialName: nope}
+  - port: {number: 80, name: http, protocol: HTTP}
+    hosts: [shop.example.com]
+    tls: {httpsRedirect: true}`)}`);
+    assert.deepEqual(r.map((x) => x.host), ['*.example.com']);
+  });
+
+  it('-n scope: names the Gateways of other namespaces that the scoped gateway pods serve', () => {
+    const other = `
+---
+apiVersion: networking.istio.io/v1
+kind: Gateway
+metadata: {name: elsewhere, namespace: shop}
+spec:
+  selector: {istio: ingress}
+  servers:
+  - port: {number: 443, name: https, protocol: HTTPS}
+    hosts: [other.example.com]
+    tls: {mode: SIMPLE, credentialName: shop-tls}
+---
+apiVersion: networking.istio.io/v1
+kind: Gateway
+metadata: {name: unrelated, namespace: shop}
+spec:
+  selector: {istio: nothing-selects-this}
+  servers:
+  - port: {number: 443, name: https, protocol: HTTPS}
+    hosts: [x.example.com]
+    tls: {mode: SIMPLE, credentialName: x}
+`;
+    const snapshot = snapshotFromYaml(credentialYaml() + other);
+    snapshot.read.pods = true;
+    // the gateway pods run in istio-ingress, where no Gateway lives: both Gateways on them are left out
+    assert.deepEqual(gatewaysLeftOut(new Model(snapshot, 'istio-ingress'), 'istio-ingress').map((g) => `${g.namespace}/${g.name}`), ['apps/web', 'shop/elsewhere']);
+    // Gateways of apps: the one of shop on the same pods is left out, the unrelated one is not
+    assert.deepEqual(gatewaysLeftOut(new Model(snapshot, 'apps'), 'apps').map((g) => `${g.namespace}/${g.name}`), ['shop/elsewhere']);
+    assert.deepEqual(gatewaysLeftOut(new Model(snapshot), undefined), []);
   });
 
   it('-n scope: rows only for Gateways in that namespace', () => {

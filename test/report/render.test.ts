@@ -187,17 +187,66 @@ describe('table view (doctor)', () => {
 
 describe('table view (status)', () => {
   const text = renderReport({ ...broken, command: 'status' }, 'table', { color: false });
-  it('has the columns the on-call engineer scans', () => {
-    const header = text.split('\n').find((l) => l.startsWith('GATEWAY'));
-    assert.ok(header);
-    assert.deepEqual(header.split(/\s{2,}/), ['GATEWAY', 'HOST', 'PORT', 'MODE', 'CREDENTIAL', 'SUBJECT', 'EXPIRES', 'SAN', 'CHAIN', 'SERVED', 'OVERALL']);
+  const tableOf = (out: string) => {
+    const lines = out.split('\n');
+    const head = lines.findIndex((l) => /^(API|GATEWAY|HOST)\s/.test(l));
+    const end = lines.findIndex((l, i) => i > head && (l === '' || l.startsWith('Left out')));
+    return lines.slice(head, end < 0 ? undefined : end);
+  };
+  it('has the columns that carry information: MODE only when a row is not SIMPLE, SERVED only with in-pod data', () => {
+    const header = tableOf(text)[0];
+    assert.deepEqual(header.split(/\s{2,}/), ['GATEWAY', 'HOST', 'PORT', 'CREDENTIAL', 'SAN', 'EXPIRES', 'CHAIN', 'STATUS']);
+    const mixed = renderReport(report([], [row('a.com', { mode: 'PASSTHROUGH', served: 'yes' }), row('b.com')], 'status'), 'table', { color: false });
+    assert.deepEqual(tableOf(mixed)[0].split(/\s{2,}/), ['GATEWAY', 'HOST', 'PORT', 'MODE', 'CREDENTIAL', 'SAN', 'CHAIN', 'SERVED', 'STATUS']);
   });
-  it('prints one row per host with expiry in days and the verdicts', () => {
-    const line = text.split('\n').find((l) => l.includes('api.example.com'));
-    assert.match(line ?? '', /5d/);
-    assert.match(line ?? '', /warn/);
-    const rows = text.split('\n').slice(text.split('\n').findIndex((l) => l.startsWith('GATEWAY')));
-    assert.match(rows.find((l) => l.includes(' example.com')) ?? '', /✗.*error ITLS304/);
+  it('prints one row per host with expiry in days, the verdicts and the problem in words beside its code', () => {
+    const rows = tableOf(text);
+    assert.match(rows.find((l) => l.includes('api.example.com')) ?? '', /5d.*warn/);
+    assert.match(rows.find((l) => l.includes(' example.com')) ?? '', /✗.*error ITLS304 title of ITLS304/);
+  });
+  it('names Gateways without their namespace when all share one, with it otherwise', () => {
+    assert.match(text, /all Gateways in istio-system/);
+    assert.match(tableOf(text)[1], /^gw\s/);
+    const two = renderReport(report([], [row('a.com'), row('b.com', { gateway: { kind: 'Gateway', namespace: 'web', name: 'gw2' } })], 'status'), 'table', { color: false });
+    assert.deepEqual(tableOf(two).slice(1).map((l) => l.split(/\s+/)[0]), ['istio-system/gw', 'web/gw2']);
+  });
+  it('shows the host as written and the SAN that covers it, never the subject CN', () => {
+    const out = renderReport(
+      report([], [row('admin.acme.test', { hostAsWritten: 'payments/admin.acme.test', subject: 'app.acme.test', coveredBy: '*.acme.test', names: ['app.acme.test', '*.acme.test'] }), row('x.com', { subject: 'x.com', coveredBy: 'x.com' }), row('y.com', { san: 'fail', subject: 'z.com', names: ['z.com', 'w.com'] })], 'status'),
+      'table',
+      { color: false },
+    );
+    const rows = tableOf(out);
+    assert.match(rows.find((l) => l.includes('admin.acme.test')) ?? '', /payments\/admin\.acme\.test\s.*\*\.acme\.test/);
+    assert.doesNotMatch(out, /app\.acme\.test/);
+    assert.match(rows.find((l) => l.includes('x.com')) ?? '', /\sok\s/);
+    assert.match(rows.find((l) => l.includes('y.com')) ?? '', /✗ z\.com \+1/);
+  });
+  it('marks redirect-only and HTTP-only hosts', () => {
+    const out = renderReport(report([], [row('blog.com', { port: 80, protocol: 'HTTP', mode: 'none', credential: '-', plainHttp: 'redirect-only' }), row('plain.com', { port: 80, protocol: 'HTTP', mode: 'none', credential: '-', plainHttp: 'http-only' }), row('a.com')], 'status'), 'table', { color: false });
+    const rows = tableOf(out);
+    assert.match(rows.find((l) => l.includes('blog.com')) ?? '', /redirect only/);
+    assert.match(rows.find((l) => l.includes('plain.com')) ?? '', /HTTP only/);
+  });
+  it('has an API column only when Istio and Gateway-API Gateways are both listed', () => {
+    const both = renderReport(report([], [row('a.com'), row('b.com', { kind: 'Gateway (k8s)' })], 'status'), 'table', { color: false });
+    assert.deepEqual(tableOf(both).map((l) => l.split(/\s+/)[0]), ['API', 'istio', 'k8s']);
+    assert.doesNotMatch(tableOf(renderReport(report([], [row('b.com', { kind: 'Gateway (k8s)' })], 'status'), 'table', { color: false }))[0], /API/);
+  });
+  it('fits the terminal by dropping columns, never by wrapping a row, and says which it dropped', () => {
+    const many = report(broken.findings, [...broken.hosts, row('a-very-long-host-name.payments.example.com', { credential: 'file /etc/istio/ingressgateway-certs/a-rather-long-name/tls.crt (not mounted)', overall: 'error', codes: ['ITLS304', 'ITLS302'] })]);
+    for (const width of [80, 120]) {
+      const out = renderReport({ ...many, command: 'status' }, 'table', { color: false, width });
+      const rows = tableOf(out);
+      assert.equal(rows.length, 1 + many.hosts.length, 'one line per row');
+      for (const line of out.split('\n')) assert.ok(line.length <= width, `${line.length} > ${width}: ${line}`);
+      if (width === 80) assert.match(out, /Left out at 80 columns: CREDENTIAL/);
+      assert.match(rows[rows.length - 1], /error ITLS304/);
+    }
+    // a pipe without COLUMNS: every column, whole, as kubectl get prints
+    const piped = renderReport({ ...many, command: 'status' }, 'table', { color: false });
+    assert.match(piped, /a-rather-long-name\/tls\.crt \(not mounted\)/);
+    assert.doesNotMatch(piped, /Left out at/);
   });
   it('has no escape codes and no box borders in a pipe', () => {
     assert.doesNotMatch(text, ANSI);
@@ -205,6 +254,15 @@ describe('table view (status)', () => {
   });
   it('says so when no Gateway serves TLS', () => {
     assert.match(renderReport(report([], [], 'status'), 'table', { color: false }), /No Gateway in scope serves HTTPS or TLS/);
+  });
+  it('a scoped run that left out Gateways on its gateway pods says so and how to include them, and never claims health', () => {
+    const left = { ...report([], [], 'status'), namespace: 'istio-system', leftOut: [{ kind: 'Gateway', namespace: 'shop', name: 'shop-gateway' }] };
+    const out = renderReport(left, 'table', { color: false });
+    assert.doesNotMatch(out, /healthy/);
+    assert.match(verdictLine(left), /^\? nothing checked in namespace istio-system: 1 Gateway of other namespaces uses its gateway pods \(run with -A\)/);
+    assert.match(out, /Not checked: Gateway shop\/shop-gateway .*-A/s);
+    const some = { ...report([], [row('a.com')], 'status'), namespace: 'istio-system', leftOut: left.leftOut };
+    assert.match(verdictLine(some), /✔ healthy: 1 host checked in namespace istio-system \(1 Gateway of other namespaces on its gateway pods not checked: run with -A\)/);
   });
 });
 
