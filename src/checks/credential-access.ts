@@ -1,7 +1,7 @@
 // ITLS211-212: who can read a credential. istiod serves a credentialName secret only to gateway pods
 // in the secret's namespace, and only when the pod's service account may list secrets there (S1.3).
 import type { PolicyRule, Role, RoleBinding } from '../snapshot/types.js';
-import { createTlsSecretCommand, secretReaderRbac, toYaml } from '../remediation/index.js';
+import { copySecretCommand, secretReaderRbac, toYaml } from '../remediation/index.js';
 import { findingFor, listWords, parseCredentialName, type Model } from './model.js';
 import type { CheckModule, CodeSpec, Finding } from './types.js';
 import { visible } from './visibility.js';
@@ -129,8 +129,10 @@ function check211(model: Model): Finding[] {
             `${listWords(gateways)} (pods in ${ns}) cannot load it.`,
           evidence: { credential: name, presentIn: present, missingIn: [ns], gateways },
           remediation: {
-            summary: `Create ${name} in ${ns} too, from the same certificate chain and key as in ${present[0]}.`,
-            commands: [createTlsSecretCommand(name, ns)],
+            // what the cluster holds is copied through the cluster: no file asked for, and the same command as
+            // ITLS201's copy (one command in the plan; two writers of one secret would never settle)
+            summary: `Copy ${name} from ${present[0]} to ${ns} too (type and keys kept), read from the cluster.`,
+            commands: [copySecretCommand(name, present[0], ns)],
           },
         }),
       );

@@ -16,7 +16,7 @@ import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, isAbsolute, join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { parse as parseYaml } from 'yaml';
+import { parse as parseYaml, stringify } from 'yaml';
 import type { Finding } from '../../src/checks/types.js';
 import type { CertEntry } from '../../src/sim/materialize.js';
 import { materializeScenario } from '../../src/sim/materialize.js';
@@ -153,7 +153,7 @@ describe('fixes applied for real on a real API server', { skip }, () => {
         assert.deepEqual(second.filter((f) => f.severity !== 'info' && !EXEC_CODES.has(f.code) && !had.has(identity(f))).map(label), [], 'and nothing new');
       } finally {
         const created = [...(await objects())].filter(([k]) => !present.has(k)).map(([, o]) => ({ apiVersion: o.apiVersion, kind: o.kind, metadata: { name: o.metadata.name, ...(o.metadata.namespace ? { namespace: o.metadata.namespace } : {}) } }));
-        if (created.length) await server.kubectl(['delete', '-f', '-', '--ignore-not-found', '--wait=false'], { input: created.map((o) => JSON.stringify(o)).join('\n---\n') });
+        if (created.length) await server.kubectl(['delete', '-f', '-', '--ignore-not-found', '--wait=false'], { input: created.map((o) => stringify(o)).join('---\n') });
         await server.clearScenario(applied);
       }
     });
@@ -243,7 +243,7 @@ describe('fixes applied for real on a real API server', { skip }, () => {
       } finally {
         // what the fix created is not in `applied`: deleted too (no namespace controller empties namespaces)
         const created = [...(await objects())].filter(([k]) => !present.has(k)).map(([, o]) => ({ apiVersion: o.apiVersion, kind: o.kind, metadata: { name: o.metadata.name, ...(o.metadata.namespace ? { namespace: o.metadata.namespace } : {}) } }));
-        if (created.length) await server.kubectl(['delete', '-f', '-', '--ignore-not-found', '--wait=false'], { input: created.map((o) => JSON.stringify(o)).join('\n---\n') });
+        if (created.length) await server.kubectl(['delete', '-f', '-', '--ignore-not-found', '--wait=false'], { input: created.map((o) => stringify(o)).join('---\n') });
         await server.clearScenario(applied);
       }
     });
