@@ -29,7 +29,9 @@
 // server.audit() returns the audit log's events (with { audit: true }): e.g. every 403 a user got.
 // Without controller-manager nothing reconciles: no ServiceAccount admission, no namespace
 // controller (clearScenario finalizes namespaces itself), no scheduler; statuses are set through the
-// status subresource.
+// status subresource. clearScenario deletes only what applyScenario created: namespaces that existed
+// before (istio-system, made at start for the `namespace` user) stay, with the labels last applied.
+// The server is one process (etcd embedded) that dies with the test process; stop() ends it cleanly.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import { closeSync, existsSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
