@@ -276,7 +276,8 @@ export function installCompletion(args: string[], io: CompletionIO, self: { exec
     text = `@echo off\r\nrem kubectl completion helper for kubectl istio-tls (written by: kubectl istio-tls completion install)\r\n${call} __complete %*\r\n`;
   } else {
     const q = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
-    const call = existsSync(join(dir, sibling)) ? `"$(dirname "$0")/${sibling}"` : selfCmd.map(q).join(' ');
+    // ${0%/*}: the helper's directory without running dirname (PATH may hold nothing but kubectl)
+    const call = existsSync(join(dir, sibling)) ? `"\${0%/*}/${sibling}"` : selfCmd.map(q).join(' ');
     text = `#!/bin/sh\n# kubectl completion helper for kubectl istio-tls (written by: kubectl istio-tls completion install)\nexec ${call} __complete "$@"\n`;
   }
   try {

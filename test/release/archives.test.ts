@@ -188,7 +188,8 @@ describe('release archives (npm run release)', { skip: releaseSkip }, () => {
     const v = spawnSync(exe, ['version'], { encoding: 'utf8' });
     assert.equal(v.status, 0);
     assert.equal(v.stderr, '', 'no warning (optional requires are stubbed)');
-    assert.equal(v.stdout.replace(/ \(.*\)$/s, ''), npmBuild(['version']).stdout.replace(/ \(.*\)$/s, ''));
+    assert.match(v.stdout, /^kubectl-istio-tls \d+\.\d+\.\d+ \(bun \d+\.\d+\.\d+\)\n$/);
+    assert.equal(v.stdout.replace(/ \(.*\)\n$/, ''), npmBuild(['version']).stdout.replace(/ \(.*\)\n$/, ''));
     for (const o of ['table', 'json']) {
       const args = ['doctor', '-f', 'examples/kiali', '--now', NOW, '-o', o];
       const r = spawnSync(exe, args, { cwd: ROOT, encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' } });
