@@ -4,6 +4,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
 import { parse } from 'yaml';
+import { renderManifest, repositoryUrl, TARGETS } from '../../scripts/release.js';
 
 interface Selector {
   matchLabels?: Record<string, string>;
@@ -25,7 +26,8 @@ interface Manifest {
 
 const text = readFileSync(new URL('../../krew-manifest.yaml', import.meta.url), 'utf8');
 const manifest = parse(text) as Manifest;
-const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string; bin: Record<string, string> };
+const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string; bin: Record<string, string>; repository?: { url?: string } };
+const template = readFileSync(new URL('../../krew-manifest.template.yaml', import.meta.url), 'utf8');
 
 const SUPPORTED = new Set(['windows/386', 'windows/amd64', 'windows/arm64', 'linux/386', 'linux/amd64', 'linux/arm', 'linux/arm64', 'linux/ppc64le', 'darwin/386', 'darwin/amd64', 'darwin/arm64']);
 
@@ -110,5 +112,21 @@ describe('krew-manifest.yaml', () => {
 
   it('quotes sha256 values so an all-digit hash stays a string', () => {
     for (const line of text.split('\n').filter((l) => l.trim().startsWith('sha256:'))) assert.match(line, /sha256: "[a-f0-9]{64}"/);
+  });
+  it('is the template filled in by npm run release (edit krew-manifest.template.yaml, then run npm run release)', () => {
+    const platforms = Object.fromEntries(
+      (manifest.spec.platforms ?? []).map((p) => [`${p.selector?.matchLabels?.os}/${p.selector?.matchLabels?.arch}`, { uri: p.uri ?? '', sha256: p.sha256 ?? '' }]),
+    );
+    assert.equal(text, renderManifest(template, { version: pkg.version, homepage: repositoryUrl(pkg), platforms }));
+  });
+
+  it('names real archives: release URIs of the repository in package.json, no placeholder sha256', () => {
+    const repo = repositoryUrl(pkg);
+    assert.equal(manifest.spec.homepage, repo);
+    for (const t of TARGETS) {
+      const p = (manifest.spec.platforms ?? []).find((x) => x.selector?.matchLabels?.os === t.os && x.selector?.matchLabels?.arch === t.arch);
+      assert.equal(p?.uri, `${repo}/releases/download/v${pkg.version}/${t.archive}`);
+      assert.notEqual(p?.sha256, '0'.repeat(64), `${t.os}/${t.arch} has a real sha256`);
+    }
   });
 });
