@@ -28,6 +28,9 @@ type: kubernetes.io/tls
 data: {tls.crt: "", tls.key: ""}
 `;
 
+/** The commands that write a Secret (the others check the variables they read). */
+const secretCommands = (commands: string[]): string[] => commands.filter((c) => c.startsWith('kubectl create secret '));
+
 export const mountCases: CheckCase[] = [
   {
     name: 'reports ITLS206 when no volumeMount of the gateway container covers the certificate path, naming the other hosts on the port',
@@ -65,8 +68,15 @@ export const mountCases: CheckCase[] = [
     silent: ['ITLS206'],
     assert: (f) => {
       const x = one(f, 'ITLS207');
-      const cmd = x.remediation!.commands![0];
-      assert.match(cmd, /^kubectl create secret tls kiali-example-com-tls -n istio-system --cert=<fullchain\.pem> --key=<privkey\.pem>/);
+      const cmds = x.remediation!.commands!;
+      const [cmd, ...more] = secretCommands(cmds);
+      assert.equal(more.length, 0);
+      // the files only the user has are shell variables, checked before the command that reads them
+      assert.match(cmd, /^kubectl create secret tls kiali-example-com-tls -n istio-system --cert="\$KIALI_EXAMPLE_COM_TLS_FULLCHAIN" --key="\$KIALI_EXAMPLE_COM_TLS_KEY" /);
+      for (const v of ['KIALI_EXAMPLE_COM_TLS_FULLCHAIN', 'KIALI_EXAMPLE_COM_TLS_KEY']) {
+        const check = cmds.findIndex((c) => c.startsWith(`: "\${${v}:?`));
+        assert.ok(check >= 0 && check < cmds.indexOf(cmd), `${v} is checked before it is used`);
+      }
       const g = parse(x.remediation!.yaml!);
       assert.equal(g.kind, 'Gateway');
       assert.equal(g.metadata.name, 'kiali-gateway');
@@ -81,7 +91,7 @@ export const mountCases: CheckCase[] = [
     report: ['ITLS207'],
     assert: (f) => {
       const r = f.find((x) => x.code === 'ITLS207')!.remediation!;
-      assert.equal(r.commands!.length, 2);
+      assert.deepEqual(secretCommands(r.commands!).map((c) => c.split(' ')[4]), ['kiali-example-com-tls', 'grafana-example-com-tls']);
       const g = parse(r.yaml!);
       assert.deepEqual(g.spec.servers.map((sv: { tls: { credentialName: string } }) => sv.tls.credentialName), ['kiali-example-com-tls', 'grafana-example-com-tls']);
     },
@@ -90,7 +100,12 @@ export const mountCases: CheckCase[] = [
     name: 'puts the credential in the gateway pod namespace, not the Gateway namespace',
     yaml: docs(ISTIOD, ingressPod({ namespace: 'istio-ingress' }), gateway({ namespace: 'apps', servers: FILE_SERVER })),
     report: ['ITLS207'],
-    assert: (f) => assert.match(one(f, 'ITLS207').remediation!.commands![0], / -n istio-ingress /),
+    assert: (f) => {
+      const cmds = secretCommands(one(f, 'ITLS207').remediation!.commands!);
+      assert.equal(cmds.length, 1);
+      assert.match(cmds[0], / -n istio-ingress /);
+      assert.doesNotMatch(cmds[0], / -n apps /);
+    },
   },
   {
     name: 'stays silent on ITLS206/207 when credentialName is set next to leftover file paths (istiod ignores the files)',
