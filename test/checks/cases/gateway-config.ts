@@ -108,16 +108,29 @@ export const gatewayConfigCases: CheckCase[] = [
   },
   // ---- 403 ----
   {
-    name: 'reports ITLS403 on both Gateways when they claim the same host and port on the same pods',
+    name: 'reports ITLS403 once when two Gateways claim the same host and port on the same pods: on the Gateway istiod keeps, the other as a place',
     yaml: docs(CLUSTER, gateway({ name: 'a', created: '2024-01-01T00:00:00Z', servers: HTTPS_SERVER() }), gateway({ name: 'b', namespace: 'shop', created: '2024-02-01T00:00:00Z', servers: HTTPS_SERVER() }), SHOP_SECRET()),
     report: ['ITLS403'],
     assert: (f) => {
-      const xs = f.filter((x) => x.code === 'ITLS403');
-      assert.deepEqual(xs.map((x) => x.resource.name).sort(), ['a', 'b']);
-      assert.ok(xs.every((x) => x.severity === 'error'));
-      const fix = parse(xs[0].remediation!.yaml!);
-      assert.equal(fix.metadata.name, 'b', 'the later Gateway loses the host');
-      assert.equal(fix.spec.servers.length, 0);
+      // one conflict is one cause (issue 13): one finding, both Gateways named
+      const x = one(f, 'ITLS403');
+      assert.equal(x.severity, 'error');
+      assert.deepEqual(x.resource, { kind: 'Gateway', namespace: 'istio-system', name: 'a' }, 'the older Gateway, which istiod keeps, is the primary place');
+      assert.deepEqual(x.places, [{ resource: { kind: 'Gateway', namespace: 'shop', name: 'b' }, host: 'shop.example.com', port: 443 }]);
+      // the later Gateway loses the host; with no server left it is deleted (a Gateway without servers is invalid)
+      const r = x.remediation!;
+      assert.equal(r.yaml, undefined);
+      assert.deepEqual(r.commands, ['kubectl delete gateways.networking.istio.io b -n shop --ignore-not-found   # no server left on it']);
+    },
+  },
+  {
+    name: 'reports ITLS403 once on the Gateway istiod keeps whichever Gateway is read first',
+    yaml: docs(CLUSTER, gateway({ name: 'b', namespace: 'shop', created: '2024-02-01T00:00:00Z', servers: HTTPS_SERVER() }), gateway({ name: 'a', created: '2024-01-01T00:00:00Z', servers: HTTPS_SERVER() }), SHOP_SECRET()),
+    report: ['ITLS403'],
+    assert: (f) => {
+      const x = one(f, 'ITLS403');
+      assert.equal(x.resource.name, 'a');
+      assert.deepEqual(x.places?.map((p) => p.resource.name), ['b']);
     },
   },
   {
