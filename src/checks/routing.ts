@@ -205,6 +205,12 @@ function inScope(model: Model, gm: GatewayModel): boolean {
   return model.gateways.includes(gm);
 }
 
+/** The Gateways a VirtualService would bind to by its hosts (namespace restrictions and exportTo kept), looked up. */
+function gatewaysServingVs(model: Model, vs: VirtualService): GatewayModel[] {
+  const touched = new Set(gatewayHostIndex(model).candidatesOfAll(vs.spec?.hosts ?? []).map((c) => c.item));
+  return [...touched].filter((gm) => gm.servers.some((s) => s.hosts.some((h) => vsBindsToGatewayHost(vs, h, gm.ref.namespace))));
+}
+
 function check501(model: Model, namespace: string | undefined): Finding[] {
   const out: Finding[] = [];
   const k8sGateways = model.snapshot.kubernetesGateways ?? [];
@@ -241,10 +247,24 @@ function check501(model: Model, namespace: string | undefined): Finding[] {
         for (const route of fixed.spec.http ?? []) for (const m of route.match ?? []) if (m.gateways) m.gateways = m.gateways.map((e) => (e === entry ? right : e));
         remediation = { summary: `Reference the Gateway with its namespace: ${right}.`, yaml: toYaml(fixed) };
       } else {
-        remediation = {
-          summary: `Reference an existing Gateway as <namespace>/<name>.`,
-          commands: ['kubectl get gateways.networking.istio.io -A'],
-        };
+        // no Gateway of that name: the one Gateway that serves the VirtualService's hosts is the reference it needs
+        const serving = gatewaysServingVs(model, vs);
+        if (serving.length === 1) {
+          const right = refName(serving[0].ref);
+          const swap = (list: string[]) => [...new Set(list.map((e) => (e === entry ? right : e)))];
+          const fixed = editableVirtualService(vs);
+          fixed.spec.gateways = swap(fixed.spec.gateways ?? []);
+          for (const route of fixed.spec.http ?? []) for (const m of route.match ?? []) if (m.gateways) m.gateways = swap(m.gateways);
+          remediation = {
+            summary: `Bind VirtualService ${vsName(vs)} to ${right}, the Gateway that serves ${listWords(vs.spec?.hosts ?? [])}, instead of the missing ${r.namespace}/${r.name}.`,
+            yaml: toYaml(fixed),
+          };
+        } else {
+          remediation = {
+            summary: `Reference an existing Gateway as <namespace>/<name>.`,
+            commands: ['kubectl get gateways.networking.istio.io -A'],
+          };
+        }
       }
       const existing = model.snapshot.gateways.map((g) => `${refName(g.metadata)}`);
       out.push(

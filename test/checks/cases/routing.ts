@@ -93,12 +93,28 @@ spec: {gatewayClassName: istio}`,
   },
   // ---- 503 ----
   {
-    name: 'reports ITLS503 when no VirtualService is bound to a TLS host, proposing to bind the one that lists it',
+    name: 'reports the unbound TLS host under ITLS501 when the VirtualService that lists it names a missing Gateway, proposing to bind it to the Gateway that serves the host',
     yaml: base(virtualService({ gateways: '[istio-system/other]' })),
+    report: ['ITLS501'],
+    silent: ['ITLS503'],
+    assert: (f) => {
+      // one cause (issue 13): the 404 is an also line and a place on the ITLS501, with one fix
+      const x = one(f, 'ITLS501');
+      assert.deepEqual(x.resource, { kind: 'VirtualService', namespace: 'shop', name: 'shop' });
+      assert.deepEqual(x.places, [{ resource: { kind: 'Gateway', namespace: 'istio-system', name: 'web' }, host: 'shop.example.com', port: 443 }]);
+      assert.match(x.also!.join('\n'), /shop\.example\.com on Gateway istio-system\/web port 443 gets 404/);
+      const vs = parse(x.remediation!.yaml!);
+      assert.deepEqual([vs.metadata.namespace, vs.metadata.name], ['shop', 'shop']);
+      assert.deepEqual(vs.spec.gateways, ['istio-system/web'], 'the missing reference is replaced, not kept beside the right one');
+    },
+  },
+  {
+    name: 'reports ITLS503 when no VirtualService is bound to a TLS host, proposing to bind the one that lists it',
+    yaml: base(virtualService({ gateways: '[mesh]' })),
     report: ['ITLS503'],
     assert: (f) => {
       const x = one(f, 'ITLS503');
-      assert.deepEqual(parse(x.remediation!.yaml!).spec.gateways, ['istio-system/other', 'istio-system/web']);
+      assert.deepEqual(parse(x.remediation!.yaml!).spec.gateways, ['mesh', 'istio-system/web']);
     },
   },
   {
