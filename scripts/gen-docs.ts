@@ -24,7 +24,8 @@ const FAMILIES: [string, string][] = [
 ];
 
 function section(spec: CodeSpec, module: string): string {
-  const lines = [`### ${spec.code} — ${spec.title}`, '', `Severity: **${spec.severity}** · check module: \`${module}\``, ''];
+  // a stable anchor per code (#itls306): findings link it (`docs` in -o json), whatever the title says
+  const lines = [`<a id="${spec.code.toLowerCase()}"></a>`, '', `### ${spec.code} — ${spec.title}`, '', `Severity: **${spec.severity}** · check module: \`${module}\``, ''];
   lines.push(`**What it means.** ${spec.meaning}`, '');
   lines.push(`**Why traffic breaks.** ${spec.why}`, '');
   if (spec.example) lines.push(`**Example.** ${spec.example}`, '');
@@ -45,7 +46,7 @@ export function renderChecksDoc(): string {
     '',
     '| code | severity | title |',
     '| --- | --- | --- |',
-    ...entries.map(({ spec }) => `| [${spec.code}](#${anchor(spec)}) | ${spec.severity} | ${spec.title} |`),
+    ...entries.map(({ spec }) => `| [${spec.code}](#${spec.code.toLowerCase()}) | ${spec.severity} | ${spec.title} |`),
     '',
   ];
   for (const [digit, title] of FAMILIES) {
@@ -55,14 +56,6 @@ export function renderChecksDoc(): string {
     for (const e of family) out.push(section(e.spec, e.module));
   }
   return out.join('\n').replace(/\n{3,}/g, '\n\n').trimEnd() + '\n';
-}
-
-/** GitHub's heading anchor for "### ITLS101 — Gateway selector matches no pod". */
-function anchor(spec: CodeSpec): string {
-  return `${spec.code} — ${spec.title}`
-    .toLowerCase()
-    .replace(/[^\p{L}\p{N} _-]/gu, '')
-    .replace(/ /g, '-');
 }
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {

@@ -266,7 +266,7 @@ export const certManagerCheck: CheckModule = {
             findingFor(certManagerCodes, 'ITLS804', {
               resource: cref,
               host: missing[0],
-              message: `Certificate ${cert.metadata.namespace}/${cert.metadata.name} writes Secret ${k}, which serves ${listWords(missing)}, but its dnsNames (${dnsNames.join(', ') || 'none'}) do not cover ${missing.length > 1 ? 'them' : 'it'}: ${today.length ? 'clients of that host are refused now' : 'the next renewal drops it'}`,
+              message: `Certificate ${cert.metadata.namespace}/${cert.metadata.name} writes Secret ${k}, which serves ${listWords(missing)}, but its dnsNames (${dnsNames.join(', ') || 'none'}) do not cover ${missing.length > 1 ? 'them' : 'it'}: ${today.length ? 'clients of that host are refused now' : 'the next renewal drops it'}.`,
               evidence: { ...evidence, missingHosts: missing, missingInServedCertificate: today },
               places: [...u.users.map((x) => ({ resource: x.ref, host: missing[0], port: x.port })), ...missing.slice(1).map((h) => ({ resource: cref, host: h }))],
               remediation: { summary: `Add ${listWords(missing)} to the dnsNames of Certificate ${cert.metadata.name}; cert-manager re-issues the Secret.`, yaml: toYaml(edited) },
@@ -292,8 +292,10 @@ export const certManagerCheck: CheckModule = {
                   resource: { kind: 'Challenge', namespace: ch.metadata.namespace, name: ch.metadata.name },
                   host: ch.spec.dnsName,
                   severity,
-                  message: `${ch.spec.type} challenge for ${ch.spec.dnsName} (Certificate ${cert.metadata.name}) is ${ch.status?.state || 'pending'}${ch.status?.reason ? `: ${ch.status.reason}` : ''}${reach ? `. ${reach}` : ''}; ${impact}`,
-                  evidence: { ...evidence, challenge: ch.metadata.name, type: ch.spec.type, state: ch.status?.state ?? null, presented: ch.status?.presented ?? null, reason: ch.status?.reason ?? null, ...(reach ? { reachability: reach } : {}) },
+                  // the challenge's reason and reachability are evidence lines
+                  // the symptom in the message (what answers the CA), the why in evidence (reachability)
+                  message: `The ${ch.spec.type} challenge for ${ch.spec.dnsName} is ${ch.status?.state || 'pending'}${reach ? `: ${(reach.includes(', so ') ? reach.slice(reach.indexOf(', so ') + 5) : reach).replace(/\.$/, '')}` : ''}.`,
+                  evidence: { ...evidence, impact, challenge: ch.metadata.name, type: ch.spec.type, state: ch.status?.state ?? null, presented: ch.status?.presented ?? null, reason: ch.status?.reason ?? null, ...(reach ? { reachability: reach } : {}) },
                   places: [{ resource: cref }, ...u.users.map((x) => ({ resource: x.ref, host: ch.spec.dnsName, port: x.port }))],
                   remediation: {
                     summary: reach

@@ -15,9 +15,10 @@ import {
   untrustedRoot,
   type CredentialTarget,
 } from '../remediation/certificates.js';
-import { credentialUses, targetOf, useEvidence } from './credentials.js';
+import { credentialUses, ignoredPairSentence, targetOf, useEvidence } from './credentials.js';
 import { staleCertKeyFix } from './credential-fixes.js';
 import { findingFor, terminatesTls } from './model.js';
+import { sentence } from './voice.js';
 import type { CheckModule, CheckOptions, CodeSpec, EvidenceValue, Finding, Remediation } from './types.js';
 
 const DAY = 24 * 60 * 60 * 1000;
@@ -336,16 +337,18 @@ export const certificatesCheck: CheckModule = {
               ]
             : hostIssues(leaf, host);
         for (const issue of [...hostSpecific, ...shared]) {
+          // stale cert/key in front of a right tls.crt/tls.key: one patch removes them (credential-fixes.ts), and the message says so
+          const stale = staleCertKeyFix(use, issue.code, host, options);
           findings.push(
             findingFor(certificateCodes, issue.code, {
               resource: use.gm.ref,
               host,
               port: use.server.port,
               severity: issue.severity,
-              message: `${issue.message} (secret ${use.resolution.namespace}/${use.resolution.name})`,
+              // the secret is evidence (`secret`); the message is the problem, in one voice
+              message: `${sentence(issue.message)}${stale ? ignoredPairSentence(use, host) : ''}`,
               evidence: { ...certEvidence(leaf, report, now), ...useEvidence(use), ...(issue.evidence ?? {}) },
-              // stale cert/key in front of a right tls.crt/tls.key: one patch removes them (credential-fixes.ts)
-              remediation: staleCertKeyFix(use, issue.code, host, options) ?? remediationFor(targetOf(use), issue, host, decoded.caSource === 'main-secret' ? decoded.caKey : undefined),
+              remediation: stale ?? remediationFor(targetOf(use), issue, host, decoded.caSource === 'main-secret' ? decoded.caKey : undefined),
             }),
           );
         }
@@ -374,7 +377,7 @@ export const certificatesCheck: CheckModule = {
               host,
               port: fb.server.port,
               severity: issue.severity,
-              message: `${issue.message} (${fb.source})`,
+              message: sentence(issue.message),
               evidence: { ...certEvidence(leaf, report, now), certificateFile: fb.path, source: fb.source, ...(issue.evidence ?? {}) },
               remediation,
             }),
@@ -430,8 +433,8 @@ export function certificateFindingsFor(targets: CertificateTarget[], options: Ch
             host,
             port: t.port,
             severity: issue.severity,
-            message: `${issue.message} (${t.source})`,
-            evidence: { ...certEvidence(leaf, report, now), ...(t.evidence ?? {}), ...(issue.evidence ?? {}) },
+            message: sentence(issue.message),
+            evidence: { ...certEvidence(leaf, report, now), source: t.source, ...(t.evidence ?? {}), ...(issue.evidence ?? {}) },
             remediation: remediationFor(t.credential, issue, host, t.decoded.caSource === 'main-secret' ? t.decoded.caKey : undefined),
           }),
         );

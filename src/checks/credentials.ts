@@ -13,6 +13,7 @@ import {
   type CredentialTarget,
 } from '../remediation/certificates.js';
 import { findingFor, listWords, parseCredentialName, terminatesTls, type CredentialResolution, type GatewayModel, type Model, type ServerModel } from './model.js';
+import { sentence } from './voice.js';
 import type { CheckModule, CodeSpec, EvidenceValue, Finding, Remediation } from './types.js';
 import { visible } from './visibility.js';
 import { staleCertKeyFix } from './credential-fixes.js';
@@ -121,7 +122,23 @@ export function useEvidence(use: CredentialUse): Record<string, EvidenceValue> {
     mode: use.server.mode ?? null,
   };
   if (use.assumedNamespace) e.namespaceAssumed = 'no gateway pod in the input: assumed the Gateway namespace is the workload namespace';
+  // Istio's reading, when it skipped keys: which were read, which ignored, what an ignored tls.crt holds
+  const decoded = use.resolution.decoded;
+  if (decoded?.ignoredKeys?.length) {
+    const read = [decoded.certKey, decoded.keyKey, decoded.caKey && (decoded.caSource === 'cacert-secret' ? `${decoded.caKey} (in ${use.resolution.name}-cacert)` : decoded.caKey)].filter(Boolean);
+    e.keysRead = read.join(', ');
+    e.keysIgnored = `${decoded.ignoredKeys.join(', ')} (Istio reads ${decoded.certKey === 'cert' ? 'cert/key before tls.crt/tls.key' : 'the <name>-cacert secret before ca.crt'})`;
+    const shadowed = decoded.ignoredCertificates?.[0];
+    if (shadowed) e.ignoredTlsCrt = `${shadowed.subject || shadowed.fingerprint256}; SANs ${shadowed.dnsNames.join(', ') || 'none'}; notAfter ${shadowed.notAfter}`;
+  }
   return e;
+}
+
+/** When the ignored tls.crt/tls.key would not have this problem (credential-fixes.ts decided): say so in the message. */
+export function ignoredPairSentence(use: CredentialUse, host: string): string {
+  const shadowed = use.resolution.decoded?.ignoredCertificates?.[0];
+  const what = shadowed ? ` (${shadowed.subject || shadowed.fingerprint256}${host ? `, covering ${host}` : ''})` : '';
+  return ` tls.crt in the same secret holds a certificate without this problem${what}, but Istio serves cert/key while they exist.`;
 }
 
 /** One finding per host of the server (the report groups by host). */
@@ -169,15 +186,13 @@ export const credentialsCheck: CheckModule = {
         const elsewhere = snapshot.secrets
           .filter((s) => s.metadata.name === resolution.name && s.metadata.namespace !== resolution.namespace)
           .map((s) => s.metadata.namespace ?? '');
-        const where = elsewhere.length
-          ? ` A secret of that name exists in ${listWords(elsewhere)}, but Istio reads credentialName secrets only from the namespace of the gateway pods.`
-          : ' No secret of that name exists in any namespace read.';
+        const where = elsewhere.length ? ` A secret of that name exists in ${listWords(elsewhere)}, the wrong namespace.` : ' No secret of that name exists in any namespace read.';
         findings.push(
           ...perHost(use, (host) =>
             findingFor(credentialCodes, 'ITLS201', {
               ...base,
               host,
-              message: `credentialName "${use.credentialName}" needs the secret ${resolution.namespace}/${resolution.name} (the gateway pods run in ${resolution.namespace}); it does not exist, so the gateway has no certificate for ${host || 'this server'}.${where}`,
+              message: `Secret ${resolution.namespace}/${resolution.name}, which credentialName "${use.credentialName}" names in the gateway pods' namespace, does not exist: the gateway has no certificate for ${host || 'this server'}.${where}`,
               evidence: { ...useEvidence(use), existsIn: elsewhere },
               remediation: createMissingSecret(targetOf(use), elsewhere),
             }),
@@ -198,16 +213,18 @@ export const credentialsCheck: CheckModule = {
       }
       for (const issue of issues) {
         findings.push(
-          ...perHost(use, (host) =>
-            findingFor(credentialCodes, issue.code, {
+          ...perHost(use, (host) => {
+            const stale = staleCertKeyFix(use, issue.code, host, options);
+            // the proof first (both key hashes of a mismatch), then where
+            return findingFor(credentialCodes, issue.code, {
               ...base,
               host,
               severity: issue.severity,
-              message: `secret ${resolution.namespace}/${resolution.name}: ${issue.message}`,
-              evidence: { ...useEvidence(use), ...(issue.evidence ?? {}) },
-              remediation: staleCertKeyFix(use, issue.code, host, options) ?? remediationFor(use, issue),
-            }),
-          ),
+              message: `${sentence(`Secret ${resolution.namespace}/${resolution.name}: ${issue.message}`)}${stale ? ignoredPairSentence(use, host) : ''}`,
+              evidence: { ...(issue.evidence ?? {}), ...useEvidence(use) },
+              remediation: stale ?? remediationFor(use, issue),
+            });
+          }),
         );
       }
     }

@@ -166,7 +166,7 @@ function certRefFindings(model: Model, l: ListenerModel, hosts: string[]): Findi
           resource: gm.ref,
           host: primaryHost,
           port: l.port,
-          message: `listener ${l.name} references Secret ${c.namespace}/${c.name} in another namespace, and no ReferenceGrant in ${c.namespace} allows Gateways from ${gm.namespace} to use it: Istio refuses the reference (RefNotPermitted) and serves no certificate`,
+          message: `Listener ${l.name} references Secret ${c.namespace}/${c.name} in another namespace, and no ReferenceGrant in ${c.namespace} allows Gateways from ${gm.namespace} to use it: Istio refuses the reference (RefNotPermitted) and serves no certificate.`,
           evidence: { ...evidence, referenceGrants: model.snapshot.referenceGrants.filter((g) => g.metadata.namespace === c.namespace).map((g) => g.metadata.name) },
           remediation: {
             summary: `Allow Gateways in ${gm.namespace} to reference Secret ${c.name} with a ReferenceGrant in ${c.namespace} (or copy the Secret into ${gm.namespace} and drop the namespace from the reference).`,
@@ -398,7 +398,7 @@ function conflictFindings(model: Model, gateways: K8sGatewayModel[], all: K8sGat
             resource: gm.ref,
             host,
             port: l.port,
-            message: `${host} on port ${l.port} is served by this Gateway-API Gateway and by ${listWords(names)} on the same gateway pods: only one configuration wins for the host, the other is ignored`,
+            message: `Host ${host} on port ${l.port} is served by this Gateway-API Gateway and by ${listWords(names)} on the same gateway pods: only one configuration wins for the host, the other is ignored.`,
             evidence: { ...baseEvidence(l), alsoServedBy: names, pods: gm.pods.map((p) => `${p.metadata.namespace}/${p.metadata.name}`).slice(0, 5) },
             places: [...others.values()].map((r) => ({ resource: r, host, port: l.port })),
             remediation: {

@@ -274,7 +274,7 @@ function check403(model: Model, gm: GatewayModel): Finding[] {
             host: h.host,
             port: s.port,
             message:
-              `${h.host} on port ${s.port} is also served by ${listWords(others)} on the same gateway pods; only one server can own it` +
+              `Host ${h.host} on port ${s.port} is also served by ${listWords(others)} on the same gateway pods; only one server can own it` +
               (self ? ` (this one is kept, the other is dropped).` : ` and istiod keeps ${winner.gm.ref.name}'s, so this server is ignored for it.`) +
               (nsHidden ? ` The namespace prefixes differ, which hides the duplicate from istioctl analyze but not from Envoy, which can reject the whole listener${alsoDown.length ? ` (also down: ${listWords(alsoDown)})` : ''}.` : ''),
             evidence: { host: h.raw, port: s.port, conflictingWith: others, keptBy: `${refName(winner.gm.ref)}` },
@@ -290,7 +290,7 @@ function check403(model: Model, gm: GatewayModel): Finding[] {
             host: h.host,
             port: s.port,
             message:
-              `${h.host} on port ${s.port} overlaps ${listWords(others)} on the same gateway pods. Envoy picks the most specific name: ` +
+              `Host ${h.host} on port ${s.port} overlaps ${listWords(others)} on the same gateway pods. Envoy picks the most specific name: ` +
               `each client gets one Gateway's certificate and routes depending on the exact name it asks for. Lowered to a warning: this works when intended.`,
             evidence: { host: h.raw, port: s.port, overlapsWith: others },
             remediation: {
@@ -418,9 +418,9 @@ function sharingFinding(model: Model, group: ShareMember[], primary: ShareMember
     host: hosts[0],
     port,
     message:
-      `${servers} servers on port ${port} of the same gateway pods (${listWords(gateways)}) share the ${label}` +
-      `${credentials.length > 1 ? ` (${credentials.length} Secrets)` : ''} for different hosts (${listWords(allHosts)}): ` +
-      `browsers reuse one HTTP/2 connection for all of them and get 404 for the hosts whose routes are in another server.`,
+      `${servers} servers on port ${port} of the same gateway pods share the ${label}` +
+      `${credentials.length > 1 ? ` (${credentials.length} Secrets)` : ''} for different hosts: ` +
+      `browsers reuse one HTTP/2 connection for all of them and get 404 for the hosts routed by another server.`,
     evidence: {
       certificate: label,
       hosts,
@@ -562,7 +562,7 @@ function check407(model: Model, gm: GatewayModel): Finding[] {
         resource: gm.ref,
         host: exposed[0],
         port: s.port,
-        message: `${listWords(exposed)} ${exposed.length > 1 ? 'are' : 'is'} served over TLS and also in clear text on port ${s.port} of Gateway ${gm.ref.name}, without a redirect to HTTPS.`,
+        message: `${exposed.length > 1 ? 'Hosts' : 'Host'} ${listWords(exposed)} ${exposed.length > 1 ? 'are' : 'is'} served over TLS and also in clear text on port ${s.port} of Gateway ${gm.ref.name}, without a redirect to HTTPS.`,
         evidence: { httpServerHosts: s.hosts.map((h) => h.raw), tlsHosts: exposed },
         remediation: {
           summary: `Redirect port ${s.port} to HTTPS.`,

@@ -97,8 +97,9 @@ export const meshCaCheck: CheckModule = {
         findingFor(meshCaCodes, 'ITLS209', {
           resource,
           severity,
-          message: `${name} in ${ns} (the mesh ${selfSigned ? 'root CA istiod generated' : 'plug-in CA'}) is damaged: ${problems.join('; ')}. istiod signs every workload certificate with it — as certificates rotate, sidecar mTLS and the gateways' connection to istiod fail; it does nothing for ingress HTTPS.`,
-          evidence: { ...evidence, problems },
+          // one sentence; the problems and the consequence are evidence lines
+          message: `Secret ${ns}/${name}, the mesh ${selfSigned ? 'root CA istiod generated' : 'plug-in CA'}, is damaged: ${firstClause(problems[0])}${problems.length > 1 ? ` (and ${problems.length - 1} more problem${problems.length > 2 ? 's' : ''})` : ''}.`,
+          evidence: { problems, ...evidence, impact: "as workload certificates rotate, sidecar mTLS and the gateways' connection to istiod fail; ingress HTTPS is not affected" },
           remediation: recovery(secret, ns, selfSigned),
         }),
       );
@@ -106,3 +107,14 @@ export const meshCaCheck: CheckModule = {
     return findings;
   },
 };
+
+/** "cause (detail: x): consequence" → "cause (detail: x)": the consequence is an evidence line. */
+function firstClause(text: string): string {
+  let depth = 0;
+  for (let i = 0; i < text.length - 1; i++) {
+    if (text[i] === '(') depth++;
+    else if (text[i] === ')') depth = Math.max(0, depth - 1);
+    else if (depth === 0 && text[i] === ':' && text[i + 1] === ' ') return text.slice(0, i);
+  }
+  return text;
+}

@@ -1,6 +1,7 @@
 import type { Snapshot } from '../snapshot/types.js';
 import { finalizeRemediation } from '../remediation/common.js';
 import { mergeCauses } from './causes.js';
+import { docsLink } from './voice.js';
 import { CHECKS } from './index.js';
 import { Model } from './model.js';
 import { SEVERITY_RANK, type CheckModule, type CheckOptions, type CodeSpec, type Finding } from './types.js';
@@ -26,6 +27,8 @@ export function runChecks(snapshot: Snapshot, options: CheckOptions, checks: Che
     }
   }
   const causes = mergeCauses(findings);
+  // every finding links its docs entry (issue 13)
+  for (const f of causes) f.docs = docsLink(f.code);
   causes.sort(compareFindings);
   return { findings: causes, model };
 }

@@ -60,6 +60,8 @@ export interface Finding {
   places?: Place[];
   /** consequences of this cause, one plain sentence each (merged from findings that share the cause) */
   also?: string[];
+  /** the code's docs entry: `docs/checks.md#itls306` in the package and the published page (set by runChecks) */
+  docs?: { file: string; url: string };
 }
 
 /** Documentation and defaults of one finding code; the catalog's one source of truth. */

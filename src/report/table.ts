@@ -19,7 +19,8 @@ const MAX_SUMMARY_LINES = 3;
 const ICON: Record<Severity, string> = { error: '✖', warning: '⚠', info: 'ℹ' };
 
 /** Published documentation of every code (docs/checks.md in the package). */
-export const DOCS_URL = 'https://github.com/kubectl-istio-tls/kubectl-istio-tls/blob/main/docs/checks.md';
+export { DOCS_URL } from '../checks/voice.js';
+import { DOCS_URL } from '../checks/voice.js';
 
 export interface Painter {
   c: ChalkInstance;
@@ -225,6 +226,9 @@ function identifiesOnly(key: string): boolean {
   return /serial|fingerprint/i.test(key);
 }
 
+/** The facts that prove a finding, shown first and never folded: Istio's reading of a secret, both key hashes of a mismatch. */
+const PROOF_KEYS = ['keysRead', 'keysIgnored', 'ignoredTlsCrt', 'leafPublicKeySha256', 'keyPublicKeySha256'];
+
 /** Context the heading or the fix already gives: shown with -v. */
 const CONTEXT_KEYS = new Set(['hosts', 'host', 'port', 'mode', 'credentialName', 'workloadNamespace', 'trustStore', 'path', 'certSubject', 'certNotAfter', 'role']);
 
@@ -278,7 +282,10 @@ function renderFinding(f: Finding, fixNumber: number | undefined, width: number,
   const shown = alreadyShown;
   if (f.host !== undefined) shown.add(f.host);
   let count = 0;
-  for (const [key, value] of Object.entries(f.evidence ?? {})) {
+  const entries = Object.entries(f.evidence ?? {});
+  const proofFirst = [...entries.filter(([k]) => PROOF_KEYS.includes(k)), ...entries.filter(([k]) => !PROOF_KEYS.includes(k))];
+  for (const [key, value] of proofFirst) {
+    const proof = PROOF_KEYS.includes(key);
     const formatted = formatEvidenceValue(value);
     if (shown.has(formatted) || (!verbose && repeatsMessage(value, f.message))) continue;
     if (!verbose && (identifiesOnly(key) || CONTEXT_KEYS.has(key))) {
@@ -286,11 +293,11 @@ function renderFinding(f: Finding, fixNumber: number | undefined, width: number,
       continue;
     }
     shown.add(formatted);
-    if (!verbose && count >= MAX_EVIDENCE[f.severity]) {
+    if (!verbose && !proof && count >= MAX_EVIDENCE[f.severity]) {
       folded.evidence++;
       continue;
     }
-    count++;
+    if (!proof) count++;
     const text = `${humanizeKey(key)}: ${formatted}`;
     let wrapped = wrap(text, width, '      ');
     if (!verbose && wrapped.length > 2) {

@@ -134,7 +134,9 @@ function pathIssues(path: CertFacts[], anchored: boolean, now: number): CertIssu
     const notBefore = Date.parse(cert.notBefore);
     const notAfter = Date.parse(cert.notAfter);
     if (now > notAfter) {
-      issues.push(issue('ITLS301', 'error', `${who} expired on ${cert.notAfter} (${daysBetween(now, notAfter)} days ago)`, cert, { role, daysLeft: -Math.ceil((now - notAfter) / DAY) }));
+      // one day count everywhere: daysLeft = floor((notAfter - now) / day), as `status` shows it; "expired N days ago" with N = -daysLeft
+      const daysLeft = Math.floor((notAfter - now) / DAY);
+      issues.push(issue('ITLS301', 'error', `${who} expired on ${cert.notAfter}, ${-daysLeft} day${daysLeft === -1 ? '' : 's'} ago`, cert, { role, daysLeft }));
     } else if (now < notBefore) {
       issues.push(issue('ITLS303', 'error', `${who} is not valid before ${cert.notBefore} (${daysBetween(notBefore, now)} days from now): a wrong clock where it was issued, or it was installed too early`, cert, { role, notBefore: cert.notBefore }));
     }
@@ -332,13 +334,13 @@ function untrustedTopIssue(top: CertFacts, pathLength: number, selfSigned: boole
   if (selfSigned) {
     if (pathLength === 1) {
       // a self-signed leaf: no CA at all, every client refuses it unless it pins this very certificate
-      return issue('ITLS309', 'error', `The certificate ${describe(top)} is self-signed and the trust store in use (${store}) does not hold it: clients refuse it unless they pin it or pass it with --ca-file.`, top, {
+      return issue('ITLS309', 'error', `The certificate ${describe(top)} is self-signed and outside the trust store: clients refuse it unless they pin it or pass it with --ca-file.`, top, {
         root: top.subject,
         trustStore: store,
       });
     }
     const severity = options.trustStore.extraCount > 0 ? 'error' : 'warning';
-    return issue('ITLS309', severity, `The chain is complete but ends at the private root ${describe(top)}, which the trust store in use (${store}) does not hold: ${severity === 'error' ? 'clients that trust only these roots refuse the connection' : passCaFile}.`, top, {
+    return issue('ITLS309', severity, `The chain is complete but ends at the private root ${describe(top)}, outside the trust store: ${severity === 'error' ? 'clients that trust only those roots refuse the connection' : passCaFile}.`, top, {
       root: top.subject,
       rootSource: 'the bundle',
       trustStore: store,
@@ -358,15 +360,16 @@ function untrustedTopIssue(top: CertFacts, pathLength: number, selfSigned: boole
   if (privateRoot) {
     // with --ca-file the user named the roots their clients trust: a chain outside them is refused
     if (withCaFile) {
-      return issue('ITLS309', 'error', `The chain ends at the root ${describeName(top.issuer)}, which the trust store in use (${store}) does not hold: clients that trust only these roots refuse the connection.`, top, {
+      return issue('ITLS309', 'error', `The chain ends at the root ${describeName(top.issuer)}, outside the trust store: clients that trust only those roots refuse the connection.`, top, {
         root: top.issuer,
         trustStore: store,
       });
     }
     const complete = top.isCA === true || hintIsRoot ? 'The chain is complete but ends' : 'The chain ends';
-    const caveat = top.isCA === true || hintIsRoot ? '' : ` If ${describeName(top.issuer)} is an intermediate rather than your root, append it to the certificate file.`;
-    return issue('ITLS309', 'warning', `${complete} at the private root ${describeName(top.issuer)}, which the trust store in use (${store}) does not hold: ${passCaFile}.${caveat}`, top, {
+    const caveat = top.isCA === true || hintIsRoot ? undefined : `if ${describeName(top.issuer)} is an intermediate rather than your root, append it to the certificate file`;
+    return issue('ITLS309', 'warning', `${complete} at the private root ${describeName(top.issuer)}, outside the trust store: ${passCaFile}.`, top, {
       root: top.issuer,
+      ...(caveat ? { ifNotTheRoot: caveat } : {}),
       rootSource: hintIsRoot ? 'the credential\'s CA bundle (ca.crt)' : 'named as issuer, not in the bundle',
       trustStore: store,
     });

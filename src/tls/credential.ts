@@ -256,6 +256,20 @@ export function decodeCredential(data: Data, caData?: Data): DecodedCredential {
     }
   }
 
+  // What Istio leaves unread because a key it prefers is there: an engineer who decodes tls.crt must
+  // learn that cert was served instead (and what tls.crt holds).
+  const ignored: string[] = [];
+  if (certField === 'cert') {
+    for (const k of ['tls.crt', 'tls.key']) if (present(k)) ignored.push(k);
+    if (nonEmpty('tls.crt')) {
+      const shadowed = parseCertificateValue(values['tls.crt'], 'tls.crt').certificates;
+      if (shadowed.length) result.ignoredCertificates = shadowed;
+    }
+  }
+  if (caData) {
+    for (const k of ['cacert', 'ca.crt']) if (present(k)) ignored.push(k);
+  }
+
   // Client CA (MUTUAL / OPTIONAL_MUTUAL only; callers decide whether it matters).
   const caRaw = caData ?? data;
   const caValues = caData ? decodeValues(caData) : values;
@@ -263,6 +277,8 @@ export function decodeCredential(data: Data, caData?: Data): DecodedCredential {
   const caPresent = (k: string) => Object.prototype.hasOwnProperty.call(caRaw, k);
   const caNonEmpty = (k: string) => (caValues[k]?.length ?? 0) > 0;
   const caField = caNonEmpty('cacert') ? 'cacert' : caNonEmpty('ca.crt') ? 'ca.crt' : undefined;
+  if (caField === 'cacert' && caPresent('ca.crt')) ignored.push(caData ? 'ca.crt (in the <name>-cacert secret)' : 'ca.crt');
+  if (ignored.length) result.ignoredKeys = ignored;
   if (caField) {
     result.caKey = caField;
     result.caSource = caData ? 'cacert-secret' : 'main-secret';

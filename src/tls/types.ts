@@ -105,6 +105,10 @@ export interface DecodedCredential {
   caKey?: 'cacert' | 'ca.crt';
   /** where the CA bundle was read from: the `<name>-cacert` secret wins over the main secret */
   caSource?: 'cacert-secret' | 'main-secret';
+  /** keys of the secret Istio does not read because a key it prefers is there (tls.crt/tls.key behind cert/key, ca.crt behind cacert or the `<name>-cacert` secret) */
+  ignoredKeys?: string[];
+  /** what an ignored tls.crt holds (certificates, file order), so a finding can say so when it matters */
+  ignoredCertificates?: CertFacts[];
   /** certificates of the server bundle, in file order */
   certificates: CertFacts[];
   key?: KeyFacts;

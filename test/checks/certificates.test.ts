@@ -146,7 +146,8 @@ table(certificatesCheck, [
     report: ['ITLS301'],
     assert: (f) => {
       const x = f.find((y) => y.code === 'ITLS301')!;
-      assert.match(x.message, /mounted from secret istio-system\/istio-ingressgateway-certs key tls\.crt/);
+      // where the bytes came from is an evidence line (one voice: the message is the problem)
+      assert.match(String(x.evidence.source), /mounted from secret istio-system\/istio-ingressgateway-certs key tls\.crt/);
       assert.ok(x.remediation!.commands!.some((c) => /^kubectl patch secret istio-ingressgateway-certs -n istio-system --type=merge/.test(c)));
     },
   },

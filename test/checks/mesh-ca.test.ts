@@ -22,7 +22,8 @@ table(meshCaCheck, [
       assert.equal(x.severity, 'error');
       assert.equal(x.resource.kind, 'Secret');
       assert.match(x.message, /not a CA certificate/);
-      assert.match(x.message, /gateway host\(s\) shop\.example\.com/);
+      // the detail is an evidence line (one voice: the message names the problem)
+      assert.match(String(x.evidence.problems), /gateway host\(s\) shop\.example\.com/);
       // two alternatives, each its own block: [a] restore (its backup file checked first), [b] re-root, commented out
       assert.ok(x.remediation!.commands!.every((c) => c.startsWith('#')), 'nothing runs from the common block');
       const [restore, reroot] = x.remediation!.alternatives!;

@@ -199,6 +199,18 @@ describe('table view rules', () => {
 
 describe('README excerpts are real runs', () => {
   const readmePath = join(ROOT, 'README.md');
+  it('the status excerpt is the kiali example at 100 columns', async () => {
+    const dir = (await materializeScenario(join(ROOT, 'examples/kiali'), { now: new Date(NOW), outDir: mkdtempSync(join(tmpdir(), 'istio-tls-readme-')) })).dir;
+    const out = normalize((await cli(['status', '-f', dir, '--now', NOW], { COLUMNS: '100' })).stdout, dir, 'examples/kiali');
+    const readme = readFileSync(readmePath, 'utf8');
+    const begin = '<!-- excerpt: status -f examples/kiali -->\n```text\n';
+    const start = readme.indexOf(begin);
+    assert.ok(start >= 0, 'README marks the excerpt');
+    const end = readme.indexOf('```\n', start + begin.length);
+    if (UPDATE) writeFileSync(readmePath, readme.slice(0, start + begin.length) + out + readme.slice(end));
+    const now = readFileSync(readmePath, 'utf8');
+    assert.equal(now.slice(start + begin.length, now.indexOf('```\n', start + begin.length)), out);
+  });
   it('the doctor excerpt is the kiali example at 100 columns', async () => {
     const dir = (await materializeScenario(join(ROOT, 'examples/kiali'), { now: new Date(NOW), outDir: mkdtempSync(join(tmpdir(), 'istio-tls-readme-')) })).dir;
     const out = normalize((await cli(['doctor', '-f', dir, '--now', NOW], { COLUMNS: '100' })).stdout, dir, 'examples/kiali');
