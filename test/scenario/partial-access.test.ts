@@ -124,10 +124,14 @@ describe('rights in istio-system only (every LIST refused cluster-wide and in sh
   it('status shows ? for the host', async () => {
     const r = await cli(['status', '--kubeconfig', sim.kubeconfigPath, '--now', NOW_ARG, '--no-exec', '--ca-file', caFile]);
     assert.equal(r.code, 0, r.stderr);
-    const line = r.stdout.split('\n').find((l) => l.startsWith('istio-system/shop-gateway'));
-    assert.ok(line, r.stdout);
-    // the OVERALL column: '?' (and the codes that touch the host), never ok
-    assert.match(line, /\s\?( ITLS\S+)?$/);
+    const lines = r.stdout.split('\n');
+    const header = lines.find((l) => /^GATEWAY\s+HOST\s/.test(l));
+    const line = lines.find((l) => /^(istio-system\/)?shop-gateway\s+shop\.example\.com\s/.test(l));
+    assert.ok(header && line, r.stdout);
+    // the STATUS column: '?' and what could not be read, never ok
+    const status = line.slice(header.indexOf('STATUS'));
+    assert.match(status, /^\?\s+unknown: .*virtualservices\.networking\.istio\.io/, r.stdout);
+    assert.doesNotMatch(lines[0], /healthy|✔/, 'the verdict never calls an unknown host healthy');
     assert.match(r.stdout, /0 TLS hosts checked/);
   });
 
