@@ -242,9 +242,19 @@ describe('doctor --fix-only', () => {
       assert.ok(gateway, 'the Gateway rewritten to credentialName');
       assert.ok(gateway.spec?.servers?.some((s) => s.tls?.credentialName && !s.tls.serverCertificate));
       assert.match(r.stdout, /# fixes ITLS207/);
-      assert.match(r.stdout, /kubectl create secret tls \S+ -n istio-system --cert=<fullchain\.pem> --key=<privkey\.pem>/);
+      // the Secret only the user's files can make is a command, which a YAML stream cannot carry: the stream says so
+      assert.match(r.stdout, /^# 1 fix needs commands .*\n# run `kubectl istio-tls doctor --fix-script`/m);
+      assert.doesNotMatch(r.stdout, /^kubectl /m, 'no command outside a comment in the YAML stream');
       assert.doesNotMatch(r.stdout, /PRIVATE KEY/);
       for (const k of fingerprints) assert.ok(!r.stdout.includes(k), 'no generated key material');
+      // ... and --fix-script carries it: the Secret created in the gateway pods' namespace from files the script checks first
+      const script = await cli(['doctor', '--kubeconfig', sim.kubeconfigPath, '--fix-script', '--no-exec']);
+      const create = /^kubectl create secret tls (\S+) -n istio-system --cert="\$(\w+_FULLCHAIN)" --key="\$(\w+_KEY)" /m.exec(script.stdout);
+      assert.ok(create, script.stdout);
+      assert.equal(create[1], gateway.spec?.servers?.find((s) => s.tls?.credentialName)?.tls?.credentialName, 'the Secret the rewritten Gateway names');
+      for (const v of [create[2], create[3]]) assert.ok(script.stdout.indexOf(`: "\${${v}:?`) >= 0 && script.stdout.indexOf(`: "\${${v}:?`) < create.index, `${v} is checked before it is used`);
+      assert.doesNotMatch(script.stdout, /PRIVATE KEY/);
+      for (const k of fingerprints) assert.ok(!script.stdout.includes(k), 'no generated key material');
 
       const served = docs
         .filter((d): d is NonNullable<typeof d> => d !== null)
