@@ -7,8 +7,12 @@ import type { HostRow } from '../checks/inventory.js';
 import type { RenderStyle, Report } from './types.js';
 import { formatEvidenceValue, humanizeKey, plural, wrap } from './text.js';
 
-/** evidence facts per finding in the table view, by severity; -v and -o json have all of them */
-const MAX_EVIDENCE: Record<Severity, number> = { error: 3, warning: 2, info: 0 };
+/**
+ * Evidence lines (wrapped, not facts) per finding in the table view, by severity, proof aside: a fact
+ * that does not fit what is left is folded whole. The first screen stays short enough that the first
+ * command to paste is within 40 lines at 80 columns; -v and -o json have all of them.
+ */
+const MAX_EVIDENCE_LINES: Record<Severity, number> = { error: 3, warning: 2, info: 0 };
 /** places listed per finding in the table view before "and N more" */
 const MAX_PLACES = 3;
 /** wrapped lines of a message in the table view (the why, in short); -v shows it whole */
@@ -218,7 +222,7 @@ function collectFixes(groups: Group[]): { fixes: Fix[]; indexOf: Map<Finding, nu
 /** Long evidence sentences the message already says word for word add nothing but lines. */
 function repeatsMessage(value: Finding['evidence'][string], message: string): boolean {
   const items = Array.isArray(value) ? value : [value];
-  return items.length > 0 && items.every((v) => typeof v === 'string' && (v.length > 60 || message.includes(`${v} `) || message.includes(`${v}.`) || message.includes(`${v},`)) && message.includes(v));
+  return items.length > 0 && items.every((v) => typeof v === 'string' && (v.length > 60 || [' ', '.', ',', ';', ':'].some((end) => message.includes(`${v}${end}`))) && message.includes(v));
 }
 
 /** Identification, not proof: serials and fingerprints identify a certificate; -v and -o json show them. */
@@ -287,25 +291,30 @@ function renderFinding(f: Finding, fixNumber: number | undefined, width: number,
   for (const [key, value] of proofFirst) {
     const proof = PROOF_KEYS.includes(key);
     const formatted = formatEvidenceValue(value);
-    if (shown.has(formatted) || (!verbose && repeatsMessage(value, f.message))) continue;
+    if (shown.has(formatted)) continue;
+    if (!verbose && repeatsMessage(value, f.message)) {
+      // read in the message: a later finding of this host does not repeat it either
+      shown.add(formatted);
+      continue;
+    }
     if (!verbose && (identifiesOnly(key) || CONTEXT_KEYS.has(key))) {
       folded.evidence++;
       continue;
     }
     shown.add(formatted);
-    if (!verbose && !proof && count >= MAX_EVIDENCE[f.severity]) {
+    const text = `${humanizeKey(key)}: ${formatted}`;
+    let wrapped = wrap(text, width, '      ');
+    if (!verbose && !proof && count + Math.min(wrapped.length, 2) > MAX_EVIDENCE_LINES[f.severity]) {
       folded.evidence++;
       continue;
     }
-    if (!proof) count++;
-    const text = `${humanizeKey(key)}: ${formatted}`;
-    let wrapped = wrap(text, width, '      ');
     if (!verbose && wrapped.length > 2) {
       // a fact in two lines; the whole of it with -v
       wrapped = wrapped.slice(0, 2);
       wrapped[1] = `${wrapped[1].replace(/\s*\S+$/, '')} …`;
       folded.evidence++;
     }
+    if (!proof) count += wrapped.length;
     lines.push(...wrapped.map((l, i) => (i === 0 ? p.c.dim(`    · ${l.trimStart()}`) : p.c.dim(l))));
   }
   if (verbose) lines.push(p.c.dim(`    · docs: docs/checks.md#${f.code.toLowerCase()} (${DOCS_URL}#${f.code.toLowerCase()})`));
@@ -343,6 +352,14 @@ function renderFix(n: number, fix: Fix, width: number, p: Painter, verbose: bool
   return lines;
 }
 
+/** A fix with nothing to paste as is: every command commented out (a template with <placeholders> to fill in), no YAML. */
+function templateOnly(f: Finding): boolean {
+  const r = f.remediation;
+  if (!r || r.yaml) return false;
+  const commands = [...(r.commands ?? []), ...(r.alternatives ?? []).flatMap((a) => a.commands)];
+  return commands.every((c) => c.trim() === '' || c.trim().startsWith('#'));
+}
+
 /** Every document a whole Kubernetes object (apiVersion, kind, metadata.name)? Then `kubectl apply` takes it. */
 function isApplicable(yaml: string): boolean {
   try {
@@ -367,7 +384,12 @@ export function renderDoctorTable(report: Report, style: RenderStyle): string {
   const out: string[] = [...wrap(verdictLine(report), width, '  ').map((l, i) => paintVerdict(report, i === 0 ? l.trimStart() : l, p)), ...wrap(sourceLine(report), width, '', true).map((l) => p.c.dim(l))];
   const left = leftOutLine(report);
   if (left) out.push(...wrap(left, width, '').map((l) => p.c.yellow(l)));
-  const groups = groupFindings(report.findings);
+  // in each group the worst first; among equals, a finding whose fix is only a template to fill in
+  // comes after one with a command to paste: fixes are numbered in this order, so fix [1] can be pasted
+  const groups = groupFindings(report.findings).map((g) => ({
+    ...g,
+    findings: [...g.findings].sort((a, b) => SEVERITY_RANK[b.severity] - SEVERITY_RANK[a.severity] || Number(advisory(a)) - Number(advisory(b)) || Number(templateOnly(a)) - Number(templateOnly(b))),
+  }));
   const { fixes, indexOf } = collectFixes(groups);
   const folded: Folded = { evidence: 0, places: 0, messages: 0 };
   for (const g of groups) {
@@ -375,8 +397,7 @@ export function renderDoctorTable(report: Report, style: RenderStyle): string {
     const subtitle = g.host !== undefined ? hostSubtitle(g.host, g.findings, report.hosts, width) : '';
     out.push(p.c.bold.underline(g.host !== undefined ? `Host ${g.title}` : g.title) + (subtitle ? p.c.dim(`  (${subtitle})`) : ''));
     const shown = new Set<string>();
-    const ordered = [...g.findings].sort((a, b) => SEVERITY_RANK[b.severity] - SEVERITY_RANK[a.severity] || Number(advisory(a)) - Number(advisory(b)));
-    for (const f of ordered) out.push(...renderFinding(f, indexOf.get(f), width, p, shown, verbose, folded, g.title));
+    for (const f of g.findings) out.push(...renderFinding(f, indexOf.get(f), width, p, shown, verbose, folded, g.title));
   }
   if (fixes.length > 0) {
     out.push('', p.c.bold.underline('Fixes (review, then paste)'));

@@ -58,7 +58,7 @@ const broken = report(
       host: 'example.com',
       port: 443,
       message: 'certificate covers a.example.com, *.example.com; Gateway asks for example.com',
-      evidence: { coveredHosts: ['a.example.com', '*.example.com'], gatewayHost: 'example.com' },
+      evidence: { coveredHosts: ['a.example.com', '*.example.com'], gatewayHost: 'example.com', issuerCommonName: 'Example Issuing CA' },
       remediation: { summary: 'Reissue the certificate with example.com in its SANs.', commands: ['kubectl create secret tls web-tls -n istio-system --cert=<fullchain.pem> --key=<privkey.pem>'] },
     }),
     finding({ code: 'ITLS302', severity: 'warning', host: 'api.example.com', port: 443 }),
@@ -113,7 +113,8 @@ describe('table view (doctor)', () => {
   it('opens with the verdict line', () => assert.equal(text.split('\n')[0], verdictLine(broken)));
   it('shows the message and the evidence in plain words', () => {
     assert.match(text, /certificate covers a\.example\.com, \*\.example\.com; Gateway asks for example\.com/);
-    assert.match(text, /covered hosts: a\.example\.com, \*\.example\.com/);
+    assert.match(text, /issuer common name: Example Issuing CA/);
+    assert.doesNotMatch(text, /covered hosts:/, 'the message names them word for word');
     assert.doesNotMatch(text, /gateway host: example\.com/, 'the host is the heading already');
   });
   it('ends with the fixes, each saying which finding it fixes', () => {
@@ -136,6 +137,39 @@ describe('table view (doctor)', () => {
     assert.match(verbose, /· fact9: value 9/, '-v shows every fact');
     assert.match(verbose, /docs\/checks\.md#itls306/, '-v links the docs entry');
     assert.equal(JSON.parse(renderReport(r, 'json', { color: false })).findings[0].evidence.fact9, 'value 9', 'json keeps everything');
+  });
+  it('counts evidence in lines: a fact that does not fit what is left of three lines is folded, a shorter one after it still shows; -v has all', () => {
+    const long = (word: string) => Array.from({ length: 14 }, (_, i) => `${word}${i}`).join(' ');
+    const evidence = { first: long('alpha'), second: long('beta'), third: 'short' };
+    const r = report([finding({ code: 'ITLS206', severity: 'error', host: 'example.com', evidence })], [row('example.com')]);
+    const out = renderReport(r, 'table', { color: false, width: 80 });
+    assert.match(out, /· first: alpha0/);
+    assert.doesNotMatch(out, /· second:/, 'two lines after two lines: over three');
+    assert.match(out, /· third: short/);
+    assert.match(out, /Folded: 1 evidence line/);
+    assert.match(renderReport(r, 'table', { color: false, width: 80, verbose: true }), /· second: beta0/);
+  });
+  it('a fact the message says word for word is not repeated, whatever punctuation follows it in the message', () => {
+    const r = report([finding({ code: 'ITLS202', severity: 'error', host: 'a.com', message: 'Secret istio-system/shop-tls: tls.crt is base64 twice; see shop-tls.', evidence: { secret: 'istio-system/shop-tls', found: 'base64 text' } })], [row('a.com')]);
+    const out = renderReport(r, 'table', { color: false });
+    assert.doesNotMatch(out, /· secret:/);
+    assert.match(out, /· found: base64 text/);
+  });
+  it('among findings of one severity, one whose fix is only a template to fill in comes after one with a command: fix [1] can be pasted', () => {
+    const template = { summary: 'Route it by SNI.', commands: ['# fill in every <placeholder> below', '#   kind: VirtualService'] };
+    const paste = { summary: 'Rewrite the routes.', yaml: 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: x\n' };
+    const r = report(
+      [finding({ code: 'ITLS405', severity: 'error', host: 'db.com', remediation: template }), finding({ code: 'ITLS507', severity: 'error', host: 'db.com', remediation: paste })],
+      [row('db.com')],
+    );
+    const out = renderReport(r, 'table', { color: false });
+    assert.ok(out.indexOf('✖ ITLS507') < out.indexOf('✖ ITLS405'), 'the pasteable fix first');
+    assert.match(out, /# \[1\] fixes ITLS507/);
+    assert.match(out, /# \[2\] fixes ITLS405/);
+    assert.match(out, /ITLS507[^\n]*\n(?:.*\n)*?    → fix \[1\]/, 'fix numbers in reading order');
+    // a worse finding stays first whatever its fix
+    const worse = report([finding({ code: 'ITLS405', severity: 'error', host: 'db.com', remediation: template }), finding({ code: 'ITLS507', severity: 'warning', host: 'db.com', remediation: paste })], [row('db.com')]);
+    assert.match(renderReport(worse, 'table', { color: false }), /# \[1\] fixes ITLS405/);
   });
   it('does not repeat the same certificate facts for a second finding of the host; fingerprints only with -v', () => {
     const facts = { subject: 'CN=shop.example.com', fingerprint256: 'AA:BB' };
