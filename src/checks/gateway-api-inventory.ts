@@ -22,6 +22,24 @@ export function kubernetesHostRows(model: Model, findings: Finding[], options: I
         const decisive = mine.filter((f) => f.severity !== 'info' && (f.host === undefined || f.host === host) && (f.port === undefined || f.port === l.port));
         let w: Severity | undefined;
         for (const f of decisive) if (!w || SEVERITY_RANK[f.severity] > SEVERITY_RANK[w]) w = f.severity;
+        // the certificate's facts as for an Istio row (inventory.ts), keys in the same order: -o json/yaml consumers diff these rows
+        let certificate: Pick<HostRow, 'subject' | 'notAfter' | 'expiresInDays' | 'coveredBy' | 'names'> = {};
+        let san: HostRow['san'] = 'unknown';
+        let chain: HostRow['chain'] = 'unknown';
+        if (leaf) {
+          certificate = { subject: leaf.commonName ?? leaf.subject, notAfter: leaf.notAfter };
+          const t = Date.parse(leaf.notAfter);
+          if (!Number.isNaN(t)) certificate.expiresInDays = Math.floor((t - options.now.getTime()) / DAY_MS);
+          if (host !== '*') {
+            const match = matchHost(host, leaf);
+            san = match.covered ? 'ok' : 'fail';
+            // the SAN entry that covers the hostname (the status SAN column shows it when it is not the hostname itself)
+            if (match.covered && match.matchedBy) certificate.coveredBy = match.matchedBy;
+          }
+          certificate.names = leaf.dnsNames;
+          const report = validateChain(certificates, { host: host === '*' ? undefined : host, trustStore: options.trustStore, now: options.now });
+          chain = report.trusted ? 'ok' : privateRootOf(report) !== undefined ? 'private-root' : report.path.length === 0 && report.issues.length === 0 ? 'unknown' : 'fail';
+        }
         const row: HostRow = {
           gateway: gm.ref,
           kind: 'Gateway (k8s)',
@@ -30,21 +48,13 @@ export function kubernetesHostRows(model: Model, findings: Finding[], options: I
           protocol: l.protocol,
           mode: l.mode === 'Passthrough' ? 'PASSTHROUGH' : 'SIMPLE',
           credential,
-          san: 'unknown',
-          chain: 'unknown',
+          ...certificate,
+          san,
+          chain,
           served: 'unknown',
           overall: w === 'error' ? 'error' : w === 'warning' ? 'warn' : 'ok',
           codes: [...new Set(decisive.map((f) => f.code))].sort(),
         };
-        if (leaf) {
-          row.subject = leaf.commonName ?? leaf.subject;
-          row.notAfter = leaf.notAfter;
-          const t = Date.parse(leaf.notAfter);
-          if (!Number.isNaN(t)) row.expiresInDays = Math.floor((t - options.now.getTime()) / DAY_MS);
-          if (host !== '*') row.san = matchHost(host, leaf).covered ? 'ok' : 'fail';
-          const report = validateChain(certificates, { host: host === '*' ? undefined : host, trustStore: options.trustStore, now: options.now });
-          row.chain = report.trusted ? 'ok' : privateRootOf(report) !== undefined ? 'private-root' : report.path.length === 0 && report.issues.length === 0 ? 'unknown' : 'fail';
-        }
         rows.push(row);
       }
     }

@@ -147,6 +147,63 @@ ${gateway(`  - port: {number: 443, name: https, protocol: HTTPS}
     assert.deepEqual(api.names, ['shop.example.com', 'www.example.com']);
   });
 
+  it('Gateway-API listener rows name the SAN that covers the hostname, and the DNS names when none does, as Istio rows', async () => {
+    const wildcard = await issueCert({ cn: 'example.com', dns: ['*.example.com', 'example.com'], issuer: root, keyType: 'p256', notBefore: new Date('2026-05-01T00:00:00Z'), notAfter: new Date('2026-09-01T00:00:00Z'), extKeyUsage: ['serverAuth'] });
+    const listener = (name: string, hostname: string, secret: string) => `  - name: ${name}
+    port: 443
+    protocol: HTTPS
+    hostname: ${hostname}
+    tls: {mode: Terminate, certificateRefs: [{kind: Secret, name: ${secret}}]}`;
+    const r = rows(`apiVersion: v1
+kind: Secret
+metadata: {name: shop-tls, namespace: apps}
+type: kubernetes.io/tls
+data: {tls.crt: ${b64(chainPem(leaf))}, tls.key: ${b64(leaf.keyPem)}}
+---
+apiVersion: v1
+kind: Secret
+metadata: {name: wild-tls, namespace: apps}
+type: kubernetes.io/tls
+data: {tls.crt: ${b64(chainPem(wildcard))}, tls.key: ${b64(wildcard.keyPem)}}
+---
+apiVersion: gateway.networking.k8s.io/v1
+kind: Gateway
+metadata: {name: edge, namespace: apps}
+spec:
+  gatewayClassName: istio
+  listeners:
+${listener('shop', 'shop.example.com', 'shop-tls')}
+${listener('api', 'api.example.com', 'shop-tls')}
+${listener('blog', 'blog.example.com', 'wild-tls')}`);
+    const byHost = (host: string) => r.find((x) => x.host === host && x.kind === 'Gateway (k8s)')!;
+    // the SAN entry that covers the hostname: itself, or the wildcard
+    assert.deepEqual([byHost('shop.example.com').san, byHost('shop.example.com').coveredBy], ['ok', 'shop.example.com']);
+    assert.deepEqual([byHost('blog.example.com').san, byHost('blog.example.com').coveredBy, byHost('blog.example.com').names], ['ok', '*.example.com', ['*.example.com', 'example.com']]);
+    // not covered: no coveredBy, the names the certificate has instead
+    const api = byHost('api.example.com');
+    assert.deepEqual([api.san, api.coveredBy, api.names], ['fail', undefined, ['shop.example.com', 'www.example.com']]);
+    // the same keys in the same order as an Istio row: -o json/yaml consumers diff these rows
+    const istio = rows(credentialYaml()).find((x) => x.host === 'shop.example.com')!;
+    const order = (row: object) => Object.keys(row).filter((k) => k !== 'kind' && k !== 'hostAsWritten');
+    assert.deepEqual(order(byHost('shop.example.com')), order(istio));
+  });
+
+  it('a Gateway-API listener whose certificate cannot be read has no coveredBy and no names', () => {
+    const r = rows(`apiVersion: gateway.networking.k8s.io/v1
+kind: Gateway
+metadata: {name: edge, namespace: apps}
+spec:
+  gatewayClassName: istio
+  listeners:
+  - name: shop
+    port: 443
+    protocol: HTTPS
+    hostname: shop.example.com
+    tls: {mode: Terminate, certificateRefs: [{kind: Secret, name: nope}]}`);
+    const row = r.find((x) => x.kind === 'Gateway (k8s)')!;
+    assert.deepEqual([row.credential, row.san, row.coveredBy, row.names], ['secret apps/nope (missing)', 'unknown', undefined, undefined]);
+  });
+
   it('a host served only on plain HTTP gets a marked row: redirect-only (with its finding) and HTTP-only; not counted as a TLS host', () => {
     const gw = { kind: 'Gateway', namespace: 'apps', name: 'web' };
     const redirect: Finding = { code: 'ITLS402', severity: 'error', title: '', message: '', resource: gw, host: 'blog.example.com', port: 8080, evidence: {} };
