@@ -1,7 +1,7 @@
 // ITLS206-207 from the pod spec: Gateway servers that load certificates from files in the gateway pod
 // (the legacy /etc/istio/ingressgateway-certs mount) instead of credentialName/SDS.
 import type { Pod, Volume } from '../snapshot/types.js';
-import { createTlsSecretCommand, credentialNameFor, gatewayWithCredentialName, toYaml } from '../remediation/index.js';
+import { caRef, createTlsSecretCommand, credentialNameFor, fileVar, fullchainRef, gatewayWithCredentialName, privkeyRef, toYaml } from '../remediation/index.js';
 import { findingFor, listWords, podKey, proxyContainer, type GatewayModel, type Model, type ServerModel } from './model.js';
 import type { CheckModule, CodeSpec, Finding, Remediation } from './types.js';
 import { visible } from './visibility.js';
@@ -100,7 +100,7 @@ export function migrateToCredentialName(gm: GatewayModel, servers: ServerModel[]
     for (const ns of namespaces) {
       commands.push(
         mutual
-          ? `kubectl create secret generic ${name} -n ${ns} --from-file=tls.crt=<fullchain.pem> --from-file=tls.key=<privkey.pem> --from-file=ca.crt=<client-ca.pem> --dry-run=client -o yaml | kubectl apply -f -`
+          ? `kubectl create secret generic ${name} -n ${ns} --from-file=tls.crt=${fullchainRef(name, ns)} --from-file=tls.key=${privkeyRef(name, ns)} --from-file=ca.crt=${caRef(name, ns)} --dry-run=client -o yaml | kubectl apply -f -`
           : createTlsSecretCommand(name, ns),
       );
     }
@@ -114,7 +114,7 @@ export function migrateToCredentialName(gm: GatewayModel, servers: ServerModel[]
     commands,
     yaml: toYaml(gateway),
     notes: [
-      'Use the full chain (leaf first, then intermediates) for <fullchain.pem>' + (names.length > 1 ? ', a different one per Secret (each replaces one certificate file).' : '.'),
+      `Set ${names.map((n) => fileVar(n, 'FULLCHAIN')).join(', ')} to the full chain (leaf first, then intermediates)` + (names.length > 1 ? ', a different one per Secret (each replaces one certificate file).' : '.'),
       'Once no Gateway uses the file paths any more, the istio-ingressgateway-certs mount and Secret can go.',
     ],
   };

@@ -19,6 +19,12 @@ const MAX_PLACES = 3;
 const MAX_MESSAGE_LINES = 3;
 /** wrapped lines of a fix's summary before its commands; -v shows it whole */
 const MAX_SUMMARY_LINES = 3;
+/**
+ * Lines of one fix's commands and YAML in the table view. A longer fix (an ITLS404 merge that rewrites
+ * hundreds of Gateways) is folded whole — none of its commands printed, so a pasted block never runs
+ * half a fix — and -v, --fix-script or --fix-only print it.
+ */
+const MAX_FIX_LINES = 80;
 
 const ICON: Record<Severity, string> = { error: '✖', warning: '⚠', info: 'ℹ' };
 
@@ -240,6 +246,7 @@ interface Folded {
   evidence: number;
   places: number;
   messages: number;
+  fixes: number;
 }
 
 /** The why, in short: whole sentences while they fit MAX_MESSAGE_LINES, else the first cut with "…"; -v shows it all. */
@@ -322,7 +329,7 @@ function renderFinding(f: Finding, fixNumber: number | undefined, width: number,
   return lines;
 }
 
-function renderFix(n: number, fix: Fix, width: number, p: Painter, verbose: boolean): string[] {
+function renderFix(n: number, fix: Fix, width: number, p: Painter, verbose: boolean, folded: Folded): string[] {
   const r = fix.remediation;
   const codes = [...new Set(fix.findings.map((f) => f.code))].join(', ');
   const targets = [...new Set(fix.findings.flatMap((f) => (hostsOf(f).length ? hostsOf(f) : [refText(f.resource)])))];
@@ -334,6 +341,15 @@ function renderFix(n: number, fix: Fix, width: number, p: Painter, verbose: bool
     summary[MAX_SUMMARY_LINES - 1] = `${summary[MAX_SUMMARY_LINES - 1].replace(/\s*\S+$/, '')} …`;
   }
   lines.push(...summary.map((l) => p.c.dim(l)));
+  const yamlLines = r.yaml ? r.yaml.trimEnd().split('\n').length : 0;
+  const size = (r.commands?.length ?? 0) + yamlLines + (r.alternatives ?? []).reduce((sum, a) => sum + a.commands.length, 0);
+  if (!verbose && size > MAX_FIX_LINES) {
+    folded.fixes++;
+    const documents = r.yaml ? r.yaml.split(/^---$/m).filter((d) => d.trim()).length : 0;
+    const what = [r.commands?.length ? plural(r.commands.length, 'command') : '', documents ? plural(documents, 'YAML document') : ''].filter(Boolean).join(' and ');
+    lines.push(...wrap(`This fix is ${what} (${size} lines), folded whole so that nothing here runs half of it. Print it with -v, or take every fix at once with --fix-script (a script) or --fix-only (a YAML stream for kubectl apply -f).`, width, '# ').map((l) => p.c.yellow(l)));
+    return lines;
+  }
   for (const cmd of r.commands ?? []) lines.push(cmd);
   if (r.yaml) {
     if (isApplicable(r.yaml)) {
@@ -391,7 +407,7 @@ export function renderDoctorTable(report: Report, style: RenderStyle): string {
     findings: [...g.findings].sort((a, b) => SEVERITY_RANK[b.severity] - SEVERITY_RANK[a.severity] || Number(advisory(a)) - Number(advisory(b)) || Number(templateOnly(a)) - Number(templateOnly(b))),
   }));
   const { fixes, indexOf } = collectFixes(groups);
-  const folded: Folded = { evidence: 0, places: 0, messages: 0 };
+  const folded: Folded = { evidence: 0, places: 0, messages: 0, fixes: 0 };
   for (const g of groups) {
     out.push('');
     const subtitle = g.host !== undefined ? hostSubtitle(g.host, g.findings, report.hosts, width) : '';
@@ -403,13 +419,14 @@ export function renderDoctorTable(report: Report, style: RenderStyle): string {
     out.push('', p.c.bold.underline('Fixes (review, then paste)'));
     fixes.forEach((fix, i) => {
       if (i > 0) out.push('');
-      out.push(...renderFix(i + 1, fix, width, p, verbose));
+      out.push(...renderFix(i + 1, fix, width, p, verbose, folded));
     });
   }
   const hidden = [
     folded.messages ? plural(folded.messages, 'long message') : '',
     folded.evidence ? plural(folded.evidence, 'evidence line') : '',
     folded.places ? plural(folded.places, 'place') : '',
+    folded.fixes ? plural(folded.fixes, 'long fix', 'long fixes') : '',
   ].filter(Boolean);
   if (report.findings.length > 0) {
     const footer = `Docs: docs/checks.md#<code> (${DOCS_URL}).${hidden.length ? ` Folded: ${hidden.join(', ')} (-v or -o json shows them).` : ''}`;

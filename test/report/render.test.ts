@@ -124,6 +124,26 @@ describe('table view (doctor)', () => {
     assert.match(text.slice(fixes), /^kubectl create secret tls web-tls -n istio-system/m);
   });
   it('has no escape codes without colour', () => assert.doesNotMatch(text, ANSI));
+  it('folds a fix too long for the screen whole (no command of it printed, so a paste never runs half of it); a short fix stays; -v prints it', () => {
+    const docs = Array.from({ length: 40 }, (_, i) => `apiVersion: networking.istio.io/v1\nkind: Gateway\nmetadata:\n  name: g${i}\n  namespace: shop`).join('\n---\n');
+    const long = finding({
+      code: 'ITLS404',
+      severity: 'warning',
+      host: 'a.example.com',
+      remediation: { summary: 'Merge the servers that share the certificate.', commands: ['kubectl delete gateways.networking.istio.io g1 -n shop --ignore-not-found'], yaml: docs },
+    });
+    const short = finding({ code: 'ITLS304', severity: 'error', host: 'b.example.com', remediation: { summary: 'Re-issue.', commands: ['kubectl get secret web-tls -n istio-system'] } });
+    const r = report([short, long], [row('a.example.com'), row('b.example.com')]);
+    const out = renderReport(r, 'table', { color: false });
+    assert.doesNotMatch(out, /kubectl delete gateways/, 'no command of the folded fix');
+    assert.doesNotMatch(out, /name: g1\b/, 'none of its YAML');
+    assert.match(out, /This fix is 1 command and 40 YAML documents \(240 lines\), folded whole/);
+    assert.match(out, /^kubectl get secret web-tls -n istio-system$/m, 'a short fix is printed');
+    assert.match(out, /Folded:[\s\S]*1 long\s+fix/);
+    const verbose = renderReport(r, 'table', { color: false, verbose: true });
+    assert.match(verbose, /^kubectl delete gateways\.networking\.istio\.io g1 -n shop --ignore-not-found$/m);
+    assert.match(verbose, /name: g39$/m);
+  });
   it('keeps a finding to a screen: no repeated values, at most three facts for an error, the rest folded (-v shows them)', () => {
     const evidence: Record<string, string> = { subject: 'CN=*.example.com', certSubject: 'CN=*.example.com', hosts: 'example.com' };
     for (let i = 0; i < 10; i++) evidence[`fact${i}`] = `value ${i}`;
