@@ -334,7 +334,7 @@ function renderFix(n: number, fix: Fix, width: number, p: Painter, verbose: bool
   const codes = [...new Set(fix.findings.map((f) => f.code))].join(', ');
   const targets = [...new Set(fix.findings.flatMap((f) => (hostsOf(f).length ? hostsOf(f) : [refText(f.resource)])))];
   const lines: string[] = [];
-  lines.push(p.c.bold(`# [${n}] fixes ${codes} — ${listed(targets, 3)}`));
+  lines.push(...wrap(`[${n}] fixes ${codes} — ${listed(targets, 3)}`, width, '# ').map((l) => p.c.bold(l)));
   let summary = wrap(r.summary, width, '# ');
   if (!verbose && summary.length > MAX_SUMMARY_LINES) {
     summary = summary.slice(0, MAX_SUMMARY_LINES);
