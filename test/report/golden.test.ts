@@ -120,17 +120,22 @@ function firstPasteLine(text: string): number | undefined {
   return i < 0 ? undefined : i + 1;
 }
 
+/** The output equals its golden file; UPDATE_GOLDEN=1 (or a missing file) writes it first. */
+function matchGolden(file: string, actual: string): void {
+  if (UPDATE || !existsSync(file)) {
+    mkdirSync(GOLDEN, { recursive: true });
+    writeFileSync(file, actual);
+  }
+  assert.equal(actual, readFileSync(file, 'utf8'));
+}
+
 describe('table view goldens (UPDATE_GOLDEN=1 rewrites them)', () => {
   for (const scenario of GOLDEN_SCENARIOS) {
     for (const width of [80, 120] as const) {
       it(`${scenario} at ${width} columns`, () => {
         const file = join(GOLDEN, `${scenario.split('/').pop()}.${width}.txt`);
         const actual = runs.get(scenario)!.table[width];
-        if (UPDATE || !existsSync(file)) {
-          mkdirSync(GOLDEN, { recursive: true });
-          writeFileSync(file, actual);
-        }
-        assert.equal(actual, readFileSync(file, 'utf8'));
+        matchGolden(file, actual);
       });
     }
   }
@@ -142,11 +147,7 @@ describe('status goldens (UPDATE_GOLDEN=1 rewrites them)', () => {
       it(`status ${scenario} at ${width} columns`, () => {
         const file = join(GOLDEN, `status-${scenario.split('/').pop()}.${width}.txt`);
         const actual = runs.get(scenario)!.status[width];
-        if (UPDATE || !existsSync(file)) {
-          mkdirSync(GOLDEN, { recursive: true });
-          writeFileSync(file, actual);
-        }
-        assert.equal(actual, readFileSync(file, 'utf8'));
+        matchGolden(file, actual);
       });
     }
   }
