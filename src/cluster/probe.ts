@@ -37,8 +37,9 @@ export interface ProbeTarget {
 
 const TERMINATING = new Set(['SIMPLE', 'MUTUAL', 'OPTIONAL_MUTUAL', 'ISTIO_MUTUAL']);
 
+/** Running, and not reported un-Ready (a pod that is not Ready gets no Service traffic; ITLS102 says why). */
 function ready(pod: Pod): boolean {
-  return pod.status?.phase === 'Running' && (pod.status.conditions ?? []).some((c) => c.type === 'Ready' && c.status === 'True');
+  return pod.status?.phase === 'Running' && !(pod.status.conditions ?? []).some((c) => c.type === 'Ready' && c.status !== 'True');
 }
 
 /** Gateway server port → the container port Envoy listens on (the Service's targetPort; a named one through the pod's ports). */

@@ -170,7 +170,6 @@ export function handleUpgrade(ctx: RequestContext, req: IncomingMessage, socket:
         send: (data) => ws.send(frame(2 * i, data)),
         error: (text) => ws.send(frame(2 * i + 1, text)),
         close: () => ws.close(1000),
-        log: (e) => ctx.log({ verb: 'TLS', path, query, status: e.outcome === 'served' ? 200 : 0, action: 'tls-handshake', ports: [port], adminPath: `sni=${e.sni ?? ''} ${e.outcome}${e.chain ? ` ${e.chain}` : ''}` }),
       });
     });
     ws.on('close', () => sessions.forEach((s) => s?.end()));

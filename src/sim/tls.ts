@@ -196,8 +196,6 @@ export interface PortIo {
   send(data: Buffer): void;
   error(text: string): void;
   close(): void;
-  /** one line for the sim's request log */
-  log(entry: { sni: string | null; chain: string | null; outcome: 'served' | 'reset' }): void;
 }
 
 const contexts = new WeakMap<SimChain, SecureContext>();
@@ -230,10 +228,9 @@ export function tlsSession(chains: SimChain[], uid: string, port: number, io: Po
   let socket: TLSSocket | undefined;
   let wire: Duplex | undefined;
   let closed = false;
-  const reset = (sni: string | undefined) => {
+  const reset = () => {
     if (closed) return;
     closed = true;
-    io.log({ sni: sni ?? null, chain: null, outcome: 'reset' });
     io.error(`error forwarding port ${port} to pod ${uid}, uid : read tcp4 127.0.0.1:41022->127.0.0.1:${port}: read: connection reset by peer`);
     io.close();
   };
@@ -247,10 +244,9 @@ export function tlsSession(chains: SimChain[], uid: string, port: number, io: Po
       pending = Buffer.concat([pending, data]);
       const hello = readClientHello(pending);
       if (hello.state === 'partial') return;
-      if (hello.state === 'not-tls') return reset(undefined);
+      if (hello.state === 'not-tls') return reset();
       const chain = selectChain(chains, hello.sni);
-      if (!chain || !chain.chainPem || !chain.keyPem) return reset(hello.sni);
-      io.log({ sni: hello.sni ?? null, chain: chain.from, outcome: 'served' });
+      if (!chain || !chain.chainPem || !chain.keyPem) return reset();
       const duplex = new Duplex({
         read() {},
         write(chunk: Buffer, _enc, cb) {
