@@ -58,11 +58,16 @@ export function envoyOfProxyImage(image: string | undefined): EnvoyBuild | undef
   return { minor: envoyMinor, envoy: `1.${envoyMinor}`, istio, fips: /fips/i.test(tag), image };
 }
 
+/** RSA sizes a FIPS build loads: 4096 from Envoy 1.17 (PR #13851). */
+function fipsRsaBits(build: EnvoyBuild): number[] {
+  return build.minor >= 17 ? [2048, 3072, 4096] : [2048, 3072];
+}
+
 const CURVE_NAMES: Record<string, string> = { prime256v1: 'P-256', secp384r1: 'P-384', secp521r1: 'P-521' };
 
 /** What this Envoy loads, in words ("RSA keys of 2048 bits or more and ECDSA keys on P-256"). */
 export function envoyAccepts(build: EnvoyBuild): string {
-  const rsa = build.fips ? 'RSA keys of exactly 2048, 3072 or 4096 bits' : 'RSA keys of 2048 bits or more';
+  const rsa = build.fips ? `RSA keys of exactly ${fipsRsaBits(build).join(', ').replace(/, (\d+)$/, ' or $1')} bits` : 'RSA keys of 2048 bits or more';
   const ec = build.minor >= ENVOY_EC_P384_MINOR ? 'ECDSA keys on P-256, P-384 or P-521' : 'ECDSA keys on P-256 only';
   return `${rsa} and ${ec}${build.fips ? ' (FIPS build: no other key type)' : ''}`;
 }
@@ -79,7 +84,7 @@ export function envoyRefusesForVersion(leaf: CertFacts, build: EnvoyBuild): stri
     return `${who} loads only ${envoyAccepts(build)}; this certificate's key is on ${CURVE_NAMES[k.curve]}, which Envoy loads from 1.33 (Istio 1.25) on`;
   }
   if (build.fips) {
-    if (k.type === 'rsa' && k.bits !== undefined && k.bits >= 2048 && ![2048, 3072, 4096].includes(k.bits)) {
+    if (k.type === 'rsa' && k.bits !== undefined && k.bits >= 2048 && !fipsRsaBits(build).includes(k.bits)) {
       return `${who} is a FIPS build and loads only ${envoyAccepts(build)}; this certificate has a ${k.bits}-bit RSA key`;
     }
   }
