@@ -334,6 +334,24 @@ export async function probeGateways(snapshot: Snapshot, opts: ProbeOptions): Pro
     return h;
   });
   run.handshakes = results.filter((h): h is TlsHandshake => h !== undefined);
+  // A handshake that timed out or failed in the transport says nothing about the gateway: unknown, per pod.
+  const blind = new Map<string, TlsHandshake[]>();
+  for (const h of run.handshakes) {
+    if (h.outcome !== 'timeout' && h.outcome !== 'error') continue;
+    const k = `${h.namespace}/${h.pod}`;
+    blind.set(k, [...(blind.get(k) ?? []), h]);
+  }
+  for (const hs of blind.values()) {
+    const names = hs.map((h) => h.sni ?? '(no SNI)');
+    snapshot.unreadable.push({
+      resource: 'pods/portforward',
+      verb: 'create',
+      namespace: hs[0].namespace,
+      status: 0,
+      reason: `pod ${hs[0].pod}: ${hs[0].detail ?? hs[0].outcome}`,
+      impact: `what the gateway serves for ${names.join(', ')} is unknown: the TLS handshake through the port-forward did not finish`,
+    });
+  }
   for (const [ns, r] of refused) {
     const u: Unreadable = { resource: 'pods/portforward', verb: 'create', namespace: ns, status: r.status, reason: `pod ${[...r.pods].join(', ')}: ${r.message}`, impact: IMPACT };
     snapshot.unreadable.push(u);
