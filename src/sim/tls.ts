@@ -33,11 +33,19 @@ export interface SimChain {
   missing?: string;
 }
 
-interface ServedOverride {
+/** scenario.json `served`: a credential served with another chain, or a host Envoy has no filter chain for. */
+export interface ServedOverride {
   pod: string;
-  credential: string;
-  chain: string;
-  key: string;
+  credential?: string;
+  chain?: string;
+  key?: string;
+  host?: string;
+  filterChain?: false;
+}
+
+/** The `served` entries of scenario.json for one pod. */
+export function servedOverrides(state: ScenarioState, namespace: string, podName: string): ServedOverride[] {
+  return ((state.config.served ?? []) as ServedOverride[]).filter((o) => o.pod === `${namespace}/${podName}`);
 }
 
 type Json = Record<string, unknown>;
@@ -87,7 +95,8 @@ export function tlsListeners(state: ScenarioState, namespace: string, podName: s
   };
   const secret = (name: string): KubeJson | undefined =>
     state.objects.find((o: StoredObject) => o.type.kind === 'Secret' && o.namespace === namespace && o.name === name)?.body;
-  const overrides = ((state.config.served ?? []) as ServedOverride[]).filter((o) => o.pod === `${namespace}/${podName}`);
+  const overrides = servedOverrides(state, namespace, podName);
+  const noChain = new Set(overrides.filter((o) => o.filterChain === false && o.host).map((o) => (o.host as string).toLowerCase()));
   const files = state.files.get(`${namespace}/${podName}`);
   const gateways = state.objects.filter(
     (o) => o.type.kind === 'Gateway' && o.type.group === 'networking.istio.io' && selects((o.body.spec as Json)?.selector as Record<string, string>, labels),
@@ -97,7 +106,8 @@ export function tlsListeners(state: ScenarioState, namespace: string, podName: s
       const tls = server.tls;
       const mode = String(tls?.mode ?? '').toUpperCase();
       if (!tls || !['SIMPLE', 'MUTUAL', 'OPTIONAL_MUTUAL'].includes(mode)) continue;
-      const hosts = (server.hosts ?? []).map((h) => h.slice(h.indexOf('/') + 1).toLowerCase());
+      const hosts = (server.hosts ?? []).map((h) => h.slice(h.indexOf('/') + 1).toLowerCase()).filter((h) => !noChain.has(h));
+      if (hosts.length === 0) continue;
       const chain: SimChain = {
         serverNames: hosts.includes('*') ? [] : hosts,
         from: `${gw.namespace}/${gw.name} servers[${i}]`,
@@ -108,11 +118,11 @@ export function tlsListeners(state: ScenarioState, namespace: string, podName: s
       if (cred) {
         const bare = cred.replace(/^(kubernetes|sds):\/\//, '');
         const name = bare.slice(bare.indexOf('/') + 1);
-        const override = overrides.find((o) => o.credential === name || o.credential === cred);
+        const override = overrides.find((o) => o.chain && o.key && (o.credential === name || o.credential === cred));
         const data = secret(name)?.data as Record<string, string> | undefined;
         chain.chainPem = override?.chain ?? decoded(data, 'cert', 'tls.crt');
         chain.keyPem = override?.key ?? decoded(data, 'key', 'tls.key');
-        if (override && !keyMatchesChain(override.chain, override.key)) throw new Error(`scenario.json served: the key for ${override.pod} ${override.credential} does not belong to its chain`);
+        if (override?.chain && override.key && !keyMatchesChain(override.chain, override.key)) throw new Error(`scenario.json served: the key for ${override.pod} ${override.credential} does not belong to its chain`);
         if (chain.mutual) chain.caPem = decoded(data, 'cacert', 'ca.crt') ?? decoded(secret(`${name}-cacert`)?.data as Record<string, string> | undefined, 'cacert');
         if (!chain.chainPem || !chain.keyPem) chain.missing = `secret ${namespace}/${name} has no certificate and key`;
       } else if (tls.serverCertificate && tls.privateKey) {
