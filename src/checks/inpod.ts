@@ -53,18 +53,18 @@ function leafOf(pem: string | undefined): CertFacts | undefined {
   }
 }
 
-function describe(c: CertFacts, now: Date): string {
+export function describe(c: CertFacts, now: Date): string {
   const days = Math.floor((Date.parse(c.notAfter) - now.getTime()) / 86_400_000);
   const when = days < 0 ? `expired ${-days} day${days === -1 ? '' : 's'} ago` : `expires in ${days} day${days === 1 ? '' : 's'}`;
   return `serial ${c.serialNumber.toLowerCase()} (${when})`;
 }
 
-function certEvidence(c: CertFacts): Record<string, string> {
+export function certEvidence(c: CertFacts): Record<string, string> {
   return { serial: c.serialNumber.toLowerCase(), sha256: c.fingerprint256, notAfter: c.notAfter, subject: c.subject };
 }
 
 /** How to restart the gateway: its Deployment from the ReplicaSet owner, else by the Gateway's selector. */
-function restartCommand(pods: Pod[], gm: GatewayModel): string {
+export function restartCommand(pods: Pod[], gm: GatewayModel): string {
   const p = pods[0];
   const ns = p?.metadata.namespace ?? gm.workloadNamespaces[0] ?? '<namespace>';
   const rs = p?.metadata.ownerReferences?.find((o) => o.kind === 'ReplicaSet');
