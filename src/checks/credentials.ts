@@ -2,7 +2,8 @@
 // namespace of the gateway pods, `cert`/`key` before `tls.crt`/`tls.key`, the client CA from
 // `<name>-cacert` else `cacert`/`ca.crt`.
 import type { Snapshot } from '../snapshot/types.js';
-import type { CertIssue } from '../tls/types.js';
+import type { CertFacts, CertIssue } from '../tls/types.js';
+import { envoyAccepts, envoyOfProxyImage, envoyRefusesForVersion, type EnvoyBuild } from '../tls/index.js';
 import {
   clientCaBundle,
   createMissingSecret,
@@ -12,7 +13,7 @@ import {
   repairSecretKeys,
   type CredentialTarget,
 } from '../remediation/certificates.js';
-import { findingFor, listWords, parseCredentialName, terminatesTls, type CredentialResolution, type GatewayModel, type Model, type ServerModel } from './model.js';
+import { findingFor, listWords, parseCredentialName, proxyContainer, terminatesTls, type CredentialResolution, type GatewayModel, type Model, type ServerModel } from './model.js';
 import { sentence } from './voice.js';
 import type { CheckModule, CodeSpec, EvidenceValue, Finding, Remediation } from './types.js';
 import { visible } from './visibility.js';
@@ -50,7 +51,7 @@ export const credentialCodes: CodeSpec[] = [
     code: 'ITLS204',
     severity: 'error',
     title: 'Private key or key type Envoy cannot load',
-    meaning: 'The private key is passphrase-protected (PKCS#8 ENCRYPTED or legacy Proc-Type: 4,ENCRYPTED), in a format Envoy cannot read, or the certificate uses a key type Envoy does not serve (Ed25519, RSA under 2048 bits, EC curves other than P-256/P-384/P-521).',
+    meaning: "The private key is passphrase-protected (PKCS#8 ENCRYPTED or legacy Proc-Type: 4,ENCRYPTED), in a format Envoy cannot read, or the certificate uses a key type the gateway's Envoy does not serve (Ed25519, RSA under 2048 bits, EC curves other than P-256/P-384/P-521; P-384 and P-521 only from Envoy 1.33 / Istio 1.25, the release read from the proxy image tag: docs/envoy-key-limits.md).",
     why: 'Envoy has no passphrase and supports only RSA and ECDSA server certificates; it rejects the credential and the server fails.',
     example: 'An encrypted PKCS#8 PEM key (BEGIN ENCRYPTED ...) in tls.key, or an Ed25519 certificate.',
     fix: 'Decrypt the key (openssl pkey -in enc.pem -out key.pem) or re-issue with ECDSA P-256 or RSA 2048+.',
@@ -166,6 +167,29 @@ function remediationFor(use: CredentialUse, issue: CertIssue): Remediation {
   }
 }
 
+/**
+ * ITLS204 for a leaf the workload's Envoy release refuses (a P-384 key before Envoy 1.33, a FIPS build's
+ * RSA sizes: docs/envoy-key-limits.md), judged against the oldest release among the gateway pods.
+ */
+function envoyRefusal(gm: GatewayModel, leaf: CertFacts | undefined): CertIssue | undefined {
+  if (!leaf) return undefined;
+  const builds = gm.pods
+    .map((p) => envoyOfProxyImage(proxyContainer(p)?.image))
+    .filter((b): b is EnvoyBuild => b !== undefined)
+    .sort((a, b) => a.minor - b.minor);
+  for (const b of builds) {
+    const why = envoyRefusesForVersion(leaf, b);
+    if (!why) continue;
+    return {
+      code: 'ITLS204',
+      severity: 'error',
+      message: `${why}. Envoy rejects the credential, so the server's hosts are not served with it`,
+      evidence: { envoy: b.envoy, istio: b.istio ?? null, image: b.image ?? null, envoyAccepts: envoyAccepts(b), keyType: leaf.publicKey.type, keyBits: leaf.publicKey.bits ?? null, curve: leaf.publicKey.curve ?? null },
+    };
+  }
+  return undefined;
+}
+
 /** A secret not in the snapshot is missing only where secrets could be read (live: that namespace's LIST succeeded). */
 function secretsUnreadable(snapshot: Snapshot, model: Model, namespace: string): boolean {
   if (!model.wasRead('secrets')) return true;
@@ -211,6 +235,8 @@ export const credentialsCheck: CheckModule = {
           message: `tls.mode ${server.mode} needs a client CA bundle, but there is no secret ${resolution.name}-cacert and the secret ${resolution.name} has no "cacert" or "ca.crt" key (it has: ${Object.keys(resolution.secret.data ?? {}).sort().join(', ') || 'nothing'})`,
         });
       }
+      const refusal = envoyRefusal(gm, decoded.certificates[0]);
+      if (refusal && !issues.some((i) => i.code === 'ITLS204')) issues.push(refusal);
       for (const issue of issues) {
         findings.push(
           ...perHost(use, (host) => {
