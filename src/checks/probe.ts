@@ -137,9 +137,9 @@ function servedVerdict(served: Served, host: string, options: CheckOptions): { c
   return { clause: ` A client validating it fails: ${first.message}${errors.length > 1 ? ` (and ${errors.length - 1} more)` : ''}.`, trusted: false, issues: errors.map((e) => `${e.code}: ${e.message}`) };
 }
 
-/** The pod (of a Gateway's pods) the probe used for a port, and its handshakes there. */
-function probedPod(gm: GatewayModel, port: number, index: Map<string, Served>): Pod | undefined {
-  return gm.pods.find((p) => index.has(`${podKey(p)}|${port}|`));
+/** The pod (of a Gateway's pods) the probe used for a port. */
+function probedPod(gm: GatewayModel, port: number, probed: Set<string>): Pod | undefined {
+  return gm.pods.find((p) => probed.has(`${podKey(p)}|${port}`));
 }
 
 export const probeCheck: CheckModule = {
@@ -149,6 +149,7 @@ export const probeCheck: CheckModule = {
   run(snapshot, options, model) {
     if (snapshot.probe?.state !== 'done' || snapshot.probe.handshakes.length === 0) return [];
     const index = indexHandshakes(snapshot);
+    const probed = new Set(snapshot.probe.handshakes.map((h) => `${h.namespace}/${h.pod}|${h.port}`));
     let owners: Map<string, { secret: string; hosts: string[] }> | undefined;
     const grouped = new Map<string, Finding>();
     const add = (key: string, f: Finding, host: string) => {
@@ -162,7 +163,7 @@ export const probeCheck: CheckModule = {
       for (const server of gm.servers) {
         if (!terminatesTls(server.server)) continue;
         const listenPort = model.listenPort(gm, server.port);
-        const pod = probedPod(gm, listenPort, index);
+        const pod = probedPod(gm, listenPort, probed);
         if (!pod) continue;
         const where = `${podKey(pod)}:${listenPort}`;
         const mutual = ['MUTUAL', 'OPTIONAL_MUTUAL'].includes(String(server.mode ?? '').toUpperCase());
