@@ -229,7 +229,7 @@ export const probeCheck: CheckModule = {
             const f = findingFor(codes, 'ITLS604', {
               ...base,
               severity: soon ? 'error' : 'warning',
-              message: `${host} on ${where} is served ${describeServed(leaf, options.now)}, an older certificate than Secret ${secret} holds (${describeServed(wantLeaf, options.now)}): the Secret was renewed and Envoy did not load it.${verdict.clause}`,
+              message: `${host} on ${where} is served ${describeServed(leaf, options.now)}, an older certificate than the one Secret ${secret} holds, ${describeServed(wantLeaf, options.now)}: the Secret was renewed and Envoy did not load it.${verdict.clause}`,
               evidence,
               remediation: {
                 summary: `istiod did not push the renewed Secret ${secret} to the gateway. Check istiod's log for it, then restart the gateway pods so Envoy fetches the current certificate over SDS.`,

@@ -128,7 +128,19 @@ describe('ITLS604: an older certificate is still served', () => {
     assert.deepEqual(codes(fs), ['ITLS604']);
     assert.equal(fs[0].severity, 'warning');
     assert.equal(fs[0].evidence.kind, 'stale');
-    assert.match(fs[0].message, /an older certificate than Secret istio-system\/shop-tls holds/);
+    assert.match(fs[0].message, /an older certificate than the one Secret istio-system\/shop-tls holds/);
+  });
+
+  it("absorbs the admin API's ITLS210 for the same Secret and pod: one cause, one finding", () => {
+    const s = snapshot(TWO_HOSTS, [served('shop.example.com', shopOld), served('bar.example.com', bar)]);
+    const envoy = { via: 'port-forward' as const, state: 'ok' as const, secrets: [
+      { name: 'kubernetes://shop-tls', state: 'ACTIVE' as const, certificateChainPem: chainPem(shopOld) },
+      { name: 'kubernetes://bar-tls', state: 'ACTIVE' as const, certificateChainPem: chainPem(bar) },
+    ] };
+    s.inspections.push({ namespace: 'istio-system', pod: POD, container: 'istio-proxy', files: [], directories: [], fileAccess: { state: 'skipped' }, envoy });
+    const fs = runChecks(s, options({}, [root])).findings.filter((f) => ['ITLS210', 'ITLS604'].includes(f.code));
+    assert.deepEqual(codes(fs), ['ITLS604']);
+    assert.match(fs[0].also?.join(' ') ?? '', /admin API .* reports the same certificate .*ITLS210/);
   });
 
   it('is an error when the served one expires within 7 days', () => {
