@@ -152,7 +152,7 @@ type Tunnel =
  * A port-forward to one port as a byte stream: channel 0 carries the connection's bytes, channel 1 what
  * the kubelet says went wrong (then it closes). Resolves once the data channel's port prefix arrived.
  */
-function tunnel(conn: ConnectionOptions, server: string, ns: string, pod: string, port: number): Promise<Tunnel> {
+function tunnel(conn: ConnectionOptions, server: string, ns: string, pod: string, port: number, opened: (ws: WebSocket) => void): Promise<Tunnel> {
   const url = wsUrl(server, `/api/v1/namespaces/${encodeURIComponent(ns)}/pods/${encodeURIComponent(pod)}/portforward`, [['ports', String(port)]]);
   return new Promise((resolve) => {
     let settled = false;
@@ -167,6 +167,7 @@ function tunnel(conn: ConnectionOptions, server: string, ns: string, pod: string
     let ws: WebSocket;
     try {
       ws = open(conn, url, ['v4.channel.k8s.io']);
+      opened(ws);
     } catch (e) {
       settle({ kind: 'failed', message: (e as Error).message });
       return;
@@ -192,7 +193,8 @@ function tunnel(conn: ConnectionOptions, server: string, ns: string, pod: string
     onRefused(ws, (r) => settle(r));
     ws.on('error', (e) => {
       settle({ kind: 'failed', message: e.message });
-      stream.destroy(e);
+      // the TLS socket on top sees the end; an error event here would have no listener before it exists
+      stream.destroy();
     });
     ws.on('close', () => {
       settle({ kind: 'failed', message: errorText.trim() || 'the port-forward closed before it was ready' });
@@ -246,10 +248,10 @@ export async function handshake(t: ProbeTarget, opts: ProbeOptions): Promise<{ h
   const timeout = new Promise<TlsHandshake>((resolve) => {
     timer = setTimeout(() => resolve(done({ outcome: 'timeout', detail: `no TLS answer from ${ns}/${pod}:${t.port} within ${opts.timeoutMs} ms` })), opts.timeoutMs);
   });
-  let tun: Tunnel | undefined;
+  let socketOf: WebSocket | undefined;
   let refusal: { status: number; message: string } | undefined;
   const work = (async (): Promise<TlsHandshake> => {
-    tun = await tunnel(opts.connection, opts.server, ns, pod, t.port);
+    const tun = await tunnel(opts.connection, opts.server, ns, pod, t.port, (ws) => (socketOf = ws));
     if (tun.kind === 'refused') {
       refusal = { status: tun.status, message: tun.message };
       return done({ outcome: 'error', detail: `port-forward refused (${tun.status}): ${tun.message}` });
@@ -296,12 +298,11 @@ export async function handshake(t: ProbeTarget, opts: ProbeOptions): Promise<{ h
   })();
   const r = await Promise.race([work, timeout]);
   clearTimeout(timer);
-  if (tun?.kind === 'ok') {
-    try {
-      tun.ws.terminate();
-    } catch {
-      // already closed
-    }
+  // whatever happened (a timeout included), the port-forward is closed: nothing keeps the process alive
+  try {
+    socketOf?.terminate();
+  } catch {
+    // already closed
   }
   return refusal ? { handshake: r, refused: refusal } : { handshake: r };
 }
@@ -311,7 +312,9 @@ const IMPACT =
 
 /** Run the probe; fills snapshot.probe and adds an unreadable entry per namespace that refused the port-forward. */
 export async function probeGateways(snapshot: Snapshot, opts: ProbeOptions): Promise<void> {
-  const targets = probeTargets(snapshot, opts.namespace);
+  // A pod whose admin port-forward already timed out will not answer a handshake either (its ITLS901 says so).
+  const hung = new Set(snapshot.inspections.filter((i) => i.envoy.state === 'timeout').map((i) => `${i.namespace}/${i.pod}`));
+  const targets = probeTargets(snapshot, opts.namespace).filter((t) => !hung.has(`${t.pod.metadata.namespace}/${t.pod.metadata.name}`));
   const run: ProbeRun = { state: 'done', handshakes: [] };
   snapshot.probe = run;
   if (targets.length === 0) {

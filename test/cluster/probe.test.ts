@@ -174,6 +174,25 @@ describe('port-forward refused, and --no-probe', () => {
   });
 });
 
+describe('a gateway pod that never answers', () => {
+  it('records the timeouts as unknown (unreadable, status 0), and skips the pod when its admin port-forward already timed out', async () => {
+    const sim = await startSim({ scenarioDir: scenarioWith(BASIC, { 'scenario.json': { hang: ['istio-system/istio-ingressgateway-7d4f9c-abcde'] } }) });
+    try {
+      const probed = await loadLiveSnapshot({ kubeconfig: sim.kubeconfigPath, requestTimeoutMs: TIMEOUT, inspect: false, inspectTimeoutMs: 300 });
+      assert.deepEqual(probed.probe?.handshakes.map((h) => h.outcome), ['timeout', 'timeout']);
+      const u = probed.unreadable.filter((x) => x.resource === 'pods/portforward');
+      assert.equal(u.length, 1, 'one entry per pod');
+      assert.equal(u[0].status, 0);
+      assert.match(u[0].impact ?? '', /web\.example\.com/);
+      const both = await loadLiveSnapshot({ kubeconfig: sim.kubeconfigPath, requestTimeoutMs: TIMEOUT, inspectTimeoutMs: 300 });
+      assert.equal(both.inspections[0].envoy.state, 'timeout');
+      assert.equal(both.probe?.state, 'skipped');
+    } finally {
+      await sim.stop();
+    }
+  });
+});
+
 describe('probe targets', () => {
   it('skips pods that are not Ready and servers that do not terminate TLS', async () => {
     const sim = await startSim({ scenarioDir: BASIC });
