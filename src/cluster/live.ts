@@ -273,23 +273,16 @@ export async function loadLiveSnapshot(opts: LiveOptions): Promise<Snapshot> {
       else if (a.error) snapshot.unreadable.push(unreadableFrom(a.error, a.p, a.scope));
     }
   }
-  if (opts.inspect !== false && snapshot.pods.length > 0 && snapshot.gateways.length > 0) {
-    await inspectGatewayPods(snapshot, {
-      server: client.server,
-      connection: client.connectionOptions(),
-      requestTimeoutMs: opts.inspectTimeoutMs ?? Math.min(opts.requestTimeoutMs, INSPECT_TIMEOUT_CAP_MS),
-      namespace: opts.namespace,
-      concurrency: opts.inspectConcurrency,
-    });
-  }
-  if (opts.probe !== false && snapshot.pods.length > 0 && snapshot.gateways.length > 0) {
-    await probeGateways(snapshot, {
-      server: client.server,
-      connection: client.connectionOptions(),
-      timeoutMs: opts.inspectTimeoutMs ?? Math.min(opts.requestTimeoutMs, INSPECT_TIMEOUT_CAP_MS),
-      namespace: opts.namespace,
-      concurrency: opts.inspectConcurrency,
-    });
-  }
+  const gatewaysRun = snapshot.pods.length > 0 && snapshot.gateways.length > 0;
+  // exec/port-forward into gateway pods, and the TLS probe: the same connection, timeout and bounds
+  const podAccess = {
+    server: client.server,
+    connection: client.connectionOptions(),
+    requestTimeoutMs: opts.inspectTimeoutMs ?? Math.min(opts.requestTimeoutMs, INSPECT_TIMEOUT_CAP_MS),
+    namespace: opts.namespace,
+    concurrency: opts.inspectConcurrency,
+  };
+  if (opts.inspect !== false && gatewaysRun) await inspectGatewayPods(snapshot, podAccess);
+  if (opts.probe !== false && gatewaysRun) await probeGateways(snapshot, podAccess);
   return snapshot;
 }

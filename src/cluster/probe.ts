@@ -11,21 +11,13 @@ import { connect as tlsConnect, type PeerCertificate, type TLSSocket } from 'nod
 import type WebSocket from 'ws';
 import type { Gateway, Pod, ProbeRun, Service, Snapshot, TlsHandshake, Unreadable } from '../snapshot/types.js';
 import type { ConnectionOptions } from './client.js';
-import { isGatewayProxy, labelsMatch, mapBounded } from './inspect.js';
+import { isGatewayProxy, labelsMatch, mapBounded, type InspectOptions } from './inspect.js';
 import { onRefused, open, wsUrl } from './stream.js';
 
 export const PROBE_ALPN = ['h2', 'http/1.1'];
 
-export interface ProbeOptions {
-  server: string;
-  connection: ConnectionOptions;
-  /** per handshake, port-forward included */
-  timeoutMs: number;
-  /** -n: only Gateways of this namespace */
-  namespace?: string;
-  /** handshakes at once (default 4) */
-  concurrency?: number;
-}
+/** The same access as the in-pod inspection: `requestTimeoutMs` bounds one handshake, port-forward included. */
+export type ProbeOptions = InspectOptions;
 
 /** One planned handshake. */
 export interface ProbeTarget {
@@ -246,7 +238,7 @@ export async function handshake(t: ProbeTarget, opts: ProbeOptions): Promise<{ h
   const done = (h: Partial<TlsHandshake>): TlsHandshake => ({ ...base, ...h, ms: Date.now() - started });
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<TlsHandshake>((resolve) => {
-    timer = setTimeout(() => resolve(done({ outcome: 'timeout', detail: `no TLS answer from ${ns}/${pod}:${t.port} within ${opts.timeoutMs} ms` })), opts.timeoutMs);
+    timer = setTimeout(() => resolve(done({ outcome: 'timeout', detail: `no TLS answer from ${ns}/${pod}:${t.port} within ${opts.requestTimeoutMs} ms` })), opts.requestTimeoutMs);
   });
   let socketOf: WebSocket | undefined;
   let refusal: { status: number; message: string } | undefined;
