@@ -6,10 +6,10 @@
 import type { Certificate, Challenge, Condition, Issuer, KubeObject } from '../snapshot/types.js';
 import { cleanObject } from '../remediation/objects.js';
 import { toYaml } from '../remediation/common.js';
-import { gatewayApiModel, inScope, isTlsListener, k8sHostMatches, listenerHosts, type K8sGatewayModel } from './gateway-api-model.js';
-import { findingFor, listWords, parseCredentialName, terminatesTls, type Model } from './model.js';
+import { gatewayApiModel, inScope, isTlsListener, k8sHostMatches, listenerHosts, type K8sGatewayModel } from '../model/gateway-api.js';
+import { findingFor, listWords, parseCredentialName, terminatesTls, type Model } from '../model/model.js';
 import { matchHost } from '../tls/index.js';
-import type { CheckModule, CodeSpec, EvidenceValue, Finding, ResourceRef } from './types.js';
+import type { CheckModule, CodeSpec, EvidenceValue, Finding, ResourceRef } from '../findings/types.js';
 
 export const certManagerCodes: CodeSpec[] = [
   {

@@ -3,8 +3,8 @@
 // constraints, key usage, names, algorithm strength.
 import type { CertFacts, CertIssue, ChainReport, DecodedCredential } from '../tls/types.js';
 import { hostIssues, parseCertificates, validateChain } from '../tls/index.js';
-import type { Model, GatewayModel, ServerModel } from './model.js';
-import { mountedSecretFor } from './model.js';
+import type { Model, GatewayModel, ServerModel } from '../model/model.js';
+import { mountedSecretFor } from '../model/model.js';
 import {
   completeChain,
   dropRoot,
@@ -16,10 +16,10 @@ import {
   type CredentialTarget,
 } from '../remediation/certificates.js';
 import { credentialUses, ignoredPairSentence, targetOf, useEvidence } from './credentials.js';
-import { staleCertKeyFix } from './credential-fixes.js';
-import { findingFor, terminatesTls } from './model.js';
-import { sentence } from './voice.js';
-import type { CheckModule, CheckOptions, CodeSpec, EvidenceValue, Finding, Remediation } from './types.js';
+import { staleCertKeyFix } from '../remediation/credentials.js';
+import { findingFor, terminatesTls } from '../model/model.js';
+import { sentence } from '../findings/voice.js';
+import type { CheckModule, CheckOptions, CodeSpec, EvidenceValue, Finding, Remediation } from '../findings/types.js';
 
 const DAY = 24 * 60 * 60 * 1000;
 

@@ -2,9 +2,9 @@
 // in the secret's namespace, and only when the pod's service account may list secrets there (S1.3).
 import type { PolicyRule, Role, RoleBinding } from '../snapshot/types.js';
 import { copySecretCommand, secretReaderRbac, toYaml } from '../remediation/index.js';
-import { findingFor, listWords, parseCredentialName, type Model } from './model.js';
-import type { CheckModule, CodeSpec, Finding } from './types.js';
-import { visible } from './visibility.js';
+import { findingFor, listWords, parseCredentialName, type Model } from '../model/model.js';
+import type { CheckModule, CodeSpec, Finding } from '../findings/types.js';
+import { visible } from '../model/visibility.js';
 
 const codes: CodeSpec[] = [
   {

@@ -12,11 +12,11 @@ import {
   repairSecretKeys,
   type CredentialTarget,
 } from '../remediation/certificates.js';
-import { findingFor, listWords, parseCredentialName, terminatesTls, type CredentialResolution, type GatewayModel, type Model, type ServerModel } from './model.js';
-import { sentence } from './voice.js';
-import type { CheckModule, CodeSpec, EvidenceValue, Finding, Remediation } from './types.js';
-import { visible } from './visibility.js';
-import { staleCertKeyFix } from './credential-fixes.js';
+import { findingFor, listWords, parseCredentialName, terminatesTls, type CredentialResolution, type GatewayModel, type Model, type ServerModel } from '../model/model.js';
+import { sentence } from '../findings/voice.js';
+import type { CheckModule, CodeSpec, EvidenceValue, Finding, Remediation } from '../findings/types.js';
+import { visible } from '../model/visibility.js';
+import { staleCertKeyFix } from '../remediation/credentials.js';
 
 export const credentialCodes: CodeSpec[] = [
   {

@@ -1,9 +1,9 @@
 // ITLS901-902: what the doctor itself could not do. Nothing here judges the cluster's TLS; these
 // findings say where the report is blind, so "no findings" is never mistaken for "healthy".
 import type { Snapshot, SnapshotKind, Unreadable } from '../snapshot/types.js';
-import { listWords, refName, type Model } from './model.js';
-import type { CheckModule, CodeSpec, Finding } from './types.js';
-import { blindText, unknownHosts } from './visibility.js';
+import { listWords, refName, type Model } from '../model/model.js';
+import type { CheckModule, CodeSpec, Finding } from '../findings/types.js';
+import { blindText, unknownHosts } from '../model/visibility.js';
 
 export const doctorCodes: CodeSpec[] = [
   {

@@ -19,9 +19,9 @@ import {
   type CertRefModel,
   type K8sGatewayModel,
   type ListenerModel,
-} from './gateway-api-model.js';
-import { findingFor, listWords, podKey, type Model } from './model.js';
-import type { CheckModule, CodeSpec, EvidenceValue, Finding, Remediation } from './types.js';
+} from '../model/gateway-api.js';
+import { findingFor, listWords, podKey, type Model } from '../model/model.js';
+import type { CheckModule, CodeSpec, EvidenceValue, Finding, Remediation } from '../findings/types.js';
 
 export const gatewayApiCodes: CodeSpec[] = [
   {

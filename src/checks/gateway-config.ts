@@ -22,9 +22,9 @@ import {
   type GatewayModel,
   type Model,
   type ServerModel,
-} from './model.js';
-import type { CheckModule, CodeSpec, Finding, Place, Remediation } from './types.js';
-import { newHttpsServerFix, rebindToKeeper } from './route-fixes.js';
+} from '../model/model.js';
+import type { CheckModule, CodeSpec, Finding, Place, Remediation } from '../findings/types.js';
+import { newHttpsServerFix, rebindToKeeper } from '../remediation/routing.js';
 
 const codes: CodeSpec[] = [
   {

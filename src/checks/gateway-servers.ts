@@ -1,7 +1,7 @@
 // ITLS409: a Gateway with no servers (Istio's IST0106, "gateway must have at least one server").
 // istiod rejects it, so it serves nothing; a fix that empties a Gateway must delete it instead.
-import { findingFor, ref } from './model.js';
-import type { CheckModule, CodeSpec, Finding } from './types.js';
+import { findingFor, ref } from '../model/model.js';
+import type { CheckModule, CodeSpec, Finding } from '../findings/types.js';
 
 export const gatewayServersCodes: CodeSpec[] = [
   {

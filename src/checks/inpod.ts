@@ -6,9 +6,9 @@
 import type { EnvoySecret, Pod, PodInspection, Snapshot } from '../snapshot/types.js';
 import { parseCertificates } from '../tls/index.js';
 import type { CertFacts } from '../tls/types.js';
-import { findingFor, listWords, mountedSecretFor, parseCredentialName, podKey, type GatewayModel, type Model, type ServerModel } from './model.js';
+import { findingFor, listWords, mountedSecretFor, parseCredentialName, podKey, type GatewayModel, type Model, type ServerModel } from '../model/model.js';
 import { migrateToCredentialName, mountsCheck } from './mounts.js';
-import type { CheckModule, CodeSpec, Finding, Remediation } from './types.js';
+import type { CheckModule, CodeSpec, Finding, Remediation } from '../findings/types.js';
 
 const codes: CodeSpec[] = [
   {

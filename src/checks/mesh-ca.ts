@@ -5,8 +5,8 @@ import type { Secret } from '../snapshot/types.js';
 import type { CertFacts } from '../tls/types.js';
 import { matchHost, parseCertificates, parseKeyValue } from '../tls/index.js';
 import { meshCaRecovery } from '../remediation/mesh-ca.js';
-import { findingFor, listWords, ref, type Model } from './model.js';
-import type { CheckModule, CodeSpec, EvidenceValue, Finding, Remediation } from './types.js';
+import { findingFor, listWords, ref, type Model } from '../model/model.js';
+import type { CheckModule, CodeSpec, EvidenceValue, Finding, Remediation } from '../findings/types.js';
 
 export const meshCaCodes: CodeSpec[] = [
   {

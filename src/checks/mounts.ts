@@ -2,9 +2,9 @@
 // (the legacy /etc/istio/ingressgateway-certs mount) instead of credentialName/SDS.
 import type { Pod, Volume } from '../snapshot/types.js';
 import { caRef, createTlsSecretCommand, credentialNameFor, fileVar, fullchainRef, gatewayWithCredentialName, privkeyRef, toYaml } from '../remediation/index.js';
-import { findingFor, listWords, podKey, proxyContainer, type GatewayModel, type Model, type ServerModel } from './model.js';
-import type { CheckModule, CodeSpec, Finding, Remediation } from './types.js';
-import { visible } from './visibility.js';
+import { findingFor, listWords, podKey, proxyContainer, type GatewayModel, type Model, type ServerModel } from '../model/model.js';
+import type { CheckModule, CodeSpec, Finding, Remediation } from '../findings/types.js';
+import { visible } from '../model/visibility.js';
 
 const codes: CodeSpec[] = [
   {

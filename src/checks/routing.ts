@@ -31,10 +31,10 @@ import {
   type Model,
   type ServerModel,
   type ServiceHost,
-} from './model.js';
-import type { CheckModule, CodeSpec, Finding, Remediation } from './types.js';
-import { virtualServicesVisibleFor, visible } from './visibility.js';
-import { serveHostsFix } from './route-fixes.js';
+} from '../model/model.js';
+import type { CheckModule, CodeSpec, Finding, Remediation } from '../findings/types.js';
+import { virtualServicesVisibleFor, visible } from '../model/visibility.js';
+import { serveHostsFix } from '../remediation/routing.js';
 
 const codes: CodeSpec[] = [
   {

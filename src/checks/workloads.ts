@@ -11,10 +11,10 @@ import {
   proxyContainer,
   type GatewayModel,
   type Model,
-} from './model.js';
-import type { CheckModule, CodeSpec, Finding } from './types.js';
-import { visible } from './visibility.js';
-import { proposeSelector, selectorText as labelsText } from './selector-fix.js';
+} from '../model/model.js';
+import type { CheckModule, CodeSpec, Finding } from '../findings/types.js';
+import { visible } from '../model/visibility.js';
+import { proposeSelector, selectorText as labelsText } from '../remediation/workloads.js';
 
 const codes: CodeSpec[] = [
   {

@@ -1,7 +1,7 @@
 // Fixes for credential (2xx) and certificate (3xx) findings. What only the user has (the new
 // certificate, its key) is a checked shell variable; what the cluster holds is read from the cluster.
 // Existing secrets are patched in place: type and other keys kept, the keys Istio reads written.
-import type { Remediation } from '../checks/types.js';
+import type { Remediation } from '../findings/types.js';
 import {
   caRef,
   copySecretCommand,

@@ -15,7 +15,7 @@ import type {
   Service,
 } from '../snapshot/types.js';
 import { labelsMatch, ref, type CredentialResolution, type Model } from './model.js';
-import type { ResourceRef } from './types.js';
+import type { ResourceRef } from '../findings/types.js';
 
 export const GATEWAY_GROUP = 'gateway.networking.k8s.io';
 /** How findings and status name a Gateway-API Gateway (kubectl accepts it as a resource name, too). */

@@ -95,5 +95,5 @@ export interface CheckModule {
   codes: CodeSpec[];
   /** snapshot fields this check reads (documentation; the Istio analyzer `Inputs` idea) */
   reads: string[];
-  run(snapshot: Snapshot, options: CheckOptions, model: import('./model.js').Model): Finding[];
+  run(snapshot: Snapshot, options: CheckOptions, model: import('../model/model.js').Model): Finding[];
 }

@@ -3,11 +3,11 @@
 // renders it. Every field degrades to "unknown" when the data (or the certificate engine) is missing.
 import type { CertFacts, TrustStore } from '../tls/types.js';
 import { matchHost, parseCertificates, privateRootOf, validateChain } from '../tls/index.js';
-import { hostsOverlap, mountedSecretFor, type GatewayModel, type Model, type ServerModel } from './model.js';
-import { SEVERITY_RANK, type Finding, type Place, type ResourceRef, type Severity } from './types.js';
-import { servedMatches } from './inpod.js';
-import { blindText, hostBlindness, visible } from './visibility.js';
-import { kubernetesHostRows } from './gateway-api-inventory.js';
+import { hostsOverlap, mountedSecretFor, type GatewayModel, type Model, type ServerModel } from '../model/model.js';
+import { SEVERITY_RANK, type Finding, type Place, type ResourceRef, type Severity } from '../findings/types.js';
+import { servedMatches } from '../checks/inpod.js';
+import { blindText, hostBlindness, visible } from '../model/visibility.js';
+import { kubernetesHostRows } from './gateway-api.js';
 
 /** 'unknown': no error was seen, but the verdict depends on something the doctor could not read */
 export type Verdict = 'ok' | 'warn' | 'error' | 'unknown';

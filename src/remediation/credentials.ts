@@ -2,10 +2,10 @@
 // `tls.crt`/`tls.key`. When `cert`/`key` hold a stale certificate and `tls.crt`/`tls.key` a good one,
 // the fix is one patch that removes `cert` and `key` — not a re-issue, not a new secret.
 import type { Secret } from '../snapshot/types.js';
-import { removeStaleCertKey } from '../remediation/certificates.js';
+import { removeStaleCertKey } from './certificates.js';
 import { decodeCredential, hostIssues, validateChain, type CertFacts, type CertIssue, type DecodedCredential } from '../tls/index.js';
-import type { CredentialUse } from './credentials.js';
-import type { CheckOptions, Remediation } from './types.js';
+import type { CredentialUse } from '../checks/credentials.js';
+import type { CheckOptions, Remediation } from '../findings/types.js';
 
 const serious = (i: CertIssue) => i.severity === 'error' || i.severity === 'warning';
 

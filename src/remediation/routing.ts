@@ -17,10 +17,10 @@ import {
   reissueWithNames,
   toYaml,
   virtualServiceSkeleton,
-} from '../remediation/index.js';
-import type { Remediation } from './types.js';
+} from './index.js';
+import type { Remediation } from '../findings/types.js';
 import { matchHost } from '../tls/index.js';
-import { hostMatches, listWords, refName, terminatesTls, vsBindsToGatewayHost, type GatewayHost, type GatewayModel, type Model, type ServerModel } from './model.js';
+import { hostMatches, listWords, refName, terminatesTls, vsBindsToGatewayHost, type GatewayHost, type GatewayModel, type Model, type ServerModel } from '../model/model.js';
 
 const vsLabel = (vs: VirtualService) => `${vs.metadata.namespace ?? 'default'}/${vs.metadata.name}`;
 

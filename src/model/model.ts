@@ -15,7 +15,7 @@ import type { Container, SnapshotKind } from '../snapshot/types.js';
 import { createHash } from 'node:crypto';
 import type { DecodedCredential } from '../tls/types.js';
 import { decodeCredential } from '../tls/index.js';
-import type { ResourceRef } from './types.js';
+import type { ResourceRef } from '../findings/types.js';
 
 export function labelsMatch(selector: Labels | undefined, labels: Labels | undefined): boolean {
   if (!selector) return false;
@@ -597,10 +597,10 @@ export function resolveServiceHost(
 
 /** A finding for a declared code: severity and title come from the CodeSpec unless the check lowers them. */
 export function findingFor(
-  codes: import('./types.js').CodeSpec[],
+  codes: import('../findings/types.js').CodeSpec[],
   code: string,
-  fields: Omit<import('./types.js').Finding, 'code' | 'severity' | 'title'> & { severity?: import('./types.js').Severity },
-): import('./types.js').Finding {
+  fields: Omit<import('../findings/types.js').Finding, 'code' | 'severity' | 'title'> & { severity?: import('../findings/types.js').Severity },
+): import('../findings/types.js').Finding {
   const spec = codes.find((c) => c.code === code);
   if (!spec) throw new Error(`undeclared code ${code}`);
   const { severity, ...rest } = fields;

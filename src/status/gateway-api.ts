@@ -1,10 +1,10 @@
 // `status` rows for Gateway-API listeners: one per (Gateway, listener, hostname) that terminates or
 // passes through TLS — the same row shape as an Istio Gateway host, so one table covers both APIs.
 import { matchHost, privateRootOf, validateChain } from '../tls/index.js';
-import { gatewayApiModel, inScope, isTlsListener, listenerHosts, scopeOf } from './gateway-api-model.js';
-import type { HostRow, InventoryOptions } from './inventory.js';
-import type { Model } from './model.js';
-import { SEVERITY_RANK, type Finding, type Severity } from './types.js';
+import { gatewayApiModel, inScope, isTlsListener, listenerHosts, scopeOf } from '../model/gateway-api.js';
+import type { HostRow, InventoryOptions } from './rows.js';
+import type { Model } from '../model/model.js';
+import { SEVERITY_RANK, type Finding, type Severity } from '../findings/types.js';
 
 const DAY_MS = 86_400_000;
 
