@@ -1,6 +1,6 @@
 // The registry: every check module, in the order a request travels (workload → credential →
 // certificate → gateway config → routing). Adding a check is one module and one line here.
-import type { CheckModule } from '../findings/types.js';
+import type { CheckModule } from './types.js';
 import { workloadsCheck } from './workloads.js';
 import { credentialsCheck } from './credentials.js';
 import { credentialAccessCheck } from './credential-access.js';

@@ -4,7 +4,9 @@ import { mergeCauses } from '../findings/causes.js';
 import { docsLink } from '../findings/voice.js';
 import { CHECKS } from './index.js';
 import { Model } from '../model/model.js';
-import { SEVERITY_RANK, type CheckModule, type CheckOptions, type CodeSpec, type Finding } from '../findings/types.js';
+import { SEVERITY_RANK, type CodeSpec, type Finding } from '../findings/types.js';
+import { type CheckModule } from './types.js';
+import { type CheckOptions } from '../model/options.js';
 
 export interface CheckRun {
   findings: Finding[];

@@ -1,5 +1,4 @@
-import type { Snapshot } from '../snapshot/types.js';
-import type { TrustStore } from '../tls/types.js';
+
 
 export type Severity = 'error' | 'warning' | 'info';
 
@@ -79,21 +78,14 @@ export interface CodeSpec {
   fix?: string;
 }
 
-export interface CheckOptions {
-  now: Date;
-  /** warn when the leaf expires within this many milliseconds (ITLS302) */
-  expiryWarningMs: number;
-  /** trust anchors: Node's bundled Mozilla roots plus --ca-file */
-  trustStore: TrustStore;
-  /** -n: limit to Gateways in this namespace (undefined = all) */
-  namespace?: string;
-}
-
-/** One module per concern. It declares its codes and what it reads, and is a pure function. */
-export interface CheckModule {
-  id: string;
-  codes: CodeSpec[];
-  /** snapshot fields this check reads (documentation; the Istio analyzer `Inputs` idea) */
-  reads: string[];
-  run(snapshot: Snapshot, options: CheckOptions, model: import('../model/model.js').Model): Finding[];
+/** A finding for a declared code: severity and title come from the CodeSpec unless the check lowers them. */
+export function findingFor(
+  codes: CodeSpec[],
+  code: string,
+  fields: Omit<Finding, 'code' | 'severity' | 'title'> & { severity?: Severity },
+): Finding {
+  const spec = codes.find((c) => c.code === code);
+  if (!spec) throw new Error(`undeclared code ${code}`);
+  const { severity, ...rest } = fields;
+  return { code, severity: severity ?? spec.severity, title: spec.title, ...rest };
 }

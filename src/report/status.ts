@@ -6,7 +6,7 @@
 // grep and cut it. Columns that would say nothing are left out: MODE when every row is SIMPLE, SERVED
 // when nothing was read inside the gateway pods, API when every Gateway is of one API.
 import { SEVERITY_RANK, type Finding } from '../findings/types.js';
-import type { HostRow } from '../status/rows.js';
+import type { HostRow } from '../status/types.js';
 import { advisory, leftOutLine, lowerFirst, paintVerdict, painter, sourceLine, verdictLine, type Painter } from './table.js';
 import type { RenderStyle, Report } from './types.js';
 import { wrap } from './text.js';

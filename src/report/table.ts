@@ -3,7 +3,7 @@
 import { Chalk, type ChalkInstance } from 'chalk';
 import { parseAllDocuments } from 'yaml';
 import { SEVERITY_RANK, type Finding, type Remediation, type Severity } from '../findings/types.js';
-import type { HostRow } from '../status/rows.js';
+import type { HostRow } from '../status/types.js';
 import type { RenderStyle, Report } from './types.js';
 import { formatEvidenceValue, humanizeKey, plural, wrap } from './text.js';
 

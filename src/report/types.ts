@@ -2,7 +2,7 @@
 // Scripts depend on this shape (design.md "Output contract"): `findings` and `summary` are stable;
 // other top-level fields may grow.
 import type { Finding, ResourceRef, Severity } from '../findings/types.js';
-import type { HostRow } from '../status/rows.js';
+import type { HostRow } from '../status/types.js';
 
 export interface ReportSource {
   kind: 'live' | 'offline';

@@ -9,7 +9,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import type { HostRow } from '../../src/status/rows.js';
+import type { HostRow } from '../../src/status/types.js';
 import type { Finding } from '../../src/findings/types.js';
 import { materializeScenario } from '../../src/sim/materialize.js';
 import { cli, ensureBuilt } from '../scenario/harness.js';

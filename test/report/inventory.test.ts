@@ -1,4 +1,4 @@
-// src/checks/inventory.ts: the `status` rows.
+// src/status/: the `status` rows.
 import 'reflect-metadata';
 import assert from 'node:assert/strict';
 import { before, describe, it } from 'node:test';

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { parse as parseYaml } from 'yaml';
 import type { Finding } from '../../src/findings/types.js';
-import type { HostRow } from '../../src/status/rows.js';
+import type { HostRow } from '../../src/status/types.js';
 import { groupFindings, renderReport, verdictLine, type Report } from '../../src/report/index.js';
 import { redactKeyMaterial } from '../../src/report/text.js';
 

@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { Finding } from '../../src/findings/types.js';
-import type { HostRow } from '../../src/status/rows.js';
+import type { HostRow } from '../../src/status/types.js';
 import { materializeScenario } from '../../src/sim/materialize.js';
 import { startSim, type Sim } from '../../src/sim/server.js';
 import { cli, ensureBuilt, readExpectation, ROOT, trustArgs } from './harness.js';

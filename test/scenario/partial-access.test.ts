@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { parse as parseYaml } from 'yaml';
 import type { Finding } from '../../src/findings/types.js';
-import type { HostRow } from '../../src/status/rows.js';
+import type { HostRow } from '../../src/status/types.js';
 import { materializeScenario } from '../../src/sim/materialize.js';
 import { startSim, type Sim } from '../../src/sim/server.js';
 import { cli, ensureBuilt, ROOT } from './harness.js';
