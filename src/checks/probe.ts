@@ -9,119 +9,18 @@
 // A handshake that fails because the credential itself is missing, unusable or refused by this Envoy
 // is that credential's finding (ITLS201-205), not a second one. The served chain is validated with the
 // same engine as the Secret (src/tls) and the verdict goes into the finding.
-import type { Pod, Snapshot, TlsHandshake } from '../snapshot/types.js';
-import { envoyOfProxyImage, envoyRefusesForVersion, matchHost, parseCertificates, validateChain, type CertFacts } from '../tls/index.js';
-import { certEvidence, describe as describeServed, restartCommand } from './inpod.js';
-import { findingFor, listWords, podKey, proxyContainer, terminatesTls, type GatewayModel, type Model, type ServerModel } from './model.js';
-import type { CheckModule, CheckOptions, CodeSpec, Finding } from './types.js';
-
-const codes: CodeSpec[] = [
-  {
-    code: 'ITLS601',
-    severity: 'error',
-    title: 'TLS handshake fails at the gateway',
-    meaning:
-      'A TLS handshake with the gateway pod for this host (SNI = host) did not complete: the connection was reset before any TLS answer (Envoy has no filter chain for that name), a TLS alert came back, or nothing listens on the port.',
-    why: 'Every client of the host fails the same way (curl: "Connection reset by peer" / SSL_ERROR_SYSCALL, or the alert), whatever the Secret holds: Envoy never got a listener for this name.',
-    example: 'Gateway shop-gateway lists new.example.com on port 443; a handshake with SNI new.example.com on pod istio-ingressgateway-7f9d8:8443 is reset (filter_chain_not_found), while shop.example.com on the same port works.',
-    fix: 'Check that istiod pushed the Gateway to the pod (istioctl proxy-status; istiod logs), that no listener update was rejected (ITLS213), then restart the gateway pods so Envoy gets the current listeners.',
-  },
-  {
-    code: 'ITLS602',
-    severity: 'error',
-    title: "Another certificate is served for this host",
-    meaning:
-      "The certificate the gateway pod serves for this host (SNI = host) is not the one in the host's credential Secret: it is another host's certificate, or the default one that clients without SNI get.",
-    why: "Clients of the host see a certificate that does not name it (or not the one you renewed): browsers and curl refuse it as a name mismatch, though the Secret looks right in kubectl.",
-    example: 'Secret shop-tls holds CN shop.example.com; a handshake with SNI shop.example.com gets CN bar.example.com, the certificate of Secret bar-tls.',
-    fix: "Find why Envoy holds that chain for the host (istioctl proxy-config secret <pod>; istiod logs), correct the Gateway or credential, then restart the gateway pods so Envoy loads the Secret's certificate.",
-  },
-  {
-    code: 'ITLS604',
-    severity: 'warning',
-    title: 'The gateway still serves an older certificate',
-    meaning:
-      "The gateway pod serves an older certificate for the host's names than the one its credential Secret now holds: the Secret was renewed, and Envoy did not load the new one.",
-    why: 'Clients get the old certificate until Envoy reloads; when it expires every client fails although the renewal "worked". Error when the served one is expired or expires within 7 days.',
-    example: 'Secret shop-tls holds serial 4f…e1 (expires in 80 days); shop.example.com is served serial 1a…07 (expires in 5 days).',
-    fix: "Check why istiod did not push the renewed Secret (its logs; can the gateway read it?), then restart the gateway pods so Envoy fetches the current certificate over SDS.",
-  },
-];
-
-/** What each alert tells about the gateway (RFC 8446 §6.2 meanings, as an Envoy gateway sends them). */
-const ALERT_MEANING: Record<string, string> = {
-  handshake_failure: 'no protocol version, cipher suite or signature algorithm in common with the client (minProtocolVersion/cipherSuites, or a certificate key type the client does not offer)',
-  protocol_version: 'the gateway does not speak the TLS version offered (tls.minProtocolVersion/maxProtocolVersion)',
-  insufficient_security: 'the gateway requires stronger ciphers than the client offers',
-  internal_error: 'Envoy failed while answering (often no usable certificate for the chain)',
-  no_application_protocol: 'none of the ALPN protocols offered (h2, http/1.1) is accepted',
-  unrecognized_name: 'the gateway has no certificate for this name',
-  certificate_required: 'the gateway requires a client certificate (mutual TLS)',
-  access_denied: 'the gateway refused the client',
-  decode_error: 'the gateway could not read the handshake',
-  illegal_parameter: 'the gateway rejected a handshake parameter',
-};
-const MUTUAL_ALERTS = new Set(['certificate_required', 'handshake_failure', 'bad_certificate', 'certificate_unknown', 'unknown_ca', 'access_denied']);
+import { matchHost, validateChain, type CertFacts } from '../tls/index.js';
+import { findingFor, type Finding } from '../findings/types.js';
+import { listWords } from '../findings/voice.js';
+import { ALERT_MEANING, MUTUAL_ALERTS, probeCodes as codes } from '../findings/codes/probe.js';
+import { podKey, terminatesTls } from '../model/model.js';
+import type { CheckOptions } from '../model/options.js';
+import { certEvidence, describeSerial } from '../model/envoy.js';
+import { credentialBlocks, credentialOwners, probeIndex, probedPod, type Served } from '../model/probe.js';
+import { reloadCredential, resyncListener } from '../remediation/probe.js';
+import type { CheckModule } from './types.js';
 
 const DAY = 86_400_000;
-
-function leafOf(pem: string | undefined): CertFacts | undefined {
-  if (!pem) return undefined;
-  try {
-    return parseCertificates(pem).certificates[0];
-  } catch {
-    return undefined;
-  }
-}
-
-interface Served {
-  handshake: TlsHandshake;
-  bundle: CertFacts[];
-  leaf?: CertFacts;
-}
-
-/** Handshakes by pod, container port and SNI ('' = without SNI). */
-function indexHandshakes(snapshot: Snapshot): Map<string, Served> {
-  const out = new Map<string, Served>();
-  for (const h of snapshot.probe?.handshakes ?? []) {
-    const bundle = h.chainPem ? parseCertificates(h.chainPem).certificates : [];
-    out.set(`${h.namespace}/${h.pod}|${h.port}|${h.sni ?? ''}`, { handshake: h, bundle, leaf: bundle[0] });
-  }
-  return out;
-}
-
-/** Does the credential itself keep Envoy from serving (missing, unusable, or refused by this Envoy)? Its own finding says so. */
-function credentialBlocks(model: Model, server: ServerModel, pod: Pod): boolean {
-  const build = envoyOfProxyImage(proxyContainer(pod)?.image);
-  if (server.credentialNames.length === 0) return server.filePaths.length === 0;
-  return server.credentialNames.every((cred) => {
-    const r = model.credential(cred, pod.metadata.namespace ?? '');
-    const d = r.decoded;
-    if (!d || d.issues.some((i) => i.severity === 'error')) return true;
-    const leaf = d.certificates[0];
-    return !leaf || (build !== undefined && envoyRefusesForVersion(leaf, build) !== undefined);
-  });
-}
-
-/** Which Secret (and hosts) a served leaf belongs to, across every credential of every Gateway in the snapshot. */
-function credentialIndex(model: Model): Map<string, { secret: string; hosts: string[] }> {
-  const out = new Map<string, { secret: string; hosts: string[] }>();
-  for (const gm of model.allGateways) {
-    const ns = gm.workloadNamespaces[0];
-    if (ns === undefined) continue;
-    for (const s of gm.servers) {
-      for (const cred of s.credentialNames) {
-        const r = model.credential(cred, ns);
-        const leaf = r.decoded?.certificates[0];
-        if (!leaf) continue;
-        const e = out.get(leaf.fingerprint256) ?? { secret: `${r.namespace}/${r.name}`, hosts: [] };
-        for (const h of s.hosts) if (!e.hosts.includes(h.host)) e.hosts.push(h.host);
-        out.set(leaf.fingerprint256, e);
-      }
-    }
-  }
-  return out;
-}
 
 function validity(leaf: CertFacts, now: Date): string {
   const days = Math.floor((Date.parse(leaf.notAfter) - now.getTime()) / DAY);
@@ -137,19 +36,13 @@ function servedVerdict(served: Served, host: string, options: CheckOptions): { c
   return { clause: ` A client validating it fails: ${first.message}${errors.length > 1 ? ` (and ${errors.length - 1} more)` : ''}.`, trusted: false, issues: errors.map((e) => `${e.code}: ${e.message}`) };
 }
 
-/** The pod (of a Gateway's pods) the probe used for a port. */
-function probedPod(gm: GatewayModel, port: number, probed: Set<string>): Pod | undefined {
-  return gm.pods.find((p) => probed.has(`${podKey(p)}|${port}`));
-}
-
 export const probeCheck: CheckModule = {
   id: 'probe',
   codes,
   reads: ['probe', 'gateways', 'pods', 'services', 'secrets'],
   run(snapshot, options, model) {
-    if (snapshot.probe?.state !== 'done' || snapshot.probe.handshakes.length === 0) return [];
-    const index = indexHandshakes(snapshot);
-    const probed = new Set(snapshot.probe.handshakes.map((h) => `${h.namespace}/${h.pod}|${h.port}`));
+    const index = probeIndex(snapshot);
+    if (!index) return [];
     let owners: Map<string, { secret: string; hosts: string[] }> | undefined;
     const grouped = new Map<string, Finding>();
     const add = (key: string, f: Finding, host: string) => {
@@ -163,18 +56,18 @@ export const probeCheck: CheckModule = {
       for (const server of gm.servers) {
         if (!terminatesTls(server.server)) continue;
         const listenPort = model.listenPort(gm, server.port);
-        const pod = probedPod(gm, listenPort, probed);
+        const pod = probedPod(gm, listenPort, index);
         if (!pod) continue;
         const where = `${podKey(pod)}:${listenPort}`;
         const mutual = ['MUTUAL', 'OPTIONAL_MUTUAL'].includes(String(server.mode ?? '').toUpperCase());
         const expected = server.credentialNames
           .map((c) => ({ cred: c, r: model.credential(c, pod.metadata.namespace ?? '') }))
           .map((x) => ({ ...x, leaf: x.r.decoded?.certificates[0] }));
-        const fallback = index.get(`${podKey(pod)}|${listenPort}|`);
+        const fallback = index.bySni.get(`${podKey(pod)}|${listenPort}|`);
         for (const gh of server.hosts) {
           const host = gh.host;
           if (host.includes('*')) continue;
-          const served = index.get(`${podKey(pod)}|${listenPort}|${host}`);
+          const served = index.bySni.get(`${podKey(pod)}|${listenPort}|${host}`);
           if (!served) continue;
           const h = served.handshake;
           const base = { resource: gm.ref, host, port: server.port };
@@ -201,10 +94,7 @@ export const probeCheck: CheckModule = {
               ...base,
               message,
               evidence,
-              remediation: {
-                summary: `See whether the gateway's Envoy is in sync with istiod and why the listener lacks ${host}, then restart the gateway pods so Envoy gets the current listeners.`,
-                commands: [`istioctl proxy-status ${pod.metadata.name}.${pod.metadata.namespace}`, `istioctl proxy-config listener ${pod.metadata.name}.${pod.metadata.namespace} --port ${listenPort}`, restartCommand([pod], gm)],
-              },
+              remediation: resyncListener(pod, gm, host, listenPort),
             });
             add(`601|${gm.ref.namespace}/${gm.ref.name}|${server.index}|${evidence.kind}|${String(evidence.alert ?? '')}`, f, host);
             continue;
@@ -222,25 +112,20 @@ export const probeCheck: CheckModule = {
           if (verdict.issues.length) evidence.servedChainIssues = verdict.issues;
           if (h.alpn) evidence.alpn = h.alpn;
           const sameNames = matchHost(host, leaf).covered && leaf.subject === wantLeaf.subject && Date.parse(leaf.notBefore) < Date.parse(wantLeaf.notBefore);
-          const restart = restartCommand([pod], gm);
           if (sameNames) {
             const soon = Date.parse(leaf.notAfter) - options.now.getTime() < 7 * DAY;
             evidence.kind = 'stale';
             const f = findingFor(codes, 'ITLS604', {
               ...base,
               severity: soon ? 'error' : 'warning',
-              message: `${host} on ${where} is served ${describeServed(leaf, options.now)}, an older certificate than the one Secret ${secret} holds, ${describeServed(wantLeaf, options.now)}: the Secret was renewed and Envoy did not load it.${verdict.clause}`,
+              message: `${host} on ${where} is served ${describeSerial(leaf, options.now)}, an older certificate than the one Secret ${secret} holds, ${describeSerial(wantLeaf, options.now)}: the Secret was renewed and Envoy did not load it.${verdict.clause}`,
               evidence,
-              remediation: {
-                summary: `istiod did not push the renewed Secret ${secret} to the gateway. Check istiod's log for it, then restart the gateway pods so Envoy fetches the current certificate over SDS.`,
-                commands: [`kubectl logs deploy/istiod -n ${snapshot.istioNamespace} --since=1h | grep -i '${want.r.name}'`, restart],
-                notes: ['A rolling restart keeps the gateway serving while pods are replaced (with more than one replica).'],
-              },
+              remediation: reloadCredential(pod, gm, snapshot.istioNamespace, secret, 'stale', host),
             });
             add(`604|${gm.ref.namespace}/${gm.ref.name}|${server.index}|${leaf.fingerprint256}`, f, host);
             continue;
           }
-          owners ??= credentialIndex(model);
+          owners ??= credentialOwners(model);
           const owner = owners.get(leaf.fingerprint256);
           const isDefault = fallback?.leaf?.fingerprint256 === leaf.fingerprint256;
           let whose: string;
@@ -260,10 +145,7 @@ export const probeCheck: CheckModule = {
             ...base,
             message: `${host} on ${where} is served ${whose}: ${names}, ${validity(leaf, options.now)} — not Secret ${secret} (${wantLeaf.dnsNames.join(', ') || wantLeaf.subject}).${verdict.clause}`,
             evidence,
-            remediation: {
-              summary: `See which secret the gateway's Envoy holds for ${host} and why; once istiod pushes Secret ${secret} for it, restart the gateway pods so Envoy loads it.`,
-              commands: [`istioctl proxy-config secret ${pod.metadata.name}.${pod.metadata.namespace}`, `kubectl logs deploy/istiod -n ${snapshot.istioNamespace} --since=1h | grep -i '${want.r.name}'`, restart],
-            },
+            remediation: reloadCredential(pod, gm, snapshot.istioNamespace, secret, 'other', host),
           });
           add(`602|${gm.ref.namespace}/${gm.ref.name}|${server.index}|${leaf.fingerprint256}`, f, host);
         }
@@ -273,20 +155,3 @@ export const probeCheck: CheckModule = {
   },
 };
 
-/** For `status`' SERVED column: 'yes' when the probe got the Secret's leaf for every probed host of the server, 'no' when not, 'unknown' when not probed. */
-export function servedOnWire(snapshot: Snapshot, model: Model, gm: GatewayModel, server: ServerModel): 'yes' | 'no' | 'unknown' {
-  if (snapshot.probe?.state !== 'done') return 'unknown';
-  const listenPort = model.listenPort(gm, server.port);
-  let seen = false;
-  for (const pod of gm.pods) {
-    const expected = server.credentialNames.map((c) => leafOf(model.credential(c, pod.metadata.namespace ?? '').decoded?.certificates[0]?.pem)?.fingerprint256);
-    for (const h of snapshot.probe.handshakes) {
-      if (h.namespace !== pod.metadata.namespace || h.pod !== pod.metadata.name || h.port !== listenPort || !h.sni) continue;
-      if (!server.hosts.some((gh) => gh.host === h.sni)) continue;
-      if (h.outcome === 'timeout' || h.outcome === 'error') continue;
-      seen = true;
-      if (h.outcome !== 'handshake' || !h.leafSha256 || (expected.length > 0 && !expected.includes(h.leafSha256))) return 'no';
-    }
-  }
-  return seen ? 'yes' : 'unknown';
-}
