@@ -9,7 +9,7 @@
 import { Duplex } from 'node:stream';
 import { connect as tlsConnect, type PeerCertificate, type TLSSocket } from 'node:tls';
 import type WebSocket from 'ws';
-import type { Gateway, Pod, ProbeRun, Service, Snapshot, TlsHandshake, Unreadable } from '../snapshot/types.js';
+import { targetContainerPort, type Gateway, type Pod, type ProbeRun, type Service, type Snapshot, type TlsHandshake, type Unreadable } from '../snapshot/types.js';
 import type { ConnectionOptions } from './client.js';
 import { isGatewayProxy, labelsMatch, mapBounded, type InspectOptions } from './inspect.js';
 import { onRefused, open, wsUrl } from './stream.js';
@@ -39,16 +39,7 @@ export function containerPort(services: Service[], pod: Pod, port: number): numb
   for (const svc of services) {
     if (svc.metadata.namespace !== pod.metadata.namespace || !labelsMatch(svc.spec?.selector, pod.metadata.labels)) continue;
     const p = (svc.spec?.ports ?? []).find((x) => x.port === port);
-    if (!p) continue;
-    if (typeof p.targetPort === 'number') return p.targetPort;
-    if (typeof p.targetPort === 'string' && /^\d+$/.test(p.targetPort)) return Number(p.targetPort);
-    if (typeof p.targetPort === 'string' && p.targetPort) {
-      for (const c of pod.spec?.containers ?? []) {
-        const named = (c.ports ?? []).find((cp) => cp.name === p.targetPort);
-        if (named) return named.containerPort;
-      }
-    }
-    return port;
+    if (p) return targetContainerPort(p, pod);
   }
   return port;
 }

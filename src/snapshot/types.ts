@@ -680,6 +680,23 @@ export function canSee(snapshot: Pick<Snapshot, 'read' | 'readNamespaces'>, kind
   return namespace !== undefined && only.includes(namespace);
 }
 
+/**
+ * The container port a Service port sends to on `pod`: a numeric targetPort, a named one through the
+ * pod's container ports, else the Service port itself. Shared by the model (where Envoy listens) and the
+ * live probe (where to dial).
+ */
+export function targetContainerPort(p: ServicePort, pod: Pod): number {
+  if (typeof p.targetPort === 'number') return p.targetPort;
+  if (typeof p.targetPort === 'string' && /^\d+$/.test(p.targetPort)) return Number(p.targetPort);
+  if (typeof p.targetPort === 'string' && p.targetPort) {
+    for (const c of pod.spec?.containers ?? []) {
+      const named = (c.ports ?? []).find((cp) => cp.name === p.targetPort);
+      if (named) return named.containerPort;
+    }
+  }
+  return p.port;
+}
+
 /** Kubernetes kind (+ group) → snapshot field. Shared by the offline and live sources. */
 export const KIND_TO_FIELD: Record<string, SnapshotKind> = {
   Pod: 'pods',
