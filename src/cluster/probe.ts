@@ -27,7 +27,8 @@ export interface ProbeTarget {
   sni?: string;
 }
 
-const TERMINATING = new Set(['SIMPLE', 'MUTUAL', 'OPTIONAL_MUTUAL', 'ISTIO_MUTUAL']);
+// ISTIO_MUTUAL serves the mesh certificate to mesh clients: nothing a Secret holds to compare with
+const TERMINATING = new Set(['SIMPLE', 'MUTUAL', 'OPTIONAL_MUTUAL']);
 
 /** Running, and not reported un-Ready (a pod that is not Ready gets no Service traffic; ITLS102 says why). */
 function ready(pod: Pod): boolean {
