@@ -128,9 +128,10 @@ export function buildInventory(model: Model, findings: Finding[], options: Inven
       const terminates = server.mode === 'SIMPLE' || server.mode === 'MUTUAL' || server.mode === 'OPTIONAL_MUTUAL';
       const bundle = terminates ? servedBundle(model, gm, server) : { credential: '-', certificates: [] };
       const leaf = bundle.certificates[0];
-      // what a client got on the wire (the live probe) first; else what Envoy's admin API says it loaded
-      const wire = terminates ? servedOnWire(model.snapshot, model, gm, server) : 'unknown';
-      const served = wire !== 'unknown' ? wire : terminates ? servedMatches(model.snapshot, model, gm, server) : 'unknown';
+      // what a client got on the wire (the live probe) and what Envoy's admin API says it loaded: 'no' when
+      // either saw another certificate, 'yes' when one saw the Secret's and none another, else unknown
+      const views = terminates ? [servedOnWire(model.snapshot, model, gm, server), servedMatches(model.snapshot, model, gm, server)] : [];
+      const served = views.includes('no') ? 'no' : views.includes('yes') ? 'yes' : 'unknown';
       for (const h of server.hosts) {
         const about = findingsAbout(index, gm, h.host, server.port);
         const decisive = [...about, ...gatewayWide].filter((f) => f.severity !== 'info');
