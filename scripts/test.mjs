@@ -133,7 +133,10 @@ let last = {};
 try {
   last = JSON.parse(readFileSync(TIMES, 'utf8'));
 } catch {}
-const order = files.slice().sort((a, b) => (last[b] ?? 0) - (last[a] ?? 0) || a.localeCompare(b));
+// without a previous run (a fresh clone): the heavy tiers' files, then the quick tier's long ones
+const FIRST = ['test/scenario/scenarios.test.ts', 'test/report/golden.test.ts', 'test/report/voice.test.ts', 'test/tls/chain.test.ts'];
+const weight = (f) => last[f] ?? (heavyOf(f) ? 3_600_000 : FIRST.includes(f) ? 60_000 * (FIRST.length - FIRST.indexOf(f)) : 0);
+const order = files.slice().sort((a, b) => weight(b) - weight(a) || a.localeCompare(b));
 const concurrency = Number(process.env.TEST_CONCURRENCY) || 3;
 
 console.log(`node ${process.version}: ${files.length} test files${all ? '' : ' (quick tier; npm run test:all adds the real-server, referee and release tiers)'}, ${concurrency} at a time`);
