@@ -167,4 +167,45 @@ table(certificatesCheck, [
     ),
     assert: (f) => assert.deepEqual(f, []),
   },
+  // host "*" is judged one way, whichever way the certificate is loaded (issue 16): ITLS304 as info, same words
+  {
+    name: 'reports ITLS304 as info for host * on a file-mounted certificate, in the words of the credentialName path',
+    yaml: docs(
+      ISTIOD,
+      ingressPod({
+        mounts: '[{name: c, mountPath: /etc/istio/ingressgateway-certs}]',
+        volumes: '[{name: c, secret: {secretName: istio-ingressgateway-certs}}]',
+      }),
+      gateway({ servers: `
+  - port: {number: 443, name: https, protocol: HTTPS}
+    hosts: ["*"]
+    tls: {mode: SIMPLE, serverCertificate: /etc/istio/ingressgateway-certs/tls.crt, privateKey: /etc/istio/ingressgateway-certs/tls.key}` }),
+      tlsSecret({ name: 'istio-ingressgateway-certs', data: tlsData(pki.leaf) }),
+      gateway({ name: 'sds', servers: httpsServer(['*'], 'shop-tls', 'SIMPLE', 8443) }),
+      tlsSecret({ data: tlsData(pki.leaf) }),
+    ),
+    report: ['ITLS304'],
+    assert: (f) => {
+      const star = f.filter((x) => x.code === 'ITLS304');
+      assert.deepEqual(star.map((x) => `${x.resource.name}:${x.host}:${x.severity}`).sort(), ['sds:*:info', 'web:*:info']);
+      assert.equal(new Set(star.map((x) => x.message)).size, 1, 'one wording for both paths');
+      assert.match(star[0].message, /^The Gateway host "\*" accepts any SNI/);
+    },
+  },
+  {
+    name: 'stays silent on ITLS304 for a file-mounted certificate whose names cover the host',
+    yaml: docs(
+      ISTIOD,
+      ingressPod({
+        mounts: '[{name: c, mountPath: /etc/istio/ingressgateway-certs}]',
+        volumes: '[{name: c, secret: {secretName: istio-ingressgateway-certs}}]',
+      }),
+      gateway({ servers: `
+  - port: {number: 443, name: https, protocol: HTTPS}
+    hosts: ["shop.example.com", "x.shop.example.com"]
+    tls: {mode: SIMPLE, serverCertificate: /etc/istio/ingressgateway-certs/tls.crt, privateKey: /etc/istio/ingressgateway-certs/tls.key}` }),
+      tlsSecret({ name: 'istio-ingressgateway-certs', data: tlsData(pki.leaf) }),
+    ),
+    silent: ['ITLS304'],
+  },
 ]);

@@ -378,4 +378,22 @@ spec:
     ),
     silent: ['ITLS707'],
   },
+  // ---- host "*": judged as an Istio Gateway host "*" is (one certificate judgement, issue 16) ----
+  {
+    name: 'reports ITLS304 as info for a listener without hostname (host *), in the words of an Istio Gateway host *',
+    yaml: docs(GW_POD(), k8sGateway({ listeners: HTTPS_LISTENER({ hostname: '' }) }), httpRoute({ hostnames: '[]' }), SECRET()),
+    report: ['ITLS304'],
+    assert: (f) => {
+      const x = one(f, 'ITLS304');
+      assert.equal(x.severity, 'info');
+      assert.equal(x.host, '*');
+      assert.match(x.message, /^The Gateway host "\*" accepts any SNI, so the certificate names cannot be checked against it \(the certificate covers .*\); clients connecting by other names will be refused\.$/);
+    },
+  },
+  {
+    name: 'stays silent on ITLS304 for a listener whose hostname the certificate covers',
+    yaml: HEALTHY_K8S,
+    silent: ['ITLS304'],
+  },
 ];
+
