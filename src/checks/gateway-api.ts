@@ -21,7 +21,7 @@ import {
 } from '../model/gateway-api.js';
 import { findingFor } from '../findings/types.js';
 import { listWords } from '../findings/voice.js';
-import { podKey, type Model } from '../model/model.js';
+import { podKey, targetPortOf, type Model } from '../model/model.js';
 import type { CheckModule } from './types.js';
 import type { EvidenceValue, Finding, Remediation } from '../findings/types.js';
 import { gatewayApiCodes } from '../findings/codes/gateway-api.js';
@@ -308,7 +308,7 @@ function conflictFindings(model: Model, gateways: K8sGatewayModel[], all: K8sGat
   }
   const servicePort = (gm: K8sGatewayModel, port: number): number => {
     const p = gm.service?.spec?.ports?.find((x) => x.port === port);
-    return typeof p?.targetPort === 'number' ? p.targetPort : port;
+    return p ? targetPortOf(p, gm.pods[0]) : port;
   };
   const seen = new Set<string>();
   for (const gm of gateways) {

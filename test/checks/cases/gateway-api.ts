@@ -395,5 +395,46 @@ spec:
     yaml: HEALTHY_K8S,
     silent: ['ITLS304'],
   },
+  // ---- 707 through a named targetPort: the one listen-port translation (issue 16) ----
+  {
+    name: 'reports ITLS707 when the ingress Service names its targetPort (https → container port 8443) and both Gateways serve the host',
+    yaml: namedTargetPortYaml('shop.example.com'),
+    report: ['ITLS707'],
+    assert: (f) => assert.deepEqual(one(f, 'ITLS707').evidence.alsoServedBy, ['Gateway istio-system/shop-gateway']),
+  },
+  {
+    name: 'stays silent on ITLS707 through a named targetPort when the Istio Gateway serves another host',
+    yaml: namedTargetPortYaml('other.example.com'),
+    silent: ['ITLS707'],
+  },
 ];
 
+/** An Istio Gateway and a Gateway-API Gateway on one ingress deployment whose Service names its targetPort. */
+function namedTargetPortYaml(istioHost: string): string {
+  return docs(
+    k8sGateway({ listeners: HTTPS_LISTENER(), addresses: '[{type: Hostname, value: istio-ingressgateway.istio-system.svc.cluster.local}]' }),
+    httpRoute({}),
+    SECRET(),
+    `
+apiVersion: v1
+kind: Pod
+metadata: {name: istio-ingressgateway-1, namespace: istio-system, labels: {istio: ingressgateway}}
+spec: {containers: [{name: istio-proxy, image: docker.io/istio/proxyv2:1.24.0, ports: [{name: https, containerPort: 8443}]}]}
+status: {phase: Running}
+---
+apiVersion: v1
+kind: Service
+metadata: {name: istio-ingressgateway, namespace: istio-system}
+spec: {selector: {istio: ingressgateway}, ports: [{port: 443, targetPort: https}]}
+---
+apiVersion: networking.istio.io/v1
+kind: Gateway
+metadata: {name: shop-gateway, namespace: istio-system}
+spec:
+  selector: {istio: ingressgateway}
+  servers:
+  - port: {number: 443, name: https, protocol: HTTPS}
+    hosts: [${istioHost}]
+    tls: {mode: SIMPLE, credentialName: shop-tls}`,
+  );
+}
