@@ -275,6 +275,28 @@ spec:
     const r = buildInventory(new Model(snapshot, 'other'), [], { now: NOW, trustStore: loadTrustStore(undefined, { includeBundled: false }) });
     assert.deepEqual(r, []);
   });
+
+  const k8sEdge = (namespace: string, secret = 'shop-tls') => `apiVersion: gateway.networking.k8s.io/v1
+kind: Gateway
+metadata: {name: edge, namespace: ${namespace}}
+spec:
+  gatewayClassName: istio
+  listeners:
+  - name: shop
+    port: 443
+    protocol: HTTPS
+    hostname: shop.example.com
+    tls: {mode: Terminate, certificateRefs: [{kind: Secret, name: ${secret}}]}
+`;
+
+  it('-n scope: Gateway-API rows only for Gateways in that namespace, from the Model alone (no check run first)', () => {
+    const snapshot = snapshotFromYaml(`${k8sEdge('apps')}---\n${k8sEdge('shop')}`);
+    const inventory = (namespace?: string) =>
+      buildInventory(new Model(snapshot, namespace), [], { now: NOW, trustStore: loadTrustStore(undefined, { includeBundled: false }) }).map((x) => `${x.gateway.namespace}/${x.gateway.name}`);
+    assert.deepEqual(inventory('apps'), ['apps/edge']);
+    assert.deepEqual(inventory('other'), []);
+    assert.deepEqual(inventory(undefined).sort(), ['apps/edge', 'shop/edge']);
+  });
 });
 
 describe('mountedSecretFor', () => {
