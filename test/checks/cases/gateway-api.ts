@@ -319,32 +319,7 @@ spec: {controllerName: istio.io/gateway-controller}`,
   // ---- 707 ----
   {
     name: 'reports ITLS707 when a Gateway-API Gateway and an Istio Gateway serve the same host and port on the same pods',
-    yaml: docs(
-      k8sGateway({ listeners: HTTPS_LISTENER(), addresses: '[{type: Hostname, value: istio-ingressgateway.istio-system.svc.cluster.local}]' }),
-      httpRoute({}),
-      SECRET(),
-      `
-apiVersion: v1
-kind: Pod
-metadata: {name: istio-ingressgateway-1, namespace: istio-system, labels: {istio: ingressgateway}}
-spec: {containers: [{name: istio-proxy, image: docker.io/istio/proxyv2:1.24.0}]}
-status: {phase: Running}
----
-apiVersion: v1
-kind: Service
-metadata: {name: istio-ingressgateway, namespace: istio-system}
-spec: {selector: {istio: ingressgateway}, ports: [{port: 443, targetPort: 8443}]}
----
-apiVersion: networking.istio.io/v1
-kind: Gateway
-metadata: {name: shop-gateway, namespace: istio-system}
-spec:
-  selector: {istio: ingressgateway}
-  servers:
-  - port: {number: 443, name: https, protocol: HTTPS}
-    hosts: [shop.example.com]
-    tls: {mode: SIMPLE, credentialName: shop-tls}`,
-    ),
+    yaml: istioAndK8sOnOneDeployment('shop.example.com', 8443),
     report: ['ITLS707'],
     assert: (f) => assert.deepEqual(one(f, 'ITLS707').evidence.alsoServedBy, ['Gateway istio-system/shop-gateway']),
   },
@@ -398,19 +373,23 @@ spec:
   // ---- 707 through a named targetPort: the one listen-port translation (issue 16) ----
   {
     name: 'reports ITLS707 when the ingress Service names its targetPort (https → container port 8443) and both Gateways serve the host',
-    yaml: namedTargetPortYaml('shop.example.com'),
+    yaml: istioAndK8sOnOneDeployment('shop.example.com', 'https'),
     report: ['ITLS707'],
     assert: (f) => assert.deepEqual(one(f, 'ITLS707').evidence.alsoServedBy, ['Gateway istio-system/shop-gateway']),
   },
   {
     name: 'stays silent on ITLS707 through a named targetPort when the Istio Gateway serves another host',
-    yaml: namedTargetPortYaml('other.example.com'),
+    yaml: istioAndK8sOnOneDeployment('other.example.com', 'https'),
     silent: ['ITLS707'],
   },
 ];
 
-/** An Istio Gateway and a Gateway-API Gateway on one ingress deployment whose Service names its targetPort. */
-function namedTargetPortYaml(istioHost: string): string {
+/**
+ * An Istio Gateway serving `istioHost` and a Gateway-API Gateway (shop.example.com) on one ingress deployment,
+ * whose Service maps 443 to `targetPort`: a number, or the name of the proxy's container port 8443.
+ */
+function istioAndK8sOnOneDeployment(istioHost: string, targetPort: number | 'https'): string {
+  const ports = targetPort === 'https' ? ', ports: [{name: https, containerPort: 8443}]' : '';
   return docs(
     k8sGateway({ listeners: HTTPS_LISTENER(), addresses: '[{type: Hostname, value: istio-ingressgateway.istio-system.svc.cluster.local}]' }),
     httpRoute({}),
@@ -419,13 +398,13 @@ function namedTargetPortYaml(istioHost: string): string {
 apiVersion: v1
 kind: Pod
 metadata: {name: istio-ingressgateway-1, namespace: istio-system, labels: {istio: ingressgateway}}
-spec: {containers: [{name: istio-proxy, image: docker.io/istio/proxyv2:1.24.0, ports: [{name: https, containerPort: 8443}]}]}
+spec: {containers: [{name: istio-proxy, image: docker.io/istio/proxyv2:1.24.0${ports}}]}
 status: {phase: Running}
 ---
 apiVersion: v1
 kind: Service
 metadata: {name: istio-ingressgateway, namespace: istio-system}
-spec: {selector: {istio: ingressgateway}, ports: [{port: 443, targetPort: https}]}
+spec: {selector: {istio: ingressgateway}, ports: [{port: 443, targetPort: ${targetPort}}]}
 ---
 apiVersion: networking.istio.io/v1
 kind: Gateway
