@@ -189,7 +189,7 @@ export const inPodCheck: CheckModule = {
         const counter = insp.envoy.listenerStats?.['listener_manager.lds.update_rejected'] ?? 0;
         if (rejected.length === 0 && counter === 0) continue;
         const ports = new Set(rejected.map((r) => Number(r.name.split('_').pop())).filter((n) => Number.isFinite(n)));
-        const servers = gm.servers.filter((s) => terminatingOrTls(s) && (ports.size === 0 || ports.has(s.port) || ports.has(targetPortOf(model, pod, s.port))));
+        const servers = gm.servers.filter((s) => terminatingOrTls(s) && (ports.size === 0 || ports.has(s.port) || ports.has(model.listenPortOn(pod, s.port))));
         if (servers.length === 0 && ports.size > 0) continue; // another Gateway's listener
         const key = `213|${gm.ref.namespace}/${gm.ref.name}|${JSON.stringify(rejected)}|${counter}`;
         add(groups, key, pod, (pods) => {
@@ -219,10 +219,3 @@ function terminatingOrTls(s: ServerModel): boolean {
   return s.protocol === 'HTTPS' || s.protocol === 'TLS' || s.mode !== undefined;
 }
 
-/** Gateway server port → the pod's listener port (the gateway Service's targetPort, as Istio binds it). */
-function targetPortOf(model: Model, pod: Pod, port: number): number {
-  for (const svc of model.servicesFor(pod)) {
-    for (const p of svc.spec?.ports ?? []) if (p.port === port && typeof p.targetPort === 'number') return p.targetPort;
-  }
-  return port;
-}

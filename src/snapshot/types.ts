@@ -685,11 +685,11 @@ export function canSee(snapshot: Pick<Snapshot, 'read' | 'readNamespaces'>, kind
  * pod's container ports, else the Service port itself. Shared by the model (where Envoy listens) and the
  * live probe (where to dial).
  */
-export function targetContainerPort(p: ServicePort, pod: Pod): number {
+export function targetContainerPort(p: ServicePort, pod: Pod | undefined): number {
   if (typeof p.targetPort === 'number') return p.targetPort;
   if (typeof p.targetPort === 'string' && /^\d+$/.test(p.targetPort)) return Number(p.targetPort);
   if (typeof p.targetPort === 'string' && p.targetPort) {
-    for (const c of pod.spec?.containers ?? []) {
+    for (const c of pod?.spec?.containers ?? []) {
       const named = (c.ports ?? []).find((cp) => cp.name === p.targetPort);
       if (named) return named.containerPort;
     }
