@@ -5,8 +5,7 @@
 import { readFileSync, writeFileSync, mkdirSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { CHECKS } from '../src/checks/index.js';
-import type { CodeSpec } from '../src/checks/types.js';
+import { codeCatalog, type CatalogEntry } from '../src/report/catalog.js';
 
 const REPO = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 export const CHECKS_DOC = join(REPO, 'docs', 'checks.md');
@@ -23,18 +22,20 @@ const FAMILIES: [string, string][] = [
   ['9', 'The doctor itself'],
 ];
 
-function section(spec: CodeSpec, module: string): string {
+function section({ spec, module, related }: CatalogEntry): string {
   // a stable anchor per code (#itls306): findings link it (`docs` in -o json), whatever the title says
   const lines = [`<a id="${spec.code.toLowerCase()}"></a>`, '', `### ${spec.code} — ${spec.title}`, '', `Severity: **${spec.severity}** · check module: \`${module}\``, ''];
   lines.push(`**What it means.** ${spec.meaning}`, '');
   lines.push(`**Why traffic breaks.** ${spec.why}`, '');
   if (spec.example) lines.push(`**Example.** ${spec.example}`, '');
   if (spec.fix) lines.push(`**Fix.** ${spec.fix}`, '');
+  if (related.length) lines.push(`**Related.** ${related.map((c) => `[${c}](#${c.toLowerCase()})`).join(', ')}`, '');
+  lines.push(`Offline: \`kubectl istio-tls explain ${spec.code}\``, '');
   return lines.join('\n');
 }
 
 export function renderChecksDoc(): string {
-  const entries = CHECKS.flatMap((m) => m.codes.map((spec) => ({ spec, module: m.id }))).sort((a, b) => a.spec.code.localeCompare(b.spec.code));
+  const entries = codeCatalog();
   const out: string[] = [
     '# Finding codes',
     '',
@@ -43,6 +44,7 @@ export function renderChecksDoc(): string {
     '',
     'Every finding of `kubectl istio-tls doctor` carries one of these codes. Codes are stable; the severity',
     'shown is the default, and a finding says so in its message when a check lowers it.',
+    '`kubectl istio-tls explain <code>` prints the same text offline.',
     '',
     '| code | severity | title |',
     '| --- | --- | --- |',
@@ -53,7 +55,7 @@ export function renderChecksDoc(): string {
     const family = entries.filter((e) => e.spec.code.startsWith(`ITLS${digit}`));
     if (!family.length) continue;
     out.push(`## ${digit}xx — ${title}`, '');
-    for (const e of family) out.push(section(e.spec, e.module));
+    for (const e of family) out.push(section(e));
   }
   return out.join('\n').replace(/\n{3,}/g, '\n\n').trimEnd() + '\n';
 }

@@ -3,11 +3,11 @@
 // `--namespace ns`, `--namespace=ns`, `-ojson`, `-A`.
 import { DurationError, parseDuration } from './duration.js';
 
-export type Command = 'doctor' | 'status' | 'version' | 'completion' | 'help';
+export type Command = 'doctor' | 'status' | 'explain' | 'version' | 'completion' | 'help';
 export type OutputFormat = 'table' | 'json' | 'yaml';
 export type FailOn = 'error' | 'warning' | 'info' | 'none';
 
-export const COMMANDS: Command[] = ['doctor', 'status', 'version', 'completion', 'help'];
+export const COMMANDS: Command[] = ['doctor', 'status', 'explain', 'version', 'completion', 'help'];
 export const OUTPUT_FORMATS: OutputFormat[] = ['table', 'json', 'yaml'];
 export const FAIL_ON: FailOn[] = ['error', 'warning', 'info', 'none'];
 
@@ -40,6 +40,8 @@ export interface CliRequest {
   noExec: boolean;
   /** --fix-only: print only the combined remediation, ready for `kubectl apply -f -` after review */
   fixOnly: boolean;
+  /** `explain CODE`: the code asked for (undefined lists every code) */
+  explainCode?: string;
   /** `completion install` arguments */
   completionArgs?: string[];
   /** --fix-script: print every fix as a POSIX sh script (variables checked first, commands and apply heredocs in order) */
@@ -260,6 +262,7 @@ export function parseCommandLine(argv: string[]): CliRequest {
     if (rest.length > 1) throw new UsageError(`unexpected argument "${rest[1]}"`, 'help');
     return req;
   }
+  if (req.command === 'explain' && rest.length > 0) req.explainCode = rest.shift();
   if (rest.length > 0) throw new UsageError(`unexpected argument "${rest[0]}"`, req.command);
   if (wantsHelp) {
     req.helpFor = req.command;

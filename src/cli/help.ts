@@ -106,6 +106,21 @@ ${REPORT_FLAGS}
 
 ${EXIT_CODES}
 `;
+    case 'explain':
+      return `What a finding code means, why Istio behaves so, how to fix it and the related codes: the same
+text as docs/checks.md, offline (kubectl's habit: kubectl explain).
+
+Usage:
+  ${name} explain [CODE] [-o json|yaml]
+
+Examples:
+  # every code, one line each
+  ${name} explain
+
+  # one code
+  ${name} explain ITLS202
+  ${name} explain itls202 -o json
+`;
     case 'completion':
       return completionHelp(name);
     case 'version':
@@ -131,6 +146,7 @@ Usage:
 Commands:
   doctor     find what breaks TLS for each gateway host, with evidence and fixes
   status     one row per gateway host: certificate, expiry, SAN, chain, overall
+  explain    what a finding code means and how to fix it (explain ITLS202)
   version    print the version
   completion shell completion through kubectl (completion install)
   help       help for a command

@@ -14,6 +14,7 @@ import { loadTrustStore, parseCertificates } from '../tls/index.js';
 import type { TrustStore } from '../tls/types.js';
 import { UsageError, parseCommandLine, type CliRequest, type FailOn } from './args.js';
 import { installCompletion, runComplete } from './completion.js';
+import { UnknownCode, renderExplain } from './explain.js';
 import { helpText, programName } from './help.js';
 import { printVersion, version } from './version.js';
 
@@ -159,10 +160,14 @@ async function diagnose(req: CliRequest, io: CliIO): Promise<number> {
     }
     return blindExit(blind, io) ?? exitCodeFor(report.findings, req.failOn);
   }
-  // a terminal's width; in a pipe, COLUMNS when set (as `COLUMNS=80 kubectl istio-tls doctor | less`)
-  const width = io.stdout.columns ?? (Number(process.env.COLUMNS) > 0 ? Number(process.env.COLUMNS) : undefined);
+  const width = terminalWidth(io);
   io.stdout.write(renderReport(report, req.output, { color: wantsColor(req, io), width, verbose: req.verbose }));
   return blindExit(blind, io) ?? exitCodeFor(report.findings, req.failOn);
+}
+
+/** A terminal's width; in a pipe, COLUMNS when set (as `COLUMNS=80 kubectl istio-tls doctor | less`). */
+function terminalWidth(io: CliIO): number | undefined {
+  return io.stdout.columns ?? (Number(process.env.COLUMNS) > 0 ? Number(process.env.COLUMNS) : undefined);
 }
 
 export async function runCli(argv: string[], io: CliIO): Promise<number> {
@@ -190,12 +195,15 @@ export async function runCli(argv: string[], io: CliIO): Promise<number> {
       case 'completion':
         // the npm launcher runs under node (argv[1] is the script); a release executable is itself
         return installCompletion(req.completionArgs ?? [], io, { execPath: process.execPath, script: process.versions.bun ? undefined : process.argv[1], platform: process.platform });
+      case 'explain':
+        io.stdout.write(renderExplain(req.explainCode, { output: req.output, width: terminalWidth(io) ?? 100, program: name }));
+        return 0;
       case 'doctor':
       case 'status':
         return await diagnose(req, io);
     }
   } catch (e) {
-    if (e instanceof DoctorCannotRun || e instanceof ManifestError) {
+    if (e instanceof DoctorCannotRun || e instanceof ManifestError || e instanceof UnknownCode) {
       io.stderr.write(`error: ${oneLine(e.message)}\n`);
       return 2;
     }

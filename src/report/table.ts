@@ -324,7 +324,7 @@ function renderFinding(f: Finding, fixNumber: number | undefined, width: number,
     if (!proof) count += wrapped.length;
     lines.push(...wrapped.map((l, i) => (i === 0 ? p.c.dim(`    · ${l.trimStart()}`) : p.c.dim(l))));
   }
-  if (verbose) lines.push(p.c.dim(`    · docs: docs/checks.md#${f.code.toLowerCase()} (${DOCS_URL}#${f.code.toLowerCase()})`));
+  if (verbose) lines.push(p.c.dim(`    · docs: kubectl istio-tls explain ${f.code} (${DOCS_URL}#${f.code.toLowerCase()})`));
   if (fixNumber !== undefined) lines.push(`    ${p.c.green(`→ fix [${fixNumber}]`)}`);
   return lines;
 }
@@ -429,7 +429,8 @@ export function renderDoctorTable(report: Report, style: RenderStyle): string {
     folded.fixes ? plural(folded.fixes, 'long fix', 'long fixes') : '',
   ].filter(Boolean);
   if (report.findings.length > 0) {
-    const footer = `Docs: docs/checks.md#<code> (${DOCS_URL}).${hidden.length ? ` Folded: ${hidden.join(', ')} (-v or -o json shows them).` : ''}`;
+    // the command, not a repository path: a krew or single-binary install has no docs/ directory
+    const footer = `Docs: kubectl istio-tls explain <code> (${DOCS_URL}).${hidden.length ? ` Folded: ${hidden.join(', ')} (-v or -o json shows them).` : ''}`;
     out.push('', ...wrap(footer, width, '').map((l) => p.c.dim(l)));
   }
   return out.join('\n') + '\n';
