@@ -4,11 +4,11 @@
 import { DurationError, parseDuration } from './duration.js';
 
 export type Command = 'doctor' | 'status' | 'explain' | 'version' | 'completion' | 'help';
-export type OutputFormat = 'table' | 'json' | 'yaml';
+export type OutputFormat = 'table' | 'json' | 'yaml' | 'sarif';
 export type FailOn = 'error' | 'warning' | 'info' | 'none';
 
 export const COMMANDS: Command[] = ['doctor', 'status', 'explain', 'version', 'completion', 'help'];
-export const OUTPUT_FORMATS: OutputFormat[] = ['table', 'json', 'yaml'];
+export const OUTPUT_FORMATS: OutputFormat[] = ['table', 'json', 'yaml', 'sarif'];
 export const FAIL_ON: FailOn[] = ['error', 'warning', 'info', 'none'];
 
 export const DEFAULT_EXPIRY_WARNING_MS = 30 * 86_400_000;
@@ -276,6 +276,7 @@ export function parseCommandLine(argv: string[]): CliRequest {
   if (req.fixScript && req.command !== 'doctor') throw new UsageError('--fix-script goes with doctor', req.command);
   if (req.fixScript && req.fixOnly) throw new UsageError('--fix-only and --fix-script cannot be used together: pick the YAML stream or the script', req.command);
   if (req.fixScript && req.output !== 'table') throw new UsageError('--fix-script prints a shell script; use it without -o', req.command);
+  if (req.output === 'sarif' && req.command !== 'doctor') throw new UsageError('-o sarif goes with doctor (findings for code scanning)', req.command);
   if (req.fixOnly && req.output !== 'table' && req.output !== 'yaml') {
     throw new UsageError('--fix-only prints YAML for kubectl apply; use it without -o json', req.command);
   }

@@ -32,7 +32,7 @@ const FLAG_HELP: Record<string, string> = {
   context: 'kubeconfig context to use',
   namespace: 'only Gateways in this namespace',
   'all-namespaces': 'all namespaces (the default)',
-  output: 'output format: table, json or yaml',
+  output: 'output format: table, json, yaml or sarif',
   'fail-on': 'exit 1 at or above this severity',
   now: 'evaluate certificate validity at this RFC3339 time',
   'ca-file': 'extra trust anchors (PEM)',

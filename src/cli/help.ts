@@ -28,7 +28,9 @@ Offline:
                                  '-' reads stdin). No cluster access happens.`;
 
 const REPORT_FLAGS = `Report flags:
-  -o, --output table|json|yaml   output format (default table)
+  -o, --output table|json|yaml|sarif
+                                 output format (default table); sarif (doctor): SARIF 2.1.0 for GitHub
+                                 code scanning, results at the file and line of the -f objects
       --fail-on error|warning|info|none
                                  exit 1 when a finding at or above this severity exists (default error)
       --now <RFC3339>            evaluate certificate validity at this time (e.g. 2026-01-31T12:00:00Z)

@@ -5,7 +5,7 @@ import { blindness } from '../checks/doctor.js';
 import { runChecks } from '../checks/run.js';
 import { buildInventory, countTlsHosts, gatewaysLeftOut } from '../checks/inventory.js';
 import { SEVERITY_RANK, type CheckOptions, type Finding } from '../checks/types.js';
-import { ManifestError, loadOfflineSnapshot } from '../manifests/index.js';
+import { ManifestError, loadOfflineSnapshot, type OriginIndex } from '../manifests/index.js';
 import { renderReport, type Report } from '../report/index.js';
 import { planFixes, renderFixOnly, renderFixScript, type BaseLookup } from '../remediation/combine.js';
 import { cleanObject } from '../remediation/objects.js';
@@ -74,16 +74,22 @@ function readTrustStore(caFiles: string[], io: CliIO): TrustStore {
   return store;
 }
 
-async function loadSnapshot(req: CliRequest, io: CliIO): Promise<Snapshot> {
+interface Loaded {
+  snapshot: Snapshot;
+  /** where the -f objects are written (-o sarif only) */
+  origins?: OriginIndex;
+}
+
+async function loadSnapshot(req: CliRequest, io: CliIO): Promise<Loaded> {
   if (req.filenames.length > 0) {
-    const { snapshot, warnings } = loadOfflineSnapshot(req.filenames, { istioNamespace: req.istioNamespace });
+    const { snapshot, warnings, origins } = loadOfflineSnapshot(req.filenames, { istioNamespace: req.istioNamespace, positions: req.output === 'sarif' });
     for (const w of warnings) io.stderr.write(`warning: ${w}\n`);
-    return snapshot;
+    return { snapshot, origins };
   }
   // client-node costs ~100 ms to load and offline runs never need it
   const cluster = await import('../cluster/index.js');
   try {
-    return await cluster.loadLiveSnapshot({
+    const snapshot = await cluster.loadLiveSnapshot({
       kubeconfig: req.kubeconfig,
       context: req.context,
       namespace: req.namespace,
@@ -91,6 +97,7 @@ async function loadSnapshot(req: CliRequest, io: CliIO): Promise<Snapshot> {
       istioNamespace: req.istioNamespace,
       inspect: !req.noExec,
     });
+    return { snapshot };
   } catch (e) {
     if (e instanceof cluster.ClusterError) throw new DoctorCannotRun(e.message);
     throw e;
@@ -142,7 +149,7 @@ export function snapshotLookup(snapshot: Snapshot): BaseLookup {
 async function diagnose(req: CliRequest, io: CliIO): Promise<number> {
   const now = req.now ?? new Date();
   const trustStore = readTrustStore(req.caFiles, io);
-  const snapshot = await loadSnapshot(req, io);
+  const { snapshot, origins } = await loadSnapshot(req, io);
   const report = buildReport(req, snapshot, now, trustStore);
   // A blind run (Gateways or pods not listable anywhere) still prints what it has, the RBAC fix
   // included, but never passes: exit 2 whatever --fail-on and -o say.
@@ -161,7 +168,8 @@ async function diagnose(req: CliRequest, io: CliIO): Promise<number> {
     return blindExit(blind, io) ?? exitCodeFor(report.findings, req.failOn);
   }
   const width = terminalWidth(io);
-  io.stdout.write(renderReport(report, req.output, { color: wantsColor(req, io), width, verbose: req.verbose }));
+  const sarif = { origins, cwd: process.cwd(), version: version() };
+  io.stdout.write(renderReport(report, req.output, { color: wantsColor(req, io), width, verbose: req.verbose }, sarif));
   return blindExit(blind, io) ?? exitCodeFor(report.findings, req.failOn);
 }
 
