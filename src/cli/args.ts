@@ -48,6 +48,10 @@ export interface CliRequest {
   fixScript: boolean;
   /** -v: the table shows everything it folds by default (all evidence, serials, fingerprints, every place) */
   verbose: boolean;
+  /** --use-kube (istioctl analyze's flag): the -f files laid over the live cluster, not read alone */
+  useKube: boolean;
+  /** --fail-on-existing: with --use-kube, --fail-on counts the findings already live too */
+  failOnExisting: boolean;
 }
 
 /** A mistake on the command line: printed as one line, exit code 2. */
@@ -120,6 +124,8 @@ const FLAGS: FlagSpec[] = [
   { long: 'fix-only', kind: 'boolean', apply: (r) => (r.fixOnly = true) },
   { long: 'fix-script', kind: 'boolean', apply: (r) => (r.fixScript = true) },
   { long: 'verbose', short: 'v', kind: 'boolean', apply: (r) => (r.verbose = true) },
+  { long: 'use-kube', kind: 'boolean', apply: (r) => (r.useKube = true) },
+  { long: 'fail-on-existing', kind: 'boolean', apply: (r) => (r.failOnExisting = true) },
 ];
 
 /** Names and kinds of the flags, for completion. */
@@ -143,6 +149,8 @@ export function defaultRequest(): CliRequest {
     fixOnly: false,
     fixScript: false,
     verbose: false,
+    useKube: false,
+    failOnExisting: false,
   };
 }
 
@@ -280,8 +288,12 @@ export function parseCommandLine(argv: string[]): CliRequest {
   if (req.fixOnly && req.output !== 'table' && req.output !== 'yaml') {
     throw new UsageError('--fix-only prints YAML for kubectl apply; use it without -o json', req.command);
   }
-  if (req.filenames.length > 0 && (req.kubeconfig !== undefined || req.context !== undefined)) {
-    throw new UsageError('-f/--filename reads manifests offline; it cannot be combined with --kubeconfig or --context', req.command);
+  if (req.useKube && req.filenames.length === 0) {
+    throw new UsageError('--use-kube lays the -f files over the live cluster: give the files with -f (without --use-kube the live cluster is read alone)', req.command);
+  }
+  if (req.failOnExisting && !req.useKube) throw new UsageError('--fail-on-existing goes with --use-kube (without it every finding counts for --fail-on)', req.command);
+  if (req.filenames.length > 0 && !req.useKube && (req.kubeconfig !== undefined || req.context !== undefined)) {
+    throw new UsageError('-f/--filename reads manifests offline; it cannot be combined with --kubeconfig or --context (add --use-kube to lay the files over that cluster)', req.command);
   }
   return req;
 }

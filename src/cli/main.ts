@@ -7,6 +7,8 @@ import { buildInventory, countTlsHosts, gatewaysLeftOut } from '../checks/invent
 import { SEVERITY_RANK, type CheckOptions, type Finding } from '../checks/types.js';
 import { ManifestError, loadOfflineSnapshot, type OriginIndex } from '../manifests/index.js';
 import { renderReport, type Report } from '../report/index.js';
+import { compareFindings } from '../report/change.js';
+import { overlaySnapshot } from '../snapshot/overlay.js';
 import { planFixes, renderFixOnly, renderFixScript, type BaseLookup } from '../remediation/combine.js';
 import { cleanObject } from '../remediation/objects.js';
 import type { Snapshot } from '../snapshot/types.js';
@@ -78,14 +80,31 @@ interface Loaded {
   snapshot: Snapshot;
   /** where the -f objects are written (-o sarif only) */
   origins?: OriginIndex;
+  /** --use-kube: the live cluster alone, and what the files replaced or added */
+  live?: Snapshot;
+  replaced?: number;
+  added?: number;
 }
 
 async function loadSnapshot(req: CliRequest, io: CliIO): Promise<Loaded> {
-  if (req.filenames.length > 0) {
-    const { snapshot, warnings, origins } = loadOfflineSnapshot(req.filenames, { istioNamespace: req.istioNamespace, positions: req.output === 'sarif' });
-    for (const w of warnings) io.stderr.write(`warning: ${w}\n`);
-    return { snapshot, origins };
+  if (req.useKube) {
+    // the files first: a mistake in them costs no API round trip
+    const files = loadFiles(req, io);
+    const { snapshot: live } = await loadLive(req);
+    const { snapshot, replaced, added } = overlaySnapshot(live, files.snapshot);
+    return { snapshot, origins: files.origins, live, replaced, added };
   }
+  if (req.filenames.length > 0) return loadFiles(req, io);
+  return loadLive(req);
+}
+
+function loadFiles(req: CliRequest, io: CliIO): Loaded {
+  const { snapshot, warnings, origins } = loadOfflineSnapshot(req.filenames, { istioNamespace: req.istioNamespace, positions: req.output === 'sarif' });
+  for (const w of warnings) io.stderr.write(`warning: ${w}\n`);
+  return { snapshot, origins };
+}
+
+async function loadLive(req: CliRequest): Promise<Loaded> {
   // client-node costs ~100 ms to load and offline runs never need it
   const cluster = await import('../cluster/index.js');
   try {
@@ -149,8 +168,24 @@ export function snapshotLookup(snapshot: Snapshot): BaseLookup {
 async function diagnose(req: CliRequest, io: CliIO): Promise<number> {
   const now = req.now ?? new Date();
   const trustStore = readTrustStore(req.caFiles, io);
-  const { snapshot, origins } = await loadSnapshot(req, io);
+  const { snapshot, origins, live, replaced, added } = await loadSnapshot(req, io);
   const report = buildReport(req, snapshot, now, trustStore);
+  if (live) {
+    // the same checks on the cluster as it is: what the change introduces, keeps and fixes
+    const { change, fixed } = compareFindings(buildReport(req, live, now, trustStore).findings, report.findings);
+    for (const f of report.findings) f.change = change.get(f);
+    report.change = {
+      files: snapshot.source.files ?? [],
+      replaced: replaced ?? 0,
+      added: added ?? 0,
+      introduced: report.findings.filter((f) => f.change === 'introduced').length,
+      existing: report.findings.filter((f) => f.change === 'existing').length,
+      fixed,
+      failOnExisting: req.failOnExisting,
+    };
+  }
+  // --use-kube: --fail-on counts what the change introduces, unless --fail-on-existing
+  const counted = report.change && !req.failOnExisting ? report.findings.filter((f) => f.change === 'introduced') : report.findings;
   // A blind run (Gateways or pods not listable anywhere) still prints what it has, the RBAC fix
   // included, but never passes: exit 2 whatever --fail-on and -o say.
   const blind = blindness(snapshot);
@@ -165,12 +200,12 @@ async function diagnose(req: CliRequest, io: CliIO): Promise<number> {
       else if (plan.steps.length) io.stderr.write(`no fix of this run is a YAML document (${plan.steps.length} need commands): use --fix-script\n`);
       else io.stderr.write('nothing to fix\n');
     }
-    return blindExit(blind, io) ?? exitCodeFor(report.findings, req.failOn);
+    return blindExit(blind, io) ?? exitCodeFor(counted, req.failOn);
   }
   const width = terminalWidth(io);
   const sarif = { origins, cwd: process.cwd(), version: version() };
   io.stdout.write(renderReport(report, req.output, { color: wantsColor(req, io), width, verbose: req.verbose }, sarif));
-  return blindExit(blind, io) ?? exitCodeFor(report.findings, req.failOn);
+  return blindExit(blind, io) ?? exitCodeFor(counted, req.failOn);
 }
 
 /** A terminal's width; in a pipe, COLUMNS when set (as `COLUMNS=80 kubectl istio-tls doctor | less`). */

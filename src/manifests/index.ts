@@ -1,5 +1,6 @@
 // The offline source: `-f` files and directories → the same Snapshot the live source produces.
 import { emptySnapshot, type KubeObject, type Snapshot, type SnapshotKind } from '../snapshot/types.js';
+import { SNAPSHOT_KINDS } from '../snapshot/overlay.js';
 import { addDocuments } from './documents.js';
 import { forEachManifestDocument } from './files.js';
 import type { OriginIndex } from './positions.js';
@@ -7,33 +8,7 @@ import type { OriginIndex } from './positions.js';
 export { originKey, type FieldPosition, type ObjectOrigin, type OriginIndex } from './positions.js';
 export { ManifestError, forEachManifestDocument, listManifestFiles, manifestDocuments, parseManifestText, readManifestFiles } from './files.js';
 
-const ALL_KINDS: SnapshotKind[] = [
-  'pods',
-  'services',
-  'secrets',
-  'configMaps',
-  'gateways',
-  'virtualServices',
-  'destinationRules',
-  'peerAuthentications',
-  'roles',
-  'roleBindings',
-  'clusterRoles',
-  'clusterRoleBindings',
-  'kubernetesGateways',
-  'gatewayClasses',
-  'httpRoutes',
-  'grpcRoutes',
-  'tlsRoutes',
-  'referenceGrants',
-  'namespaces',
-  'certificates',
-  'certificateRequests',
-  'issuers',
-  'clusterIssuers',
-  'orders',
-  'challenges',
-];
+const ALL_KINDS: SnapshotKind[] = SNAPSHOT_KINDS;
 const NEVER_CREDENTIALS = new Set(['kubernetes.io/service-account-token', 'helm.sh/release.v1']);
 const CLUSTER_SCOPED: SnapshotKind[] = ['clusterRoles', 'clusterRoleBindings', 'namespaces', 'gatewayClasses', 'clusterIssuers'];
 
