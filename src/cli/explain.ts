@@ -1,7 +1,7 @@
 // `kubectl istio-tls explain [CODE]`: a code's documentation, offline, from the catalog that writes
 // docs/checks.md (kubectl's habit: `kubectl explain`). Without a code: every code, one line each.
 import { stringify } from 'yaml';
-import { DOCS_URL } from '../checks/voice.js';
+import { DOCS_URL } from '../findings/voice.js';
 import { catalogEntry, codeCatalog, type CatalogEntry } from '../report/catalog.js';
 import { wrap } from '../report/text.js';
 import type { OutputFormat } from './args.js';

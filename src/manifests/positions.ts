@@ -3,35 +3,15 @@
 // (the parse is otherwise unchanged), from the `yaml` package's node ranges while the document's tree is
 // still there, then kept as a small flat list: no tree survives the document.
 import { isMap, isPair, isScalar, isSeq, type LineCounter, type Node } from 'yaml';
+import { originKey, type FieldPosition, type ObjectOrigin, type OriginIndex } from '../snapshot/origins.js';
 
-export interface FieldPosition {
-  /** dotted path from the object's root: `spec.servers.0.hosts.1` */
-  path: string;
-  /** the scalar as text (numbers too); undefined for a map or list */
-  value?: string;
-  line: number;
-  column: number;
-}
-
-export interface ObjectOrigin {
-  /** the file as given on the command line (relative or absolute), never `<stdin>` */
-  file: string;
-  line: number;
-  column: number;
-  fields: FieldPosition[];
-}
-
-/** Objects by kind (as findings name it), namespace and name. */
-export type OriginIndex = Map<string, ObjectOrigin>;
+export { originKey, type FieldPosition, type ObjectOrigin, type OriginIndex };
 
 /** Findings name a Gateway-API Gateway `Gateway.gateway.networking.k8s.io` (src/checks/gateway-api-model.ts). */
 function refKind(kind: string, apiVersion: string | undefined): string {
   return kind === 'Gateway' && (apiVersion ?? '').startsWith('gateway.networking.k8s.io/') ? 'Gateway.gateway.networking.k8s.io' : kind;
 }
 
-export function originKey(kind: string, namespace: string | undefined, name: string): string {
-  return `${kind}|${namespace ?? ''}|${name}`;
-}
 
 /** Every node's position under `node`, by dotted path (the path prefix included). */
 function collect(node: unknown, path: string, lc: LineCounter, out: FieldPosition[]): void {

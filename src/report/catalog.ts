@@ -1,8 +1,8 @@
 // The code catalog as the CLI, the docs generator and SARIF read it: every CodeSpec the checks declare,
 // with the module that declares it and the codes related to it. The one place that knows where the
-// catalog lives (today: each check module's `codes`), so moving the catalog repoints this file only.
+// catalog lives (src/findings/codes/<area>.ts, reached through each check module's `codes`, which names the module), so moving the catalog repoints this file only.
 import { CHECKS } from '../checks/index.js';
-import type { CodeSpec } from '../checks/types.js';
+import type { CodeSpec } from '../findings/types.js';
 
 export interface CatalogEntry {
   spec: CodeSpec;

@@ -2,7 +2,7 @@
 // cluster alone and on the live cluster with the files in place; a finding of the proposed state that
 // the live state already has (same code, same place) was there before and still is; one it lacks is
 // introduced by the change; a live finding the proposed state no longer has is fixed by the change.
-import type { Finding, Place } from '../checks/types.js';
+import type { Finding, Place } from '../findings/types.js';
 
 export type FindingChange = 'introduced' | 'existing';
 

@@ -5,9 +5,9 @@
 // of the run, never a result without a location (GitHub rejects those).
 import { createHash } from 'node:crypto';
 import { relative, resolve, sep } from 'node:path';
-import type { Finding, Place, ResourceRef, Severity } from '../checks/types.js';
-import { DOCS_URL } from '../checks/voice.js';
-import { originKey, type FieldPosition, type ObjectOrigin, type OriginIndex } from '../manifests/positions.js';
+import type { Finding, Place, ResourceRef, Severity } from '../findings/types.js';
+import { DOCS_URL } from '../findings/voice.js';
+import { originKey, type FieldPosition, type ObjectOrigin, type OriginIndex } from '../snapshot/origins.js';
 import { codeCatalog } from './catalog.js';
 import type { Report } from './types.js';
 

@@ -7,7 +7,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { before, describe, it } from 'node:test';
 import { runCli, type CliIO } from '../../src/cli/main.js';
-import type { Finding } from '../../src/checks/types.js';
+import type { Finding } from '../../src/findings/types.js';
 import { materializeScenario } from '../../src/sim/materialize.js';
 import { cli, ensureBuilt, keyFingerprints, readExpectation, ROOT, scenarioDirs, trustArgs } from '../scenario/harness.js';
 import { assertValidSarif, type SarifLog } from './sarif-check.js';
