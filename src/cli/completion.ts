@@ -45,6 +45,8 @@ const FLAG_HELP: Record<string, string> = {
   'fix-only': 'print only the combined remediation YAML',
   'fix-script': 'print every fix as a POSIX sh script',
   verbose: 'show everything the table folds',
+  'use-kube': 'lay the -f files over the live cluster (what the change does)',
+  'fail-on-existing': 'with --use-kube, --fail-on counts findings already live too',
   help: 'help for this command',
 };
 

@@ -25,7 +25,14 @@ const CLUSTER_FLAGS = `Cluster flags (as kubectl spells them; KUBECONFIG is hono
 Offline:
   -f, --filename <file|dir>      read manifests instead of a cluster (repeatable; directories are
                                  read recursively: *.yaml, *.yml, *.json, multi-doc, kind: List;
-                                 '-' reads stdin). No cluster access happens.`;
+                                 '-' reads stdin). No cluster access happens unless --use-kube.
+      --use-kube                 before you apply: lay the -f files over the live cluster (istioctl
+                                 analyze's flag). File objects replace the live ones of the same
+                                 kind/namespace/name; the rest, Secrets included, is the cluster's.
+                                 Each finding says whether the change introduces it or it is live
+                                 already; live findings the change fixes are listed
+      --fail-on-existing         with --use-kube: --fail-on counts the findings already live too
+                                 (default: only those the change introduces)`;
 
 const REPORT_FLAGS = `Report flags:
   -o, --output table|json|yaml|sarif
@@ -65,6 +72,9 @@ Examples:
 
   # offline, from manifests (e.g. kubectl get pods,svc,secrets,gateways,virtualservices,destinationrules -A -o yaml > cluster.yaml)
   ${name} doctor -f cluster.yaml
+
+  # before kubectl apply: what the changed manifests would do to the live cluster
+  ${name} doctor -f ./manifests/ --use-kube
 
   # a private CA your clients trust
   ${name} doctor --ca-file corp-root.pem

@@ -6,7 +6,7 @@ import { renderSarif, type SarifContext } from './sarif.js';
 import { redactKeyMaterial } from './text.js';
 import type { RenderStyle, Report } from './types.js';
 
-export type { RenderStyle, Report, ReportSource } from './types.js';
+export type { RenderStyle, Report, ReportChange, ReportFinding, ReportSource } from './types.js';
 export { groupFindings, renderDoctorTable, verdictLine } from './table.js';
 export { renderStatusTable } from './status.js';
 export { redactKeyMaterial } from './text.js';

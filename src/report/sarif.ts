@@ -4,12 +4,13 @@
 // A finding with no file to point at (a live object, a Secret from the cluster, a pod) is a notification
 // of the run, never a result without a location (GitHub rejects those).
 import { createHash } from 'node:crypto';
-import { relative, resolve, sep } from 'node:path';
+import { isAbsolute, relative, resolve, sep } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import type { Finding, Place, ResourceRef, Severity } from '../findings/types.js';
 import { DOCS_URL } from '../findings/voice.js';
 import { originKey, type FieldPosition, type ObjectOrigin, type OriginIndex } from '../snapshot/origins.js';
 import { codeCatalog } from './catalog.js';
-import type { Report } from './types.js';
+import type { Report, ReportFinding } from './types.js';
 
 export const SARIF_SCHEMA = 'https://json.schemastore.org/sarif-2.1.0.json';
 export const TOOL_NAME = 'kubectl-istio-tls';
@@ -87,8 +88,12 @@ function fieldOf(f: Finding, host: string | undefined, port: number | undefined,
   return fields.find((x) => x.path === 'metadata.name');
 }
 
+/** Relative to the working directory (the repository root in CI); a file outside it gets its absolute file: URI. */
 function uriOf(file: string, cwd: string): string {
-  return relative(cwd, resolve(cwd, file)).split(sep).join('/');
+  const abs = resolve(cwd, file);
+  const rel = relative(cwd, abs);
+  if (rel === '' || rel.startsWith('..') || isAbsolute(rel)) return pathToFileURL(abs).href;
+  return rel.split(sep).join('/');
 }
 
 function locate(place: Place, f: Finding, ctx: SarifContext): SarifLocation | undefined {
@@ -116,7 +121,7 @@ function where(p: Place): string {
   return `${refName(p.resource)}${p.host ? ` host ${p.host}` : ''}${p.port ? ` port ${p.port}` : ''}`;
 }
 
-function messageOf(f: Finding): string {
+function messageOf(f: ReportFinding): string {
   const parts = [f.message, ...(f.also ?? [])];
   if (f.remediation?.summary) parts.push(`Fix: ${f.remediation.summary}`);
   return parts.join(' ');
@@ -173,7 +178,14 @@ export function renderSarif(report: Report, ctx: SarifContext): string {
       properties: { resource: refName(f.resource), ...(f.host ? { host: f.host } : {}), ...(f.port ? { port: f.port } : {}), severity: f.severity },
     };
     if (related.length) result.relatedLocations = related;
+    // --use-kube: SARIF's own words for "introduced by the change" and "there before and still there"
+    if (f.change) result.baselineState = f.change === 'introduced' ? 'new' : 'unchanged';
     results.push(result);
+  }
+  // --use-kube: a live finding the change fixes has no line to point at in the files: a notification
+  for (const f of report.change?.fixed ?? []) {
+    const rule = ruleIndex.get(f.code);
+    notifications.push({ level: 'note', message: { text: `fixed by the change: ${f.code} ${where(placeOf(f))}: ${f.title}` }, associatedRule: rule === undefined ? { id: f.code } : { id: f.code, index: rule } });
   }
   const sarif = {
     $schema: SARIF_SCHEMA,
