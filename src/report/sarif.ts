@@ -26,6 +26,9 @@ export interface SarifContext {
   version: string;
 }
 
+/** GitHub code scanning's hard limit is 1,000 locations per result: the primary one and 999 related. */
+export const MAX_RELATED = 999;
+
 type Level = 'error' | 'warning' | 'note';
 const LEVEL: Record<Severity, Level> = { error: 'error', warning: 'warning', info: 'note' };
 
@@ -165,14 +168,15 @@ export function renderSarif(report: Report, ctx: SarifContext): string {
       notifications.push({ level: LEVEL[f.severity], message: { text: `${f.code} ${where(placeOf(f))}: ${messageOf(f)}` }, associatedRule: associated });
       continue;
     }
-    const related = located
-      .filter((x) => x !== primary && x.loc)
-      .map((x, i) => ({ id: i + 1, ...x.loc!, message: { text: where(x.p) } }));
+    const others = located.filter((x) => x !== primary && x.loc);
+    // GitHub rejects a result with more than 1,000 locations: the rest are counted in the message
+    const related = others.slice(0, MAX_RELATED).map((x, i) => ({ id: i + 1, ...x.loc!, message: { text: where(x.p) } }));
+    const untold = others.length - related.length;
     const result: Record<string, unknown> = {
       ruleId: f.code,
       ...(rule === undefined ? {} : { ruleIndex: rule }),
       level: LEVEL[f.severity],
-      message: { text: messageOf(f) },
+      message: { text: untold > 0 ? `${messageOf(f)} The same cause at ${untold} more places than listed here (-o json lists every one).` : messageOf(f) },
       locations: [primary.loc],
       partialFingerprints: { [FINGERPRINT_KEY]: fingerprint(f) },
       properties: { resource: refName(f.resource), ...(f.host ? { host: f.host } : {}), ...(f.port ? { port: f.port } : {}), severity: f.severity },

@@ -149,3 +149,20 @@ describe('-o sarif from the built CLI', () => {
     assert.match(r.stderr, /-o sarif goes with doctor/);
   });
 });
+
+describe('renderSarif within GitHub limits', () => {
+  it('a cause at 1,500 places keeps 999 related locations and says how many more', async () => {
+    const { renderSarif, MAX_RELATED } = await import('../../src/report/sarif.js');
+    const { originKey } = await import('../../src/snapshot/origins.js');
+    const origins = new Map();
+    const places = Array.from({ length: 1500 }, (_, i) => ({ resource: { kind: 'Gateway', namespace: 'web', name: `gw-${i}` }, host: `h${i}.example.com`, port: 443 }));
+    for (const [i, p] of places.entries()) origins.set(originKey('Gateway', 'web', p.resource.name), { file: 'gw.yaml', line: i * 10 + 1, column: 1, fields: [] });
+    const [first, ...rest] = places;
+    const finding = { code: 'ITLS404', severity: 'warning' as const, title: 't', message: 'Shared.', resource: first.resource, host: first.host, port: 443, evidence: {}, places: rest };
+    const report = { generatedAt: NOW, command: 'doctor' as const, source: { kind: 'offline' as const }, failOn: 'error' as const, summary: { error: 0, warning: 1, info: 0 }, hostsChecked: 1500, findings: [finding], hosts: [] };
+    const log = assertValidSarif(renderSarif(report, { origins, cwd: process.cwd(), version: '0.0.0' })) as unknown as { runs: { results: { relatedLocations: unknown[]; message: { text: string } }[] }[] };
+    const [r] = log.runs[0].results;
+    assert.equal(r.relatedLocations.length, MAX_RELATED);
+    assert.match(r.message.text, /at 500 more places than listed here/);
+  });
+});
