@@ -2,13 +2,14 @@
 // cluster alone and on the live cluster with the files in place; a finding of the proposed state that
 // the live state already has (same code, same place) was there before and still is; one it lacks is
 // introduced by the change; a live finding the proposed state no longer has is fixed by the change.
+import { placeOf } from '../findings/causes.js';
 import type { Finding, Place } from '../findings/types.js';
 
 export type FindingChange = 'introduced' | 'existing';
 
 /** A place of a finding, with its code: two findings of one code about one place are one problem. */
 function keys(f: Finding): string[] {
-  const places: Place[] = [{ resource: f.resource, host: f.host, port: f.port }, ...(f.places ?? [])];
+  const places: Place[] = [placeOf(f), ...(f.places ?? [])];
   return places.map((p) => JSON.stringify([f.code, p.resource.kind, p.resource.namespace ?? '', p.resource.name, p.host ?? null, p.port ?? null]));
 }
 

@@ -7,6 +7,7 @@ import { createHash } from 'node:crypto';
 import { isAbsolute, relative, resolve, sep } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { Finding, Place, ResourceRef, Severity } from '../findings/types.js';
+import { placeOf } from '../findings/causes.js';
 import { DOCS_URL } from '../findings/voice.js';
 import { originKey, type FieldPosition, type ObjectOrigin, type OriginIndex } from '../snapshot/origins.js';
 import { codeCatalog } from './catalog.js';
@@ -111,13 +112,6 @@ function locate(place: Place, f: Finding, ctx: SarifContext): SarifLocation | un
     },
     logicalLocations: [{ fullyQualifiedName: refName(r), kind: 'resource' }],
   };
-}
-
-function placeOf(f: Finding): Place {
-  const p: Place = { resource: f.resource };
-  if (f.host !== undefined) p.host = f.host;
-  if (f.port !== undefined) p.port = f.port;
-  return p;
 }
 
 function where(p: Place): string {
