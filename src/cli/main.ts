@@ -116,6 +116,7 @@ async function loadLive(req: CliRequest): Promise<Loaded> {
       requestTimeoutMs: req.requestTimeoutMs,
       istioNamespace: req.istioNamespace,
       inspect: !req.noExec,
+      probe: !req.noExec && !req.noProbe,
     });
     return { snapshot };
   } catch (e) {
