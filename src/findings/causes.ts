@@ -19,7 +19,8 @@ function refName(r: ResourceRef): string {
   return `${r.namespace ? `${r.namespace}/` : ''}${r.name}`;
 }
 
-function placeOf(f: Finding): Place {
+/** The primary place of a finding: its resource, host and port. */
+export function placeOf(f: Finding): Place {
   const p: Place = { resource: f.resource };
   if (f.host !== undefined) p.host = f.host;
   if (f.port !== undefined) p.port = f.port;
