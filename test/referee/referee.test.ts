@@ -1,0 +1,119 @@
+// The referee tier: Istio's own control plane (tools/referee: pilot/test/xds's discovery server, the
+// SDS generator, Kubernetes' RBAC authorizer) judges the doctor on every scenario, example and
+// convergence fixture.
+//   agreement: per host, the doctor's verdict (the built CLI's JSON, run as the scenario tier runs it)
+//     matches istiod's: served on that port with the secret the doctor judged, routed or 404, for a
+//     conflict the Gateway istiod keeps, a route after a catch-all told as shadowed, not as 503;
+//   no harm: the doctor's --fix-script applied offline by the convergence tier's applier, the referee
+//     again: every host a fix names is served and routed, every host that worked and no fix named
+//     keeps its backend, secret and TLS mode, no host is newly routed by two VirtualServices.
+// A disagreement is a doctor bug (the test fails) or a limitation of the fake, listed in KNOWN with
+// its reason. Without Go the tier prints one `# referee tier skipped: ...` line and passes.
+// ISTIO_TLS_REFEREE_OUT=<file> writes every result as JSON (the report to the team is made from it).
+import assert from 'node:assert/strict';
+import { existsSync, writeFileSync } from 'node:fs';
+import { basename, join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { materializeScenario } from '../../src/sim/materialize.js';
+import { cli, ensureBuilt, readExpectation, ROOT, scenarioDirs, trustArgs } from '../scenario/harness.js';
+import { fixtureDirs, loadScenario, runScript, userFiles, type Scenario } from '../convergence/fixrun.js';
+import { buildReferee, refereeSkip, runReferee, writeObjects, type RefReport } from './referee.js';
+import { agreement, noHarm, type Disagreement, type DoctorReport, type Violation } from './judge.js';
+
+/**
+ * Disagreements that are limitations of the fake (or of the referee), by case and disagreement id,
+ * with the reason. A listed disagreement that no longer occurs fails the test: remove it.
+ */
+const KNOWN: Record<string, Record<string, string>> = {};
+
+/** Cases whose fixes cannot be applied offline, and why. */
+const KNOWN_UNAPPLIABLE: Record<string, string> = {};
+
+const skip = refereeSkip();
+if (skip) console.log(`# ${skip}`);
+
+const cases = [...scenarioDirs().map((d) => join(ROOT, d)), join(ROOT, 'examples', 'gateway-api'), ...fixtureDirs()].filter((d) => existsSync(d));
+
+interface Result {
+  name: string;
+  disagreements: Disagreement[];
+  violations: Violation[];
+  unappliable?: string;
+  judgeMs: number[];
+  before?: RefReport;
+  after?: RefReport;
+}
+const results: Result[] = [];
+
+describe('the referee judges the doctor', { skip }, () => {
+  let bin = '';
+  before(async () => {
+    ensureBuilt();
+    bin = await buildReferee();
+  });
+  after(() => {
+    const out = process.env.ISTIO_TLS_REFEREE_OUT;
+    if (out) writeFileSync(out, JSON.stringify(results, null, 1));
+  });
+
+  for (const dir of cases) {
+    const name = basename(dir);
+    describe(name, () => {
+      const r: Result = { name, disagreements: [], violations: [], judgeMs: [] };
+      results.push(r);
+      let s: Scenario;
+      let doctor: DoctorReport;
+      let script = '';
+      let beforeDir = '';
+
+      before(async () => {
+        const expect = readExpectation(dir);
+        const now = expect.now ? new Date(expect.now) : new Date(Math.floor(Date.now() / 1000) * 1000);
+        const nowArg = now.toISOString().replace('.000Z', 'Z');
+        // the convergence tier's objects, with this run's certificates (the applier works on these)
+        const m = await materializeScenario(dir, { now });
+        const loaded = await loadScenario(m.dir);
+        const roots = loaded.entries.filter((e) => e.ca && !e.issuer).map((e) => m.certs.get(e.name)!.certPem);
+        s = { ...loaded, now, certs: m.certs, roots };
+        beforeDir = m.dir;
+        const trust = trustArgs(dir, m.certs);
+        const d = await cli(['doctor', '-f', m.dir, '-o', 'json', '--now', nowArg, ...trust]);
+        assert.notEqual(d.code, 2, `doctor could not do its job: ${d.stderr}`);
+        doctor = JSON.parse(d.stdout) as DoctorReport;
+        const f = await cli(['doctor', '-f', m.dir, '--fix-script', '--now', nowArg, ...trust]);
+        assert.notEqual(f.code, 2, `doctor --fix-script could not do its job: ${f.stderr}`);
+        script = f.stdout;
+      });
+
+      it('agrees with istiod host by host', async () => {
+        const t0 = Date.now();
+        r.before = await runReferee(bin, beforeDir);
+        r.judgeMs.push(Date.now() - t0);
+        r.disagreements = agreement(doctor, r.before);
+        const known = KNOWN[name] ?? {};
+        const unknown = r.disagreements.filter((x) => !known[x.id]);
+        for (const id of Object.keys(known)) {
+          assert.ok(r.disagreements.some((x) => x.id === id), `${name}: KNOWN lists "${id}", which no longer occurs: remove it`);
+        }
+        assert.deepEqual(unknown.map((x) => `${x.id}\n    doctor: ${x.doctor}\n    referee: ${x.referee}`), []);
+      });
+
+      it('does no harm: fixes change only the hosts they name', async () => {
+        if (!script.trim() || !/kubectl/.test(script)) return; // nothing to apply
+        const { env, files, missing } = await userFiles(s, s.objects, script);
+        if (missing.length) {
+          r.unappliable = `the fix needs ${missing.join(', ')}, which the harness cannot supply`;
+          assert.ok(KNOWN_UNAPPLIABLE[name], r.unappliable);
+          return;
+        }
+        const applied = runScript(script, s.objects, env, files);
+        const t0 = Date.now();
+        const before = await runReferee(bin, writeObjects(s.objects));
+        r.after = await runReferee(bin, writeObjects(applied.objects));
+        r.judgeMs.push(Date.now() - t0);
+        r.violations = noHarm(doctor.findings, before, r.after);
+        assert.deepEqual(r.violations.map((v) => `${v.id}\n    ${v.detail}`), [], `after the fix script:\n${applied.log.join('\n')}`);
+      });
+    });
+  }
+});
