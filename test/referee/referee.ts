@@ -24,6 +24,7 @@ export interface RefSecret {
   loads?: boolean;
   loadError?: string;
   certSha256?: string;
+  dnsNames?: string[];
   authz?: string;
 }
 
@@ -151,14 +152,26 @@ export function works(h: RefHost): boolean {
   return h.outcome === 'tcp' || (h.outcome === 'redirect' && !h.tlsMode);
 }
 
-/** What a host looks like to a client: the fields the no-harm rule says must not change. */
+/** RFC 6125 as clients apply it: exact, or one left-most wildcard label. */
+export function covers(names: string[], host: string): boolean {
+  return names.some((n) => n === host || (n.startsWith('*.') && host.slice(host.indexOf('.')) === n.slice(1) && host.indexOf('.') > 0));
+}
+
+/**
+ * What a host looks like to a client: the fields the no-harm rule says must not change. The secret
+ * is the same Secret, delivered, loading, and covering the host (a shared certificate re-issued for
+ * a named host changes its bytes, not what this host serves).
+ */
 export function face(h: RefHost, secrets: Map<string, RefSecret>): string {
   return JSON.stringify({
     gateway: h.gateway,
     kept: h.kept,
     served: h.served,
     tlsMode: h.tlsMode ?? '',
-    secrets: (h.sds ?? []).map((n) => `${n}=${secrets.get(n)?.certSha256 ?? '?'}`),
+    secrets: (h.sds ?? []).map((n) => {
+      const s = secrets.get(n);
+      return `${n} ${s?.namespace}/${s?.name} delivered=${s?.delivered} loads=${s?.loads ?? '-'} covers=${s?.dnsNames ? covers(s.dnsNames, h.host) : '-'}`;
+    }),
     outcome: h.outcome,
     clusters: h.clusters ?? [],
     redirect: h.redirect ?? '',

@@ -23,7 +23,9 @@ import (
 	"context"
 	"crypto/sha256"
 	"crypto/tls"
+	"crypto/x509"
 	"encoding/json"
+	"encoding/pem"
 	"flag"
 	"fmt"
 	"io"
@@ -173,7 +175,9 @@ type Secret struct {
 	// CertSHA256: SHA-256 of the certificate bytes delivered (never the key), to tell one secret's
 	// content from another's.
 	CertSHA256 string `json:"certSha256,omitempty"`
-	LoadError  string `json:"loadError,omitempty"`
+	// DNSNames: the leaf certificate's DNS SANs (what hosts it can serve).
+	DNSNames  []string `json:"dnsNames,omitempty"`
+	LoadError string   `json:"loadError,omitempty"`
 	// Authz: the RBAC decision for the proxy's ServiceAccount (when it was asked).
 	Authz string `json:"authz,omitempty"`
 }
@@ -960,7 +964,7 @@ func judgeSecret(s *xds.FakeDiscoveryServer, p *model.Proxy, name string, decisi
 	}
 	if out.Delivered {
 		if !isCA && sec != nil {
-			out.Keys, out.Loads, out.LoadError, out.CertSHA256 = loads(sec)
+			out.Keys, out.Loads, out.LoadError, out.CertSHA256, out.DNSNames = loads(sec)
 		}
 		return out
 	}
@@ -987,18 +991,24 @@ func missingKeys(sec *corev1.Secret, ca bool) string {
 	return "no non-empty cert/key or tls.crt/tls.key; keys: " + strings.Join(keys, ", ")
 }
 
-func loads(sec *corev1.Secret) (string, *bool, string, string) {
+func loads(sec *corev1.Secret) (string, *bool, string, string, []string) {
 	cert, key, keys := sec.Data["cert"], sec.Data["key"], "cert/key"
 	if len(cert) == 0 || len(key) == 0 {
 		cert, key, keys = sec.Data["tls.crt"], sec.Data["tls.key"], "tls.crt/tls.key"
 	}
 	sum := fmt.Sprintf("%x", sha256.Sum256(cert))
+	var names []string
+	if block, _ := pem.Decode(cert); block != nil {
+		if leaf, err := x509.ParseCertificate(block.Bytes); err == nil {
+			names = leaf.DNSNames
+		}
+	}
 	_, err := tls.X509KeyPair(cert, key)
 	ok := err == nil
 	if err != nil {
-		return keys, &ok, err.Error(), sum
+		return keys, &ok, err.Error(), sum, names
 	}
-	return keys, &ok, "", sum
+	return keys, &ok, "", sum, names
 }
 
 // ---------------------------------------------------------------------------------------------
