@@ -1,7 +1,7 @@
 // What the doctor claims about each host, as typed data (codes, places, evidence fields; never
 // message text), and the two rules the referee holds it to: agreement and no harm.
 import type { Finding, Place } from '../../src/checks/types.js';
-import { isFix } from '../convergence/fixrun.js';
+import { isFix, type Obj } from '../convergence/fixrun.js';
 import { excerpt, face, hostsOf, secretsOf, works, type RefHost, type RefReport } from './referee.js';
 
 /** One row of the doctor's `hosts` (JSON report). */
@@ -209,26 +209,39 @@ export interface Violation {
   detail: string;
 }
 
-/** Hosts a fix names (its finding's places), as host or host:port. */
-function namedByFixes(findings: Finding[]): { hosts: Set<string>; claims: { host: string; port?: number; code: string }[] } {
-  const hosts = new Set<string>();
+/**
+ * The hosts a fix names: the Gateway hosts its finding places on (host, and port when given). A
+ * VirtualService's own host is not one: a fix may drop a host no Gateway serves, but a working host
+ * that is merely a VirtualService's host must keep working exactly as it did.
+ */
+function namedByFixes(findings: Finding[]): { host: string; port?: number; code: string }[] {
   const claims: { host: string; port?: number; code: string }[] = [];
   for (const f of findings.filter(isFix)) {
     for (const p of places(f)) {
-      if (!p.host) continue;
-      hosts.add(p.host);
-      // what a fix claims to fix: the Gateway hosts it names (a VirtualService's own host may be
-      // one no Gateway serves, which the fix may drop)
-      if (isGatewayKind(p.resource.kind)) claims.push({ host: p.host, port: p.port, code: f.code });
+      if (p.host && isGatewayKind(p.resource.kind)) claims.push({ host: p.host, port: p.port, code: f.code });
     }
   }
-  return { hosts, claims };
+  return claims;
 }
 
+/** VirtualService ns/name → its spec.hosts, from the objects before the fix. */
+function virtualServiceHosts(objects: Obj[]): Map<string, string[]> {
+  const out = new Map<string, string[]>();
+  for (const o of objects) {
+    if (o.kind !== 'VirtualService') continue;
+    const hosts = (o.spec as { hosts?: unknown } | undefined)?.hosts;
+    out.set(`${o.metadata.namespace ?? 'default'}/${o.metadata.name}`, Array.isArray(hosts) ? hosts.filter((h): h is string => typeof h === 'string') : []);
+  }
+  return out;
+}
+
+const listsHost = (hosts: string[], host: string) => hosts.some((h) => h === host || h === '*' || (h.startsWith('*.') && host.endsWith(h.slice(1))));
+
 /** The no-harm rule, from the referee's view before and after the doctor's fixes were applied. */
-export function noHarm(findings: Finding[], before: RefReport, after: RefReport): Violation[] {
+export function noHarm(findings: Finding[], before: RefReport, after: RefReport, beforeObjects: Obj[]): Violation[] {
   const out: Violation[] = [];
-  const { hosts: named, claims } = namedByFixes(findings);
+  const claims = namedByFixes(findings);
+  const named = (h: RefHost) => claims.some((c) => c.host === h.host && (c.port === undefined || c.port === h.port));
   const beforeHosts = hostsOf(before);
   const afterHosts = hostsOf(after);
   const key = (h: RefHost) => `${h.host}:${h.port}`;
@@ -239,7 +252,7 @@ export function noHarm(findings: Finding[], before: RefReport, after: RefReport)
   }
   // every host that worked and no fix named keeps its backend, secret and TLS mode
   for (const b of beforeHosts.filter(works)) {
-    if (named.has(b.host)) continue;
+    if (named(b)) continue;
     const podB = (b as RefHost & { pod?: string }).pod ?? '';
     const a = afterHosts.find((h) => key(h) === key(b) && h.gateway === b.gateway && (h as RefHost & { pod?: string }).pod === podB) ?? afterHosts.find((h) => key(h) === key(b) && h.kept);
     const fb = face(b, secretsOf(before, podB));
@@ -254,6 +267,15 @@ export function noHarm(findings: Finding[], before: RefReport, after: RefReport)
     const had = new Set(b?.virtualServices ?? []);
     const fresh = vss.filter((v) => !had.has(v));
     if (fresh.length) out.push({ id: `two-virtualservices ${key(a)} ${a.gateway}`, detail: `routed by ${vss.join(', ')} (before: ${[...had].join(', ') || 'none'})` });
+  }
+  // a host the fix routes anew is routed by a VirtualService made for it, or by one that listed it
+  // already (a fixed gateway reference): never by another host's VirtualService rewritten to guess
+  const vsHosts = virtualServiceHosts(beforeObjects);
+  for (const a of afterHosts.filter(works)) {
+    if (beforeHosts.some((b) => key(b) === key(a) && works(b))) continue;
+    const vs = a.virtualService;
+    const had = vs ? vsHosts.get(vs) : undefined;
+    if (vs && had && !listsHost(had, a.host)) out.push({ id: `guessed-route ${key(a)} ${a.gateway}`, detail: `routed to ${(a.clusters ?? []).join(', ')} by ${vs}, which before the fix listed ${had.join(', ') || 'no host'}, not ${a.host}` });
   }
   const seen = new Set<string>();
   return out.filter((v) => !seen.has(v.id) && seen.add(v.id));

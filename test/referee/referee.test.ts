@@ -132,7 +132,7 @@ describe('the referee judges the doctor', { skip }, () => {
         const before = await runReferee(bin, writeObjects(s.objects));
         r.after = await runReferee(bin, writeObjects(applied.objects));
         r.judgeMs.push(Date.now() - t0);
-        r.violations = noHarm(doctor.findings, before, r.after);
+        r.violations = noHarm(doctor.findings, before, r.after, s.objects);
         assert.deepEqual(r.violations.map((v) => `${v.id}\n    ${v.detail}`), [], `after the fix script:\n${applied.log.join('\n')}`);
       });
     });
