@@ -1,8 +1,11 @@
 // What the doctor claims about each host, as typed data (codes, places, evidence fields; never
 // message text), and the two rules the referee holds it to: agreement and no harm.
-import type { Finding, Place } from '../../src/checks/types.js';
 import { isFix, type Obj } from '../convergence/fixrun.js';
 import { excerpt, face, hostsOf, secretsOf, works, type RefHost, type RefReport } from './referee.js';
+
+// the doctor's Finding type, wherever the source layout keeps it: the one the convergence applier takes
+type Finding = Parameters<typeof isFix>[0];
+type Place = NonNullable<Finding['places']>[number];
 
 /** One row of the doctor's `hosts` (JSON report). */
 export interface DoctorHost {
