@@ -58,6 +58,8 @@ interface Result {
   violations: Violation[];
   unappliable?: string;
   judgeMs: number[];
+  /** hosts compared: the doctor's host rows */
+  hosts: number;
   before?: RefReport;
   after?: RefReport;
 }
@@ -77,7 +79,7 @@ describe('the referee judges the doctor', { skip }, () => {
   for (const dir of cases) {
     const name = basename(dir);
     describe(name, () => {
-      const r: Result = { name, disagreements: [], notes: [], violations: [], judgeMs: [] };
+      const r: Result = { name, disagreements: [], notes: [], violations: [], judgeMs: [], hosts: 0 };
       results.push(r);
       let s: Scenario;
       let doctor: DoctorReport;
@@ -108,6 +110,7 @@ describe('the referee judges the doctor', { skip }, () => {
         r.before = await runReferee(bin, beforeDir);
         r.judgeMs.push(Date.now() - t0);
         r.disagreements = agreement(doctor, r.before);
+        r.hosts = (doctor.hosts ?? []).length;
         r.notes = notes.splice(0);
         for (const n of r.notes) t.diagnostic(n);
         const known = KNOWN[name] ?? {};
