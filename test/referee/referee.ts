@@ -8,7 +8,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
-import { ROOT } from '../scenario/harness.js';
+import { ROOT, run } from '../scenario/harness.js';
 import type { Obj } from '../convergence/fixrun.js';
 
 // ---------------------------------------------------------------------------------------------
@@ -116,21 +116,10 @@ export function buildReferee(): Promise<string> {
   return built;
 }
 
-export function runReferee(bin: string, dir: string): Promise<RefReport> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(bin, [dir], { stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (b: Buffer) => (stdout += b));
-    child.stderr.on('data', (b: Buffer) => (stderr += b));
-    const timer = setTimeout(() => child.kill('SIGKILL'), 120_000);
-    child.on('error', reject);
-    child.on('close', (code) => {
-      clearTimeout(timer);
-      if (code !== 0) reject(new Error(`referee ${dir} exited ${code}: ${stderr.trim()}`));
-      else resolve(JSON.parse(stdout) as RefReport);
-    });
-  });
+export async function runReferee(bin: string, dir: string): Promise<RefReport> {
+  const r = await run(bin, [dir], {}, 120_000);
+  if (r.code !== 0) throw new Error(`referee ${dir} exited ${r.code}: ${r.stderr.trim()}`);
+  return JSON.parse(r.stdout) as RefReport;
 }
 
 /** The objects as one manifest file in a new directory: what the referee (and the doctor) read. */
