@@ -1,3 +1,7 @@
+// The test suite's referee (test/referee), built by scripts/build-referee.sh into the cache.
+// istio.io/istio has no v-tagged versions on the module proxy (its tags lack the "v"): it is pinned at the
+// pseudo-version of master on 2026-08-27 (1.31 development, istio.io/api v1.31.0-rc.0), which the build
+// script checks; k8s.io/kubernetes v1.36.1 (the RBAC authorizer) matches its k8s.io libraries v0.36.1.
 module kubectl-istio-tls/tools/referee
 
 go 1.26.0
