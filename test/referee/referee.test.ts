@@ -9,6 +9,8 @@
 //     keeps its backend, secret and TLS mode, no host is newly routed by two VirtualServices.
 // A disagreement is a doctor bug (the test fails) or a limitation of the fake, listed in KNOWN with
 // its reason. Without Go the tier prints one `# referee tier skipped: ...` line and passes.
+// Alone: `npm run test:all -- test/referee` (a heavy tier: test:all builds the referee first).
+// ISTIO_TLS_REFEREE_ONLY=<regex> judges only the cases whose directory name matches;
 // ISTIO_TLS_REFEREE_OUT=<file> writes every result as JSON (the report to the team is made from it).
 import assert from 'node:assert/strict';
 import { existsSync, writeFileSync } from 'node:fs';
@@ -48,7 +50,7 @@ function supplyBackend(v: string, objects: Obj[], env: Record<string, string>): 
 const skip = refereeSkip();
 if (skip) console.log(`# ${skip}`);
 
-const cases = [...scenarioDirs().map((d) => join(ROOT, d)), join(ROOT, 'examples', 'gateway-api'), ...fixtureDirs()].filter((d) => existsSync(d));
+const cases = [...scenarioDirs().map((d) => join(ROOT, d)), join(ROOT, 'examples', 'gateway-api'), ...fixtureDirs()].filter((d) => existsSync(d) && new RegExp(process.env.ISTIO_TLS_REFEREE_ONLY ?? '').test(basename(d)));
 
 interface Result {
   name: string;
