@@ -9,7 +9,7 @@ import { type CredentialTarget } from '../remediation/certificates.js';
 import { credentialUses } from '../model/credentials.js';
 import { ignoredPairSentence, useEvidence } from './common/credentials.js';
 import { targetOf } from '../remediation/credentials.js';
-import { staleCertKeyFix } from '../remediation/credentials.js';
+import { goodCopyFix, intermediateFromClusterFix, staleCertKeyFix } from '../remediation/credentials.js';
 import { findingFor } from '../findings/types.js';
 import { terminatesTls } from '../model/model.js';
 import { sentence } from '../findings/voice.js';
@@ -118,7 +118,12 @@ export const certificatesCheck: CheckModule = {
               // the secret is evidence (`secret`); the message is the problem, in one voice
               message: `${sentence(issue.message)}${stale ? ignoredPairSentence(use, host) : ''}`,
               evidence: { ...certEvidence(leaf, report, now), ...useEvidence(use), ...(issue.evidence ?? {}) },
-              remediation: stale ?? certificateFix(targetOf(use), issue, host, decoded.caSource === 'main-secret' ? decoded.caKey : undefined),
+              // what the cluster holds first: a good copy of the Secret elsewhere, the missing intermediate in another Secret
+              remediation:
+                stale ??
+                (issue.severity !== 'info' ? goodCopyFix(model, use, issue.code, host, options) : undefined) ??
+                (issue.code === 'ITLS306' ? intermediateFromClusterFix(model, use, options) : undefined) ??
+                certificateFix(targetOf(use), issue, host, decoded.caSource === 'main-secret' ? decoded.caKey : undefined),
             }),
           );
         }
