@@ -187,8 +187,8 @@ function check502(model: Model, all: Binding[]): Finding[] {
       out.push(
         findingFor(routingCodes, 'ITLS502', {
           severity: 'warning',
+          // no host: every host of it works (a host here would read as a 404 claim for a host that is served)
           resource: vsRef(vs),
-          host: unserved[0],
           message:
             `VirtualService ${vsName(vs)} is bound to Gateway ${refName(gm.ref)}, which serves none of its hosts (Gateway hosts: ${listWords(gatewayHosts) || 'none'}). ` +
             `${listWords(elsewhere)} ${elsewhere.length === 1 ? 'is' : 'are'} served and routed through ${listWords(servedThrough)}: this binding adds no route. Lowered to a warning.`,

@@ -110,6 +110,7 @@ spec: {gatewayClassName: istio}`,
     assert: (f) => {
       const x = one(f, 'ITLS502');
       assert.equal(x.severity, 'warning');
+      assert.equal(x.host, undefined, 'about the binding, not a host: shop.example.com works');
       assert.equal(x.remediation?.yaml, undefined, 'no document: nothing that works is rewritten');
       assert.equal(x.remediation?.commands, undefined);
       assert.equal(x.also, undefined, "grafana's 404 is not folded into it");
