@@ -13,22 +13,12 @@ import { mountsCodes } from '../findings/codes/mounts.js';
 import type { CheckModule } from './types.js';
 import type { CodeSpec, Finding, Remediation } from '../findings/types.js';
 import { inpodCodes } from '../findings/codes/inpod.js';
-import { leafOf, envoySecretName, findEnvoySecret, inspectionFor } from '../model/envoy.js';
+import { leafOf, envoySecretName, findEnvoySecret, inspectionFor, describeSerial as describe, certEvidence } from '../model/envoy.js';
 import { restartCommand } from '../remediation/inpod.js';
 
 // ITLS206 (mounts area) is also reported from inside the pod: a file Envoy could not load
 const code206 = mountsCodes.find((c) => c.code === 'ITLS206') as CodeSpec;
 const allCodes = [...inpodCodes, code206];
-
-function describe(c: CertFacts, now: Date): string {
-  const days = Math.floor((Date.parse(c.notAfter) - now.getTime()) / 86_400_000);
-  const when = days < 0 ? `expired ${-days} day${days === -1 ? '' : 's'} ago` : `expires in ${days} day${days === 1 ? '' : 's'}`;
-  return `serial ${c.serialNumber.toLowerCase()} (${when})`;
-}
-
-function certEvidence(c: CertFacts): Record<string, string> {
-  return { serial: c.serialNumber.toLowerCase(), sha256: c.fingerprint256, notAfter: c.notAfter, subject: c.subject };
-}
 
 interface Group {
   key: string;

@@ -9,21 +9,14 @@ import type { Finding } from '../findings/types.js';
 import { visible } from '../model/visibility.js';
 import { proposeSelector, selectorText as labelsText } from '../remediation/workloads.js';
 import { workloadsCodes } from '../findings/codes/workloads.js';
+import { imageTagVersion } from '../tls/index.js';
 
 function podReady(pod: Pod): boolean {
   return pod.status?.phase === 'Running' && (pod.status?.conditions ?? []).some((c) => c.type === 'Ready' && c.status === 'True');
 }
 
-/** Version from an image reference: `docker.io/istio/proxyv2:1.22.1-distroless` → `1.22.1`. */
-export function imageVersion(image: string | undefined): string | undefined {
-  if (!image) return undefined;
-  const at = image.indexOf('@');
-  const ref = at >= 0 ? image.slice(0, at) : image;
-  const colon = ref.lastIndexOf(':');
-  if (colon < 0 || ref.slice(colon).includes('/')) return undefined;
-  const m = /^v?(\d+\.\d+(?:\.\d+)?)/.exec(ref.slice(colon + 1));
-  return m?.[1];
-}
+/** Version from an image reference (`docker.io/istio/proxyv2:1.22.1-distroless` → `1.22.1`): src/tls/envoy.ts. */
+export const imageVersion = imageTagVersion;
 
 function check101(model: Model, gm: GatewayModel): Finding[] {
   if (gm.pods.length > 0) return [];

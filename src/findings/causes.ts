@@ -10,7 +10,7 @@
 // These decisions are typed facts attached to the finding (causeFacts), never read back from its words.
 // Findings a check already grouped (ITLS404 per sharing group, with `places`) are kept as they are.
 // Linear: every step is a pass over the findings with a Map.
-import { SEVERITY_RANK, type Finding, type Place, type ResourceRef } from './types.js';
+import { SEVERITY_RANK, type EvidenceValue, type Finding, type Place, type ResourceRef } from './types.js';
 
 /** A finding as the merge pass names it: code and place. */
 export interface FindingKey {
@@ -83,6 +83,11 @@ function absorb(into: Finding, other: Finding, asPlace = true): void {
   if (SEVERITY_RANK[other.severity] > SEVERITY_RANK[into.severity]) into.severity = other.severity;
 }
 
+function strings(v: EvidenceValue | undefined): string[] {
+  if (typeof v === 'string') return [v];
+  return Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string') : [];
+}
+
 /** Codes about a credential or its certificate: the same code and words for one secret is one cause. */
 function credentialCause(f: Finding): string | undefined {
   if (f.places?.length) return undefined; // grouped by its check already
@@ -148,11 +153,37 @@ function keptFirst(findings: Finding[]): Finding[] {
   return [...findings.filter(kept), ...findings.filter((f) => !kept(f))];
 }
 
+/**
+ * ITLS210 (what Envoy's admin API says it loaded) and ITLS602/ITLS604 (what the live probe was served)
+ * about the same credential Secret of the same Gateway, on a pod the probe used: one cause seen twice.
+ * The wire finding is kept (it is what clients get); the admin view becomes an `also` line.
+ */
+function foldAdminIntoWire(findings: Finding[]): Finding[] {
+  const wire = new Map<string, Finding>();
+  for (const f of findings) {
+    if ((f.code !== 'ITLS602' && f.code !== 'ITLS604') || typeof f.evidence.secret !== 'string' || typeof f.evidence.pod !== 'string') continue;
+    wire.set(JSON.stringify([refKey(f.resource), f.evidence.secret, f.evidence.pod]), f);
+  }
+  if (wire.size === 0) return findings;
+  return findings.filter((f) => {
+    if (f.code !== 'ITLS210' || typeof f.evidence.secret !== 'string') return true;
+    const into = strings(f.evidence.pods)
+      .map((pod) => wire.get(JSON.stringify([refKey(f.resource), f.evidence.secret, pod])))
+      .find((w) => w !== undefined);
+    if (!into) return true;
+    absorb(into, f, false);
+    const line = `Envoy's admin API on ${strings(f.evidence.pods).join(', ')} reports the same certificate for ${String(f.evidence.credential ?? f.evidence.secret)} (ITLS210).`;
+    if (!(into.also ?? []).includes(line)) (into.also ??= []).push(line);
+    return false;
+  });
+}
+
 /** Fold consequence and duplicate findings into their cause. Order of the input is kept for the rest. */
 export function mergeCauses(findings: Finding[]): Finding[] {
   let out = mergeBy(findings, credentialCause);
   out = mergeBy(keptFirst(out), declaredCause);
   out = absorbResolved(out);
+  out = foldAdminIntoWire(out);
   return out;
 }
 

@@ -11,7 +11,7 @@ import type {
   Snapshot,
   VirtualService,
 } from '../snapshot/types.js';
-import type { Container, SnapshotKind } from '../snapshot/types.js';
+import { targetContainerPort, type Container, type SnapshotKind } from '../snapshot/types.js';
 import { createHash } from 'node:crypto';
 import type { DecodedCredential } from '../tls/types.js';
 import { decodeCredential } from '../tls/index.js';
@@ -331,16 +331,7 @@ export class Model {
   private computeListenPort(pod: Pod, port: number): number {
     for (const svc of this.servicesFor(pod)) {
       const p = (svc.spec?.ports ?? []).find((x) => x.port === port);
-      if (!p) continue;
-      if (typeof p.targetPort === 'number') return p.targetPort;
-      if (typeof p.targetPort === 'string' && /^\d+$/.test(p.targetPort)) return Number(p.targetPort);
-      if (typeof p.targetPort === 'string' && p.targetPort) {
-        for (const c of pod.spec?.containers ?? []) {
-          const named = (c.ports ?? []).find((cp) => cp.name === p.targetPort);
-          if (named) return named.containerPort;
-        }
-      }
-      return port;
+      if (p) return targetContainerPort(p, pod);
     }
     return port;
   }

@@ -7,6 +7,7 @@
 // WARMING state is a one-file scenario.
 import { X509Certificate } from 'node:crypto';
 import type { KubeJson, ScenarioState, StoredObject } from './scenario.js';
+import { servedOverrides } from './tls.js';
 
 const T_SECRETS_DUMP = 'type.googleapis.com/envoy.admin.v3.SecretsConfigDump';
 const T_DYNAMIC_SECRET = 'type.googleapis.com/envoy.admin.v3.SecretsConfigDump.DynamicSecret';
@@ -105,7 +106,8 @@ export function buildPodModel(state: ScenarioState, namespace: string, podName: 
         const bare = cred.replace(/^(kubernetes|sds):\/\//, '');
         const name = `kubernetes://${bare}`;
         const data = (secretFor(namespace, bare)?.data ?? {}) as Record<string, string>;
-        const chainPem = b64(data.cert) ?? b64(data['tls.crt']);
+        // scenario.json `served`: what this pod's Envoy really holds for the credential (src/sim/tls.ts)
+        const chainPem = servedOverrides(state, namespace, podName).find((o) => o.chain && o.credential === bare)?.chain ?? b64(data.cert) ?? b64(data['tls.crt']);
         secretsByName.set(name, { name, state: chainPem ? 'ACTIVE' : 'WARMING', chainPem });
         listener.secretNames.push(name);
         if (mode !== 'SIMPLE') {

@@ -6,6 +6,7 @@ import { matchHost, parseCertificates, privateRootOf, validateChain } from '../t
 import { hostsOverlap, mountedSecretFor, type GatewayModel, type Model, type ServerModel } from '../model/model.js';
 import { SEVERITY_RANK, type Finding, type Place, type ResourceRef, type Severity } from '../findings/types.js';
 import { servedMatches } from '../model/envoy.js';
+import { servedOnWire } from '../model/probe.js';
 import { blindText, hostBlindness, visible } from '../model/visibility.js';
 import { kubernetesHostRows } from './gateway-api.js';
 import { Check, HostRow, InventoryOptions } from './types.js';
@@ -127,7 +128,9 @@ export function buildInventory(model: Model, findings: Finding[], options: Inven
       const terminates = server.mode === 'SIMPLE' || server.mode === 'MUTUAL' || server.mode === 'OPTIONAL_MUTUAL';
       const bundle = terminates ? servedBundle(model, gm, server) : { credential: '-', certificates: [] };
       const leaf = bundle.certificates[0];
-      const served = terminates ? servedMatches(model.snapshot, model, gm, server) : 'unknown';
+      // what a client got on the wire (the live probe) first; else what Envoy's admin API says it loaded
+      const wire = terminates ? servedOnWire(model.snapshot, model, gm, server) : 'unknown';
+      const served = wire !== 'unknown' ? wire : terminates ? servedMatches(model.snapshot, model, gm, server) : 'unknown';
       for (const h of server.hosts) {
         const about = findingsAbout(index, gm, h.host, server.port);
         const decisive = [...about, ...gatewayWide].filter((f) => f.severity !== 'info');
