@@ -10,7 +10,7 @@ import { certificateCodes } from '../findings/codes/certificates.js';
 import { mountedSecretFor, terminatesTls, type GatewayModel, type Model, type ServerModel } from '../model/model.js';
 import { credentialUses } from '../model/credentials.js';
 import { certificateFix, type CredentialTarget } from '../remediation/certificates.js';
-import { staleCertKeyFix, targetOf } from '../remediation/credentials.js';
+import { goodCopyFix, intermediateFromClusterFix, staleCertKeyFix, targetOf } from '../remediation/credentials.js';
 import type { CheckModule } from './types.js';
 import { ignoredPairSentence, useEvidence } from './common/credentials.js';
 import { CertificateJudge } from './common/certificates.js';
@@ -92,7 +92,12 @@ export const certificatesCheck: CheckModule = {
             // the secret is evidence (`secret`); the message is the problem, in one voice
             message: `${sentence(issue.message)}${stale ? ignoredPairSentence(use, host) : ''}`,
             evidence: { ...evidence, ...useEvidence(use), ...(issue.evidence ?? {}) },
-            remediation: stale ?? certificateFix(targetOf(use), issue, host, decoded.caSource === 'main-secret' ? decoded.caKey : undefined),
+            // what the cluster holds first: a good copy of the Secret elsewhere, the missing intermediate in another Secret
+            remediation:
+              stale ??
+              (issue.severity !== 'info' ? goodCopyFix(model, use, issue.code, host, options) : undefined) ??
+              (issue.code === 'ITLS306' ? intermediateFromClusterFix(model, use, options) : undefined) ??
+              certificateFix(targetOf(use), issue, host, decoded.caSource === 'main-secret' ? decoded.caKey : undefined),
           }),
         );
       }

@@ -9,6 +9,13 @@ import { blindText, unknownHosts } from '../model/visibility.js';
 import { doctorCodes } from '../findings/codes/doctor.js';
 import { shellWord, scopeText, rbacFix, canICommands } from '../remediation/doctor.js';
 
+/** A code's title, looked up by the code (never by its position in the list). */
+function titleOf(code: string): string {
+  const spec = doctorCodes.find((c) => c.code === code);
+  if (!spec) throw new Error(`undeclared code ${code}`);
+  return spec.title;
+}
+
 function describeUnreadable(u: Unreadable): string {
   const where = u.namespace ? ` in namespace ${u.namespace}` : ' cluster-wide';
   const what = `${u.verb} ${u.resource}${where}`;
@@ -45,7 +52,7 @@ function forbiddenFinding(snapshot: Snapshot, model: Model | undefined, denied: 
   const finding: Finding = {
     code: 'ITLS901',
     severity: 'warning',
-    title: doctorCodes[0].title,
+    title: titleOf('ITLS901'),
     message:
       `The doctor was refused (RBAC 403): ${listWords(deniedText, 8)}.` +
       (skipped.length ? ` Skipped: ${listWords(skipped, 4)}.` : '') +
@@ -77,7 +84,7 @@ function unreadableFindings(snapshot: Snapshot, model?: Model): Finding[] {
     out.push({
       code: 'ITLS901',
       severity: 'warning',
-      title: doctorCodes[0].title,
+      title: titleOf('ITLS901'),
       message: describeUnreadable(u),
       resource: u.namespace ? { kind: 'Namespace', name: u.namespace } : { kind: 'Cluster', name: snapshot.source.context ?? 'cluster' },
       evidence,
@@ -116,7 +123,7 @@ function crdFinding(snapshot: Snapshot): Finding[] {
     {
       code: 'ITLS902',
       severity: 'error',
-      title: doctorCodes[1].title,
+      title: titleOf('ITLS902'),
       message:
         'The API server does not serve networking.istio.io: there are no Istio Gateways, VirtualServices or DestinationRules to check. Is this the right cluster/context, and is Istio installed?',
       resource: { kind: 'Cluster', name: snapshot.source.context ?? snapshot.source.server ?? 'cluster' },

@@ -222,7 +222,7 @@ function routeFindings(model: Model, namespace: string | undefined): Finding[] {
     if (p.route.route.metadata.labels?.['acme.cert-manager.io/http01-solver'] === 'true') continue;
     const hosts = p.route.route.spec?.hostnames ?? [];
     let remediation: Remediation | undefined;
-    if (p.reason === 'NotAllowedByListeners' && p.gateway && /allowedRoutes\.namespaces\.from: Same/.test(p.message)) {
+    if (p.reason === 'NotAllowedByListeners' && p.gateway && p.refusals?.includes('same-namespace')) {
       const gw = p.gateway;
       const routeNs = p.route.route.metadata.namespace ?? 'default';
       const names = gw.listeners.filter((l) => (p.parentRef.sectionName === undefined || l.name === p.parentRef.sectionName) && (p.parentRef.port === undefined || l.port === p.parentRef.port)).map((l) => l.name);

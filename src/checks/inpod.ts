@@ -120,7 +120,7 @@ export const inPodCheck: CheckModule = {
                 ...base,
                 message: `${where}: serverCertificate ${JSON.stringify(certPath)} is not a usable file path (${invalid.error?.replace(/^invalid path: /, '')}); the doctor did not read it and Envoy cannot load it.`,
                 evidence: { path: certPath, problem: invalid.error ?? 'invalid path', pods },
-                remediation: migrateToCredentialName(gm, [server]),
+                remediation: migrateToCredentialName(model, gm, [server]),
               }),
             );
             continue;
@@ -143,7 +143,7 @@ export const inPodCheck: CheckModule = {
                 ...base,
                 message: `Inside ${listWords(pods)}: ${seen.join('; ')} — ${where} has no certificate to serve.`,
                 evidence,
-                remediation: migrateToCredentialName(gm, [server]),
+                remediation: migrateToCredentialName(model, gm, [server]),
               });
             });
             continue;
@@ -159,9 +159,9 @@ export const inPodCheck: CheckModule = {
                   `${certPath} in ${listWords(pods)} has ${describe(fileLeaf, now)}, but Secret ${behind.secret} (key ${behind.key}) mounted there holds ${describe(secretLeaf, now)}: the mount is stale.`,
                 evidence: { path: certPath, secret: behind.secret, key: behind.key, mountedCertificate: certEvidence(fileLeaf), secretCertificate: certEvidence(secretLeaf), pods },
                 remediation: {
-                  ...migrateToCredentialName(gm, [server]),
+                  ...migrateToCredentialName(model, gm, [server]),
                   summary: `Restart the gateway pods to remount Secret ${behind.secret} now (${restartCommand(podObjs, gm)}), then move ${listWords(hosts)} to credentialName so renewals reach Envoy without restarts.`,
-                  commands: [restartCommand(podObjs, gm), ...(migrateToCredentialName(gm, [server]).commands ?? [])],
+                  commands: [restartCommand(podObjs, gm), ...(migrateToCredentialName(model, gm, [server]).commands ?? [])],
                 },
               }),
             );

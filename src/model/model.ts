@@ -441,6 +441,20 @@ export class Model {
     return this.secretIndex.get(`${namespace}/${name}`);
   }
 
+  private secretsByName?: Map<string, Secret[]>;
+  /** Every Secret of this name, in any namespace read (indexed once). */
+  secretsNamed(name: string): Secret[] {
+    if (!this.secretsByName) {
+      this.secretsByName = new Map();
+      for (const s of this.snapshot.secrets) {
+        const list = this.secretsByName.get(s.metadata.name);
+        if (list) list.push(s);
+        else this.secretsByName.set(s.metadata.name, [s]);
+      }
+    }
+    return this.secretsByName.get(name) ?? [];
+  }
+
   /** Resolve a credentialName the way istiod does for a proxy in `workloadNamespace` (S1). */
   credential(credentialName: string, workloadNamespace: string): CredentialResolution {
     const key = `${workloadNamespace}\u0000${credentialName}`;
