@@ -292,7 +292,7 @@ export function envoyAdmin(state: ScenarioState, namespace: string, pod: string,
   const model = buildPodModel(state, namespace, pod) ?? { podKey: `${namespace}/${pod}`, secrets: [], listeners: [] };
   const json = (status: number, body: unknown): AdminResponse => ({
     status,
-    contentType: typeof body === 'string' ? 'text/plain' : 'application/json',
+    contentType: typeof body === 'string' ? 'text/plain; charset=UTF-8' : 'application/json',
     body: typeof body === 'string' ? body : `${JSON.stringify(body, null, 2)}\n`,
   });
   switch (endpoint) {
