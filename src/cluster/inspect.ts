@@ -132,11 +132,20 @@ export function parseSecrets(body: string): EnvoySecret[] {
   const doc = JSON.parse(body) as { configs?: Json[] };
   const out: EnvoySecret[] = [];
   const add = (s: Json, state: 'ACTIVE' | 'WARMING') => {
-    const secret = (s.secret ?? {}) as { name?: string; tls_certificate?: { certificate_chain?: unknown }; validation_context?: { trusted_ca?: unknown } };
+    const secret = (s.secret ?? {}) as {
+      name?: string;
+      tls_certificate?: { certificate_chain?: unknown };
+      validation_context?: { trusted_ca?: unknown; custom_validator_config?: { typed_config?: { trust_domains?: { trust_bundle?: unknown }[] } } };
+    };
     const name = typeof s.name === 'string' ? s.name : secret.name;
     if (!name) return;
     const e: EnvoySecret = { name, state };
-    const pem = bytesField(secret.tls_certificate?.certificate_chain) ?? bytesField(secret.validation_context?.trusted_ca);
+    // SPIFFE validator (SPIRE, multi-trust-domain): trusted_ca is empty, the roots are per trust domain.
+    const bundles = (secret.validation_context?.custom_validator_config?.typed_config?.trust_domains ?? []).map((d) => bytesField(d.trust_bundle)).filter((b): b is string => !!b);
+    const pem =
+      bytesField(secret.tls_certificate?.certificate_chain) ??
+      bytesField(secret.validation_context?.trusted_ca) ??
+      (bundles.length ? bundles.map((b) => (b.endsWith('\n') ? b : `${b}\n`)).join('') : undefined);
     if (pem && pem.includes('-----BEGIN CERTIFICATE-----') && !pem.includes('PRIVATE KEY')) e.certificateChainPem = pem;
     if (typeof s.version_info === 'string') e.versionInfo = s.version_info;
     if (typeof s.last_updated === 'string') e.lastUpdated = s.last_updated;
@@ -152,7 +161,7 @@ export function parseSecrets(body: string): EnvoySecret[] {
   return out;
 }
 
-function parseListeners(body: string): { name: string; error: string }[] {
+export function parseListeners(body: string): { name: string; error: string }[] {
   const doc = JSON.parse(body) as { configs?: Json[] };
   const out: { name: string; error: string }[] = [];
   for (const c of doc.configs ?? []) {
