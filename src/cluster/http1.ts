@@ -58,6 +58,15 @@ export class Http1ResponseReader {
     return { status, body };
   }
 
+  /** Moves up to `remaining` buffered bytes into the body; true once all of them arrived. */
+  private takeBody(p: { remaining: number }): boolean {
+    const take = Math.min(p.remaining, this.buf.length);
+    this.body.push(this.buf.subarray(0, take));
+    this.buf = this.buf.subarray(take);
+    p.remaining -= take;
+    return p.remaining === 0;
+  }
+
   /** One parsing step: an answer when one completes, undefined to continue, 'more' to wait for bytes. */
   private step(): HttpAnswer | undefined | 'more' {
     const p = this.phase;
@@ -95,17 +104,8 @@ export class Http1ResponseReader {
         this.phase = { kind: 'length', status, remaining: Number(lengths[0]) };
         return undefined;
       }
-      case 'length': {
-        if (p.remaining > 0) {
-          if (this.buf.length === 0) return 'more';
-          const take = Math.min(p.remaining, this.buf.length);
-          this.body.push(this.buf.subarray(0, take));
-          this.buf = this.buf.subarray(take);
-          p.remaining -= take;
-          if (p.remaining > 0) return 'more';
-        }
-        return this.finish(p.status);
-      }
+      case 'length':
+        return this.takeBody(p) ? this.finish(p.status) : 'more';
       case 'chunk-size': {
         const end = this.buf.indexOf('\r\n');
         if (end < 0) return this.buf.length > MAX_LINE ? this.fail('chunk-size line too long') : 'more';
@@ -118,16 +118,10 @@ export class Http1ResponseReader {
         this.phase = size === 0 ? { kind: 'trailers', status: p.status } : { kind: 'chunk-data', status: p.status, remaining: size };
         return undefined;
       }
-      case 'chunk-data': {
-        if (this.buf.length === 0) return 'more';
-        const take = Math.min(p.remaining, this.buf.length);
-        this.body.push(this.buf.subarray(0, take));
-        this.buf = this.buf.subarray(take);
-        p.remaining -= take;
-        if (p.remaining > 0) return 'more';
+      case 'chunk-data':
+        if (!this.takeBody(p)) return 'more';
         this.phase = { kind: 'chunk-crlf', status: p.status };
         return undefined;
-      }
       case 'chunk-crlf': {
         if (this.buf.length < 2) return 'more';
         if (this.buf[0] !== 0x0d || this.buf[1] !== 0x0a) return this.fail('chunk data not followed by CRLF');
