@@ -6,7 +6,7 @@ import { readFileSync, writeFileSync, mkdirSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { CHECKS } from '../src/checks/index.js';
-import type { CodeSpec } from '../src/checks/types.js';
+import type { CodeSpec } from '../src/findings/types.js';
 
 const REPO = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 export const CHECKS_DOC = join(REPO, 'docs', 'checks.md');

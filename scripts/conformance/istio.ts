@@ -10,7 +10,7 @@ import { parseAllDocuments } from 'yaml';
 import { addDocuments } from '../../src/manifests/documents.js';
 import { emptySnapshot } from '../../src/snapshot/types.js';
 import { runChecks } from '../../src/checks/run.js';
-import type { Finding } from '../../src/checks/types.js';
+import type { Finding } from '../../src/findings/types.js';
 import { loadTrustStore } from '../../src/tls/index.js';
 
 const REPO = repoRoot();

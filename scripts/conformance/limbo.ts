@@ -12,7 +12,7 @@ import { runChecks } from '../../src/checks/run.js';
 import { credentialsCheck } from '../../src/checks/credentials.js';
 import { certificatesCheck } from '../../src/checks/certificates.js';
 import { loadTrustStore } from '../../src/tls/index.js';
-import type { Finding } from '../../src/checks/types.js';
+import type { Finding } from '../../src/findings/types.js';
 import { repoRoot } from '../../src/testing/certgen.js';
 
 export interface LimboTestcase {

@@ -2,30 +2,13 @@
 // in the secret's namespace, and only when the pod's service account may list secrets there (S1.3).
 import type { PolicyRule, Role, RoleBinding } from '../snapshot/types.js';
 import { copySecretCommand, secretReaderRbac, toYaml } from '../remediation/index.js';
-import { findingFor, listWords, parseCredentialName, type Model } from './model.js';
-import type { CheckModule, CodeSpec, Finding } from './types.js';
-import { visible } from './visibility.js';
-
-const codes: CodeSpec[] = [
-  {
-    code: 'ITLS211',
-    severity: 'error',
-    title: 'Credential readable by only some of the gateways that use it',
-    meaning: 'The same credentialName is used by Gateways whose pods run in different namespaces, and the Secret exists in only some of those namespaces.',
-    why: 'Each gateway pod reads the Secret from its own namespace. Where the copy is missing, that gateway has no certificate for the host: the same hostname works through one gateway and resets through the other.',
-    example: 'credentialName shop-tls used by a Gateway on istio-system pods and one on istio-ingress pods; the Secret exists only in istio-system.',
-    fix: 'Create the Secret in every namespace listed (same certificate and key), or keep one gateway deployment per credential.',
-  },
-  {
-    code: 'ITLS212',
-    severity: 'error',
-    title: 'Gateway service account may not read secrets',
-    meaning: "The gateway pods' service account is not allowed to list secrets in its own namespace (judged from the Roles, RoleBindings, ClusterRoles and ClusterRoleBindings read).",
-    why: 'istiod checks, with a SubjectAccessReview, that the gateway may list secrets in its namespace before serving a credentialName over SDS. Refused, it serves nothing: handshakes fail while the Secret itself looks perfect.',
-    example: 'Helm gateway chart installed with rbac.enabled=false, or pods running as the default service account.',
-    fix: 'Bind a Role allowing get/watch/list on secrets in the gateway namespace to the gateway service account (YAML in the finding).',
-  },
-];
+import { findingFor } from '../findings/types.js';
+import { listWords } from '../findings/voice.js';
+import { parseCredentialName, type Model } from '../model/model.js';
+import type { CheckModule } from './types.js';
+import type { Finding } from '../findings/types.js';
+import { visible } from '../model/visibility.js';
+import { credentialAccessCodes } from '../findings/codes/credential-access.js';
 
 function matches(list: string[] | undefined, value: string): boolean {
   return (list ?? []).some((v) => v === '*' || v === value);
@@ -122,7 +105,7 @@ function check211(model: Model): Finding[] {
       if (!target) continue;
       const [gwNs, gwName] = target.split('/');
       out.push(
-        findingFor(codes, 'ITLS211', {
+        findingFor(credentialAccessCodes, 'ITLS211', {
           resource: { kind: 'Gateway', namespace: gwNs || undefined, name: gwName },
           message:
             `Credential ${name} is used by gateways on pods in ${listWords([...byNs.keys()].sort())}, but the Secret exists only in ${listWords(present)}: ` +
@@ -161,7 +144,7 @@ function check212(model: Model): Finding[] {
       const uncertain = state === 'partial' || !!verdict.unknown;
       const credentials = [...new Set(gm.servers.flatMap((s) => s.credentialNames))];
       out.push(
-        findingFor(codes, 'ITLS212', {
+        findingFor(credentialAccessCodes, 'ITLS212', {
           severity: uncertain ? 'info' : undefined,
           resource: { kind: 'ServiceAccount', namespace: ns, name: sa },
           message:
@@ -190,7 +173,7 @@ function check212(model: Model): Finding[] {
 
 export const credentialAccessCheck: CheckModule = {
   id: 'credential-access',
-  codes,
+  codes: credentialAccessCodes,
   reads: ['gateways', 'pods', 'secrets', 'roles', 'roleBindings', 'clusterRoles', 'clusterRoleBindings'],
   run(_snapshot, _options, model) {
     return [...check211(model), ...check212(model)];

@@ -9,97 +9,14 @@ import {
   toYaml,
   virtualServiceSkeleton,
 } from '../remediation/index.js';
-import {
-  findingFor,
-  refName,
-  hostMatches,
-  hostsOverlap,
-  HostIndex,
-  isTlsServer,
-  listWords,
-  terminatesTls,
-  vsBindsToGatewayHost,
-  type GatewayModel,
-  type Model,
-  type ServerModel,
-} from './model.js';
-import type { CheckModule, CodeSpec, Finding, Place, Remediation } from './types.js';
-import { newHttpsServerFix, rebindToKeeper } from './route-fixes.js';
-
-const codes: CodeSpec[] = [
-  {
-    code: 'ITLS401',
-    severity: 'error',
-    title: 'TLS server without credentials',
-    meaning: 'A server with protocol HTTPS or TLS has no tls block, or a tls block whose mode needs a certificate (SIMPLE, MUTUAL, OPTIONAL_MUTUAL) names none.',
-    why: 'istiod drops a TLS server without TLS settings; a terminating server without a certificate cannot complete a handshake. Clients see connection resets for these hosts.',
-    example: 'port: {number: 443, protocol: HTTPS} with no tls block.',
-    fix: 'Add tls: {mode: SIMPLE, credentialName: <secret in the gateway pod namespace>} and create that Secret.',
-  },
-  {
-    code: 'ITLS402',
-    severity: 'error',
-    title: 'Redirect to HTTPS that nothing serves',
-    meaning: 'A plain-HTTP server redirects a host to HTTPS (tls.httpsRedirect), and no HTTPS/TLS server on the same gateway pods serves that host.',
-    why: 'Clients follow the 301 to https://host and find no listener or no matching server: the site is unreachable on both ports.',
-    example: 'port 80 with httpsRedirect: true for app.example.com, and no 443 server listing app.example.com.',
-    fix: 'Add an HTTPS server for the host (credentialName), or drop the redirect.',
-  },
-  {
-    code: 'ITLS403',
-    severity: 'error',
-    title: 'Host and port claimed by several Gateways',
-    meaning: 'The same host on the same port is served by several servers on the same gateway pods (several Gateways, or one Gateway twice). Wildcards that overlap a specific host on another Gateway are reported as warnings.',
-    why: 'Only one server can own a host on a port: istiod keeps one and drops the others ("duplicate host names"), or Envoy rejects the listener when namespace prefixes hide the duplicate. Which certificate and routes a client gets becomes an accident.',
-    example: 'Gateways a/web and b/web both list shop.example.com on 443 with the same selector.',
-    fix: 'Serve the host from exactly one Gateway: remove it from the others (YAML in the finding), or merge the Gateways.',
-  },
-  {
-    code: 'ITLS404',
-    severity: 'warning',
-    title: 'One certificate shared by several servers',
-    meaning: 'Several HTTPS servers on the same gateway pods and port use the same certificate (same credential, same file or the same certificate bytes) for different host sets.',
-    why: 'Browsers reuse an HTTP/2 connection for every host the certificate covers; Envoy chose the route table by the SNI of the first request, so requests for the other hosts get 404 (intermittent, browser-only).',
-    example: 'Gateways a and b each serve one host with credentialName wildcard-example-com.',
-    fix: 'Merge the hosts into one server (one route table for all of them), or give each server its own certificate.',
-  },
-  {
-    code: 'ITLS405',
-    severity: 'error',
-    title: 'PASSTHROUGH server without a tls route',
-    meaning: 'A PASSTHROUGH server has no VirtualService with a tls route (match.sniHosts) for one of its hosts.',
-    why: 'The gateway does not decrypt passthrough traffic; it can only route it by SNI through a VirtualService tls route. Without one the connection is closed. http routes are ignored on such a server.',
-    example: 'tls: {mode: PASSTHROUGH} for db.example.com and a VirtualService with only http routes.',
-    fix: 'Add a VirtualService bound to the Gateway with tls: [{match: [{sniHosts: [host]}], route: [...]}]. (AUTO_PASSTHROUGH needs no VirtualService and is not reported.)',
-  },
-  {
-    code: 'ITLS406',
-    severity: 'info',
-    title: 'Inconsistent server port or ignored tls options',
-    meaning: 'A server port name contradicts its protocol (name http-* with protocol HTTPS), or tls options are set that the mode or protocol ignores.',
-    why: 'Nothing breaks by itself, but the configuration says something the gateway does not do: a certificate on a PASSTHROUGH server is never served, and port names drive protocol sniffing and telemetry.',
-    example: 'PASSTHROUGH server with credentialName; port {name: http, protocol: HTTPS}.',
-    fix: 'Remove the ignored options, or rename the port to match the protocol.',
-  },
-  {
-    code: 'ITLS407',
-    severity: 'warning',
-    title: 'TLS host also served on plain HTTP',
-    meaning: 'A host served over TLS is also served on a plain-HTTP server of the same gateway pods, without httpsRedirect.',
-    why: 'Clients that type the bare name, or follow an old link, talk to the site in clear text; cookies and tokens leak.',
-    example: 'port 80 {hosts: [app.example.com]} without tls.httpsRedirect, and port 443 serving app.example.com.',
-    fix: 'Set tls.httpsRedirect: true on the HTTP server (keep an exception for ACME HTTP-01 challenges if you use them).',
-  },
-  {
-    code: 'ITLS408',
-    severity: 'warning',
-    title: 'Weak TLS versions or cipher suites',
-    meaning: 'tls.minProtocolVersion is below TLSV1_2, cipherSuites include weak suites (static RSA key exchange, CBC with SHA-1, 3DES, RC4), or cipherSuites leave an ECDSA certificate without a usable suite.',
-    why: 'Old protocol versions and suites are refused by scanners and compliance rules; an ECDSA certificate with RSA-only suites makes TLS 1.2 handshakes fail outright.',
-    example: 'minProtocolVersion: TLSV1_0; cipherSuites: [AES128-SHA].',
-    fix: 'minProtocolVersion: TLSV1_2 and no cipherSuites (Envoy defaults), or only ECDHE-*-GCM / CHACHA20 suites that match the certificate key.',
-  },
-];
+import { findingFor } from '../findings/types.js';
+import { refName, hostMatches, hostsOverlap, isTlsServer, terminatesTls, vsBindsToGatewayHost, type GatewayModel, type Model, type ServerModel } from '../model/model.js';
+import { listWords } from '../findings/voice.js';
+import type { CheckModule } from './types.js';
+import type { Finding, Place, Remediation } from '../findings/types.js';
+import { newHttpsServerFix, rebindToKeeper } from '../remediation/routing.js';
+import { gatewayConfigCodes } from '../findings/codes/gateway-config.js';
+import { norm, precedence, listenerHosts, workloadHosts } from '../model/gateway-config.js';
 
 const TERMINATING_NOTE = 'the gateway pod namespace';
 
@@ -143,7 +60,7 @@ function check401(model: Model, gm: GatewayModel): Finding[] {
     // a half-set file pair makes Envoy reject the listener itself: every host on the port goes down
     const alsoDown = s.filePaths.length ? model.hostsSharingListener(s) : [];
     out.push(
-      findingFor(codes, 'ITLS401', {
+      findingFor(gatewayConfigCodes, 'ITLS401', {
         resource: gm.ref,
         host: hosts[0],
         port: s.port,
@@ -173,7 +90,7 @@ function check402(model: Model, gm: GatewayModel): Finding[] {
     const hosts = unserved.map((h) => h.host);
     const name = credentialNameFor(hosts, gm.ref.name);
     out.push(
-      findingFor(codes, 'ITLS402', {
+      findingFor(gatewayConfigCodes, 'ITLS402', {
         resource: gm.ref,
         host: hosts[0],
         port: s.port,
@@ -182,63 +99,12 @@ function check402(model: Model, gm: GatewayModel): Finding[] {
           redirectingHosts: hosts,
           tlsHostsOnWorkload: [...new Set(neighbours.flatMap((n) => n.servers.filter((t) => isTlsServer(t.server)).flatMap((t) => t.hosts.map((h) => `${n.ref.name}: ${h.host}`))))],
         },
-        // with the routes the new server needs (route-fixes.ts), or a fill-in when no backend is known
+        // with the routes the new server needs (remediation/routing.ts), or a fill-in when no backend is known
         remediation: newHttpsServerFix(model, gm, unserved, name, workloadNamespaces(gm)),
       }),
     );
   }
   return out;
-}
-
-const norm = (h: string) => h.toLowerCase().replace(/\.$/, '');
-
-/** Istio keeps the oldest Gateway's server (creation time, then namespace/name). */
-function precedence(a: GatewayModel, b: GatewayModel): number {
-  const ta = a.gateway.metadata.creationTimestamp ?? '';
-  const tb = b.gateway.metadata.creationTimestamp ?? '';
-  return ta.localeCompare(tb) || `${a.ref.namespace ?? ''}/${a.ref.name}`.localeCompare(`${b.ref.namespace ?? ''}/${b.ref.name}`);
-}
-
-interface HostEntry {
-  gm: GatewayModel;
-  server: ServerModel;
-  raw: string;
-}
-
-/** Per listener (peer group, listen port, bind): its hosts indexed, built once per run. */
-const listenerHostIndexes = new WeakMap<ServerModel[], HostIndex<HostEntry>>();
-function listenerHosts(model: Model, gm: GatewayModel, port: number, bind: string): HostIndex<HostEntry> {
-  const servers = model.serversOnListener(gm, port, bind);
-  let index = listenerHostIndexes.get(servers);
-  if (!index) {
-    index = new HostIndex<HostEntry>();
-    for (const t of servers) {
-      const n = model.gatewayModel(t.gateway)!;
-      for (const th of t.hosts) index.add(th.host, { gm: n, server: t, raw: th.raw });
-    }
-    listenerHostIndexes.set(servers, index);
-  }
-  return index;
-}
-
-/** Per peer group: the hosts of its TLS servers ('tls') or of its terminating/passthrough servers ('served'). */
-const workloadHostIndexes = new WeakMap<GatewayModel[], Map<string, HostIndex<HostEntry>>>();
-function workloadHosts(model: Model, gm: GatewayModel, kind: 'tls' | 'served'): HostIndex<HostEntry> {
-  const peers = model.gatewaysOnWorkload(gm);
-  let byKind = workloadHostIndexes.get(peers);
-  if (!byKind) workloadHostIndexes.set(peers, (byKind = new Map()));
-  let index = byKind.get(kind);
-  if (!index) {
-    index = new HostIndex<HostEntry>();
-    for (const n of peers) {
-      for (const t of n.servers) {
-        const keep = kind === 'tls' ? isTlsServer(t.server) : terminatesTls(t.server) || t.mode === 'PASSTHROUGH';
-        if (keep) for (const th of t.hosts) index.add(th.host, { gm: n, server: t, raw: th.raw });
-      }
-    }
-    byKind.set(kind, index);
-  }
-  return index;
 }
 
 function check403(model: Model, gm: GatewayModel): Finding[] {
@@ -269,7 +135,7 @@ function check403(model: Model, gm: GatewayModel): Finding[] {
         const alsoDown = model.hostsSharingListener(s).filter((x) => norm(x) !== norm(h.host));
         const nsHidden = exact.some((e) => e.raw !== h.raw);
         out.push(
-          findingFor(codes, 'ITLS403', {
+          findingFor(gatewayConfigCodes, 'ITLS403', {
             resource: gm.ref,
             host: h.host,
             port: s.port,
@@ -284,7 +150,7 @@ function check403(model: Model, gm: GatewayModel): Finding[] {
       } else if (wildcard.length) {
         const others = wildcard.map((e) => `${refName(e.gm.ref)} (${e.raw})`);
         out.push(
-          findingFor(codes, 'ITLS403', {
+          findingFor(gatewayConfigCodes, 'ITLS403', {
             severity: 'warning',
             resource: gm.ref,
             host: h.host,
@@ -413,7 +279,7 @@ function sharingFinding(model: Model, group: ShareMember[], primary: ShareMember
   }
   const fix = mergeFix(model, group);
   const servers = group.length;
-  return findingFor(codes, 'ITLS404', {
+  return findingFor(gatewayConfigCodes, 'ITLS404', {
     resource: primary.gm.ref,
     host: hosts[0],
     port,
@@ -468,7 +334,7 @@ function check405(model: Model, gm: GatewayModel): Finding[] {
         port: s.port,
       });
       out.push(
-        findingFor(codes, 'ITLS405', {
+        findingFor(gatewayConfigCodes, 'ITLS405', {
           resource: gm.ref,
           host: h.host,
           port: s.port,
@@ -535,7 +401,7 @@ function check406(gm: GatewayModel): Finding[] {
     if (!issues.length) continue;
     const hosts = s.hosts.map((h) => h.host);
     out.push(
-      findingFor(codes, 'ITLS406', {
+      findingFor(gatewayConfigCodes, 'ITLS406', {
         resource: gm.ref,
         host: hosts[0],
         port: s.port,
@@ -558,7 +424,7 @@ function check407(model: Model, gm: GatewayModel): Finding[] {
     const exposed = [...new Set(ordered.filter((th) => th !== '*' && s.hosts.some((h) => hostMatches(h.host, th) || hostMatches(th, h.host))))];
     if (!exposed.length) continue;
     out.push(
-      findingFor(codes, 'ITLS407', {
+      findingFor(gatewayConfigCodes, 'ITLS407', {
         resource: gm.ref,
         host: exposed[0],
         port: s.port,
@@ -613,7 +479,7 @@ function check408(model: Model, gm: GatewayModel): Finding[] {
       delete sv.tls!.cipherSuites; // Envoy's defaults are strong and match both RSA and ECDSA keys
     });
     out.push(
-      findingFor(codes, 'ITLS408', {
+      findingFor(gatewayConfigCodes, 'ITLS408', {
         resource: gm.ref,
         host: hosts[0],
         port: s.port,
@@ -631,7 +497,7 @@ function check408(model: Model, gm: GatewayModel): Finding[] {
 
 export const gatewayConfigCheck: CheckModule = {
   id: 'gateway-config',
-  codes,
+  codes: gatewayConfigCodes,
   reads: ['gateways', 'pods', 'virtualServices', 'secrets'],
   run(_snapshot, _options, model) {
     const out: Finding[] = [];

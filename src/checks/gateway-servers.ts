@@ -1,19 +1,10 @@
 // ITLS409: a Gateway with no servers (Istio's IST0106, "gateway must have at least one server").
 // istiod rejects it, so it serves nothing; a fix that empties a Gateway must delete it instead.
-import { findingFor, ref } from './model.js';
-import type { CheckModule, CodeSpec, Finding } from './types.js';
-
-export const gatewayServersCodes: CodeSpec[] = [
-  {
-    code: 'ITLS409',
-    severity: 'error',
-    title: 'Gateway has no servers',
-    meaning: 'The Gateway lists no servers (spec.servers is missing or empty); Istio reports it as IST0106 and the webhook refuses it.',
-    why: 'A Gateway without servers opens no port and serves no host: the VirtualServices bound to it reach nothing through it.',
-    example: 'spec: {selector: {istio: ingressgateway}, servers: []}',
-    fix: 'Delete the Gateway (its hosts are served elsewhere), or give it the server it was meant to have.',
-  },
-];
+import { findingFor } from '../findings/types.js';
+import { ref } from '../model/model.js';
+import type { CheckModule } from './types.js';
+import type { Finding } from '../findings/types.js';
+import { gatewayServersCodes } from '../findings/codes/gateway-servers.js';
 
 export const gatewayServersCheck: CheckModule = {
   id: 'gateway-servers',

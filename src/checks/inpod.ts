@@ -3,55 +3,22 @@
 // src/cluster/inspect.ts into snapshot.inspections, empty offline (these checks stay silent then).
 // What could not be inspected is in snapshot.unreadable (pods/exec, pods/portforward) and becomes
 // ITLS901 in doctor.ts, so a pod we could not see is never reported healthy.
-import type { EnvoySecret, Pod, PodInspection, Snapshot } from '../snapshot/types.js';
-import { parseCertificates } from '../tls/index.js';
+import type { Pod } from '../snapshot/types.js';
 import type { CertFacts } from '../tls/types.js';
-import { findingFor, listWords, mountedSecretFor, parseCredentialName, podKey, type GatewayModel, type Model, type ServerModel } from './model.js';
-import { migrateToCredentialName, mountsCheck } from './mounts.js';
-import type { CheckModule, CodeSpec, Finding, Remediation } from './types.js';
+import { findingFor } from '../findings/types.js';
+import { listWords } from '../findings/voice.js';
+import { mountedSecretFor, podKey, type Model, type ServerModel } from '../model/model.js';
+import { migrateToCredentialName } from '../remediation/mounts.js';
+import { mountsCodes } from '../findings/codes/mounts.js';
+import type { CheckModule } from './types.js';
+import type { CodeSpec, Finding, Remediation } from '../findings/types.js';
+import { inpodCodes } from '../findings/codes/inpod.js';
+import { leafOf, envoySecretName, findEnvoySecret, inspectionFor } from '../model/envoy.js';
+import { restartCommand } from '../remediation/inpod.js';
 
-const codes: CodeSpec[] = [
-  {
-    code: 'ITLS208',
-    severity: 'warning',
-    title: 'Mounted certificate differs from its Secret',
-    meaning: 'The certificate file inside the gateway pod is not the certificate in the Secret mounted there: the mount is stale.',
-    why: 'The gateway serves the old certificate (often an expired one) although the Secret was renewed; subPath mounts and some volume setups are never refreshed.',
-    example: 'Secret istio-ingressgateway-certs renewed yesterday; /etc/istio/ingressgateway-certs/tls.crt in the pod still has last month\'s serial.',
-    fix: 'Restart the gateway pods (kubectl rollout restart), then move the server to credentialName so renewals reach Envoy without restarts.',
-  },
-  {
-    code: 'ITLS210',
-    severity: 'warning',
-    title: 'Envoy does not serve what the Secret holds',
-    meaning:
-      'What the gateway Envoy reports it loaded (config_dump secrets, /certs) is not the certificate in the Secret or file it should come from: an older certificate, a secret still WARMING, or none at all.',
-    why: 'Clients get the certificate Envoy holds, not the one in the cluster: a renewal that never reached Envoy looks fixed in kubectl and still breaks TLS; a WARMING secret means the listener serves no certificate for that host.',
-    example: 'Secret web-cert has serial 4f…e1 (expires in 89 days); Envoy in istio-ingressgateway-7d4f9 serves kubernetes://web-cert with serial 1a…07 (expired 2 days ago).',
-    fix: 'Find why istiod did not push it (its logs; can the gateway read the Secret?), fix that, then restart the gateway pods to force a fresh SDS push.',
-  },
-  {
-    code: 'ITLS213',
-    severity: 'error',
-    title: 'Envoy rejected the listener',
-    meaning: "The gateway Envoy rejected a listener update (LDS update_rejected): its configuration for a port is invalid, so Envoy keeps the last good listener or none.",
-    why: 'One bad server takes down every host on that port: new hosts never appear, and after a restart the port may not listen at all.',
-    example: 'listener_manager.lds.update_rejected: 3; 0.0.0.0_8443: "Failed to load certificate chain from /etc/istio/ingressgateway-certs/tls.crt"',
-    fix: 'Fix the server named in the rejection (often a missing file or an invalid certificate/key pair), or remove it; `istioctl analyze` and the istio-proxy logs show the detail.',
-  },
-];
-
-const code206 = mountsCheck.codes.find((c) => c.code === 'ITLS206') as CodeSpec;
-const allCodes = [...codes, code206];
-
-function leafOf(pem: string | undefined): CertFacts | undefined {
-  if (!pem) return undefined;
-  try {
-    return parseCertificates(pem).certificates[0];
-  } catch {
-    return undefined;
-  }
-}
+// ITLS206 (mounts area) is also reported from inside the pod: a file Envoy could not load
+const code206 = mountsCodes.find((c) => c.code === 'ITLS206') as CodeSpec;
+const allCodes = [...inpodCodes, code206];
 
 function describe(c: CertFacts, now: Date): string {
   const days = Math.floor((Date.parse(c.notAfter) - now.getTime()) / 86_400_000);
@@ -61,16 +28,6 @@ function describe(c: CertFacts, now: Date): string {
 
 function certEvidence(c: CertFacts): Record<string, string> {
   return { serial: c.serialNumber.toLowerCase(), sha256: c.fingerprint256, notAfter: c.notAfter, subject: c.subject };
-}
-
-/** How to restart the gateway: its Deployment from the ReplicaSet owner, else by the Gateway's selector. */
-function restartCommand(pods: Pod[], gm: GatewayModel): string {
-  const p = pods[0];
-  const ns = p?.metadata.namespace ?? gm.workloadNamespaces[0] ?? '<namespace>';
-  const rs = p?.metadata.ownerReferences?.find((o) => o.kind === 'ReplicaSet');
-  if (rs) return `kubectl rollout restart deployment/${rs.name.replace(/-[a-z0-9]+$/, '')} -n ${ns}`;
-  const sel = Object.entries(gm.gateway.spec?.selector ?? {}).map(([k, v]) => `${k}=${v}`).join(',');
-  return `kubectl rollout restart deployment -n ${ns} -l ${sel || '<gateway pod labels>'}`;
 }
 
 interface Group {
@@ -87,46 +44,6 @@ function add(groups: Map<string, Group>, key: string, pod: Pod, build: Group['bu
   groups.set(key, g);
 }
 
-function envoySecretName(credentialName: string): string {
-  return `kubernetes://${parseCredentialName(credentialName).name}`;
-}
-
-/** Where the Envoy secret for a credential is: ACTIVE/WARMING entry, or undefined when Envoy has none. */
-function findEnvoySecret(insp: PodInspection, name: string): EnvoySecret | undefined {
-  const all = insp.envoy.secrets ?? [];
-  return all.find((s) => s.name === name && s.state === 'ACTIVE') ?? all.find((s) => s.name === name);
-}
-
-/**
- * What Envoy serves for one server on one gateway's pods, against the Secret: 'yes' when every
- * inspected pod serves the Secret's leaf, 'no' when one does not, 'unknown' when none was inspected.
- * For `status`' SERVED column.
- */
-export function servedMatches(snapshot: Snapshot, model: Model, gm: GatewayModel, server: ServerModel): 'yes' | 'no' | 'unknown' {
-  let seen = false;
-  for (const pod of gm.pods) {
-    const insp = inspectionFor(snapshot, pod);
-    if (!insp || insp.envoy.state !== 'ok' || !insp.envoy.secrets) continue;
-    for (const cred of server.credentialNames) {
-      const expected = leafOf(model.credential(cred, pod.metadata.namespace ?? '').decoded?.certificates[0]?.pem);
-      if (!expected) continue;
-      const served = findEnvoySecret(insp, envoySecretName(cred));
-      seen = true;
-      if (!served || served.state !== 'ACTIVE' || leafOf(served.certificateChainPem)?.fingerprint256 !== expected.fingerprint256) return 'no';
-    }
-    if (server.credentialNames.length === 0 && server.server.tls?.serverCertificate) {
-      const fileSecret = (insp.envoy.secrets ?? []).find((s) => s.name.startsWith(`file-cert:${server.server.tls?.serverCertificate}~`));
-      seen = true;
-      if (!fileSecret || fileSecret.state !== 'ACTIVE') return 'no';
-    }
-  }
-  return seen ? 'yes' : 'unknown';
-}
-
-function inspectionFor(snapshot: Snapshot, pod: Pod): PodInspection | undefined {
-  return snapshot.inspections.find((i) => i.namespace === (pod.metadata.namespace ?? '') && i.pod === pod.metadata.name);
-}
-
 /** The Secret key a file path reads through the pod's volume mounts (for ITLS208). */
 function secretBehind(model: Model, pod: Pod, path: string): { secret: string; key: string; pem?: string } | undefined {
   const mounted = mountedSecretFor(pod, path);
@@ -137,7 +54,7 @@ function secretBehind(model: Model, pod: Pod, path: string): { secret: string; k
 
 export const inPodCheck: CheckModule = {
   id: 'inpod',
-  codes,
+  codes: inpodCodes,
   reads: ['inspections', 'gateways', 'pods', 'secrets'],
   run(snapshot, options, model) {
     if (snapshot.inspections.length === 0) return [];

@@ -5,23 +5,12 @@ import type { Secret } from '../snapshot/types.js';
 import type { CertFacts } from '../tls/types.js';
 import { matchHost, parseCertificates, parseKeyValue } from '../tls/index.js';
 import { meshCaRecovery } from '../remediation/mesh-ca.js';
-import { findingFor, listWords, ref, type Model } from './model.js';
-import type { CheckModule, CodeSpec, EvidenceValue, Finding, Remediation } from './types.js';
-
-export const meshCaCodes: CodeSpec[] = [
-  {
-    code: 'ITLS209',
-    severity: 'error',
-    title: 'Mesh CA secret overwritten or broken',
-    meaning:
-      'istio-ca-secret (Istio\'s self-signed mesh root) or cacerts (a plug-in CA) in the Istio namespace holds a certificate that is not a CA, a server certificate for gateway hosts, a key that does not match, an expired CA, lacks ca-cert.pem/ca-key.pem, or has a type other than istio.io/ca-root.',
-    why:
-      'istiod signs every workload certificate (sidecars, gateways, the xDS connection to istiod) with this CA. A server certificate written here makes the mesh root a non-CA certificate: as workload certificates rotate, mTLS and xDS handshakes fail with "x509: certificate signed by unknown authority". It never fixes ingress HTTPS — gateways read credentialName secrets, not this one.',
-    example: 'kubectl create secret tls istio-ca-secret -n istio-system --cert=kiali.example.com.pem --key=kiali.key (after deleting the original).',
-    fix:
-      'Restore the original secret from backup; without a backup, delete it so istiod generates a new root (restart istiod, then every proxied workload). Put the server certificate in a credentialName secret in the gateway namespace instead.',
-  },
-];
+import { findingFor } from '../findings/types.js';
+import { listWords } from '../findings/voice.js';
+import { ref, type Model } from '../model/model.js';
+import type { CheckModule } from './types.js';
+import type { EvidenceValue, Finding, Remediation } from '../findings/types.js';
+import { meshCaCodes } from '../findings/codes/mesh-ca.js';
 
 const DAY = 24 * 60 * 60 * 1000;
 

@@ -1,32 +1,14 @@
 // ITLS206-207 from the pod spec: Gateway servers that load certificates from files in the gateway pod
 // (the legacy /etc/istio/ingressgateway-certs mount) instead of credentialName/SDS.
 import type { Pod, Volume } from '../snapshot/types.js';
-import { caRef, createTlsSecretCommand, credentialNameFor, fileVar, fullchainRef, gatewayWithCredentialName, privkeyRef, toYaml } from '../remediation/index.js';
-import { findingFor, listWords, podKey, proxyContainer, type GatewayModel, type Model, type ServerModel } from './model.js';
-import type { CheckModule, CodeSpec, Finding, Remediation } from './types.js';
-import { visible } from './visibility.js';
-
-const codes: CodeSpec[] = [
-  {
-    code: 'ITLS206',
-    severity: 'error',
-    title: 'Certificate file not in the gateway pod',
-    meaning:
-      'A server loads its certificate, key or CA from a file path (serverCertificate/privateKey/caCertificates), and the gateway container has no volume mounted there, or the Secret behind the mount is absent or lacks that file.',
-    why: 'Envoy rejects the whole listener when a file is missing ("Invalid path"), so every host on that port goes down with it, not only this one; a restarted gateway pod may never become ready.',
-    example: 'serverCertificate: /etc/istio/ingressgateway-certs/tls.crt on a gateway installed with the Helm gateway chart, which mounts nothing there.',
-    fix: 'Move the server to credentialName: create a TLS Secret in the gateway pod namespace and replace the file paths by credentialName (YAML in the finding).',
-  },
-  {
-    code: 'ITLS207',
-    severity: 'warning',
-    title: 'File-mounted certificates in use',
-    meaning: 'A server uses file paths for its certificate (the legacy istio-ingressgateway-certs mount) instead of credentialName.',
-    why: 'Mounted files are only as current as the pod: renewals need a restart, the Helm gateway chart and newer profiles do not mount them at all, and a missing file takes the whole listener down. credentialName (SDS) reloads without restarts.',
-    example: 'tls: {mode: SIMPLE, serverCertificate: /etc/istio/ingressgateway-certs/tls.crt, privateKey: /etc/istio/ingressgateway-certs/tls.key}',
-    fix: 'kubectl create secret tls <name> -n <gateway pod namespace> --cert=fullchain.pem --key=privkey.pem, then set tls.credentialName: <name> and drop the file paths.',
-  },
-];
+import { findingFor } from '../findings/types.js';
+import { listWords } from '../findings/voice.js';
+import { podKey, proxyContainer, type Model } from '../model/model.js';
+import type { CheckModule } from './types.js';
+import type { Finding } from '../findings/types.js';
+import { visible } from '../model/visibility.js';
+import { mountsCodes } from '../findings/codes/mounts.js';
+import { migrateToCredentialName } from '../remediation/mounts.js';
 
 interface MountFact {
   path: string;
@@ -76,53 +58,9 @@ function inspectPath(model: Model, pod: Pod, path: string): Omit<MountFact, 'fie
   return { mountPath: mount.mountPath, secretName };
 }
 
-/** The migration every file-path finding carries: a Secret in the workload namespace and credentialName. */
-/**
- * The migration every file-path finding carries: one Secret per distinct certificate file, created in the
- * workload namespace, and the Gateway (one object, every file server switched) pointing at them.
- */
-export function migrateToCredentialName(gm: GatewayModel, servers: ServerModel[]): Remediation {
-  const namespaces = gm.workloadNamespaces.length ? gm.workloadNamespaces : ['<gateway-pod-namespace>'];
-  const groups = new Map<string, ServerModel[]>();
-  for (const s of servers) {
-    const key = `${s.server.tls?.serverCertificate ?? s.server.tls?.tlsCertificates?.[0]?.serverCertificate ?? ''}|${s.server.tls?.caCertificates ?? ''}`;
-    groups.set(key, [...(groups.get(key) ?? []), s]);
-  }
-  const commands: string[] = [];
-  const names: string[] = [];
-  let gateway = gm.gateway;
-  for (const group of groups.values()) {
-    const hosts = group.flatMap((s) => s.hosts.map((h) => h.host));
-    let name = credentialNameFor(hosts, gm.ref.name);
-    while (names.includes(name)) name = `${name.replace(/-tls$/, '')}-2-tls`;
-    names.push(name);
-    const mutual = group.some((s) => s.server.tls?.caCertificates);
-    for (const ns of namespaces) {
-      commands.push(
-        mutual
-          ? `kubectl create secret generic ${name} -n ${ns} --from-file=tls.crt=${fullchainRef(name, ns)} --from-file=tls.key=${privkeyRef(name, ns)} --from-file=ca.crt=${caRef(name, ns)} --dry-run=client -o yaml | kubectl apply -f -`
-          : createTlsSecretCommand(name, ns),
-      );
-    }
-    gateway = gatewayWithCredentialName(gateway, name, group.map((s) => s.index));
-  }
-  const hosts = servers.flatMap((s) => s.hosts.map((h) => h.host));
-  return {
-    summary:
-      `Serve ${listWords(hosts)} through SDS: create Secret${names.length > 1 ? 's' : ''} ${names.join(', ')} in ${namespaces.join(', ')} (where the gateway pods run, not where the Gateway lives) ` +
-      `from your certificate chain and key, then point the Gateway at ${names.length > 1 ? 'them' : 'it'} with credentialName. SDS reloads renewed certificates without restarting the gateway.`,
-    commands,
-    yaml: toYaml(gateway),
-    notes: [
-      `Set ${names.map((n) => fileVar(n, 'FULLCHAIN')).join(', ')} to the full chain (leaf first, then intermediates)` + (names.length > 1 ? ', a different one per Secret (each replaces one certificate file).' : '.'),
-      'Once no Gateway uses the file paths any more, the istio-ingressgateway-certs mount and Secret can go.',
-    ],
-  };
-}
-
 export const mountsCheck: CheckModule = {
   id: 'mounts',
-  codes,
+  codes: mountsCodes,
   reads: ['gateways', 'pods', 'secrets'],
   run(snapshot, _options, model) {
     const out: Finding[] = [];
@@ -154,7 +92,7 @@ export const mountsCheck: CheckModule = {
           };
           if (alsoDown.length) evidence.alsoDown = alsoDown;
           out.push(
-            findingFor(codes, 'ITLS206', {
+            findingFor(mountsCodes, 'ITLS206', {
               resource: gm.ref,
               host: hosts[0],
               port: server.port,
@@ -172,7 +110,7 @@ export const mountsCheck: CheckModule = {
           mountedFrom: [...new Set(facts.filter((f) => f.secretName).map((f) => `${f.pod}: Secret ${f.secretName} at ${f.mountPath}`))],
         };
         out.push(
-          findingFor(codes, 'ITLS207', {
+          findingFor(mountsCodes, 'ITLS207', {
             resource: gm.ref,
             host: hosts[0],
             port: server.port,

@@ -15,191 +15,20 @@ import {
   toYaml,
   virtualServiceSkeleton,
 } from '../remediation/index.js';
-import {
-  findingFor,
-  refName,
-  hasSidecar,
-  hostMatches,
-  isTlsServer,
-  HostIndex,
-  labelsMatch,
-  listWords,
-  terminatesTls,
-  vsBindsToGatewayHost,
-  vsExportedTo,
-  type GatewayModel,
-  type Model,
-  type ServerModel,
-  type ServiceHost,
-} from './model.js';
-import type { CheckModule, CodeSpec, Finding, Remediation } from './types.js';
-import { virtualServicesVisibleFor, visible } from './visibility.js';
-import { serveHostsFix } from './route-fixes.js';
-
-const codes: CodeSpec[] = [
-  {
-    code: 'ITLS501',
-    severity: 'error',
-    title: 'VirtualService names a Gateway that does not exist',
-    meaning: 'An entry of a VirtualService\'s gateways list resolves to no Gateway. A bare name means a Gateway in the VirtualService\'s own namespace; other namespaces need <namespace>/<name>.',
-    why: 'The routes are bound to nothing: requests for these hosts reach the gateway and get 404 (route_not_found).',
-    example: 'VirtualService in namespace app with gateways: [my-gateway], while the Gateway lives in istio-system.',
-    fix: 'Write the reference as <gateway namespace>/<gateway name> (e.g. istio-system/my-gateway).',
-  },
-  {
-    code: 'ITLS502',
-    severity: 'error',
-    title: 'VirtualService host not served by its Gateway',
-    meaning: 'A VirtualService bound to a Gateway lists hosts that none of the Gateway\'s servers serve (exact or wildcard match, namespace/host restrictions and exportTo honoured).',
-    why: 'The gateway only builds routes for hosts its servers list; requests for the others get 404, and TLS clients get a certificate for some other name or none.',
-    example: 'Gateway hosts [shop.example.com]; VirtualService hosts [www.shop.example.com].',
-    fix: 'Correct the VirtualService host, or add the host to a Gateway server (with a certificate that covers it).',
-  },
-  {
-    code: 'ITLS503',
-    severity: 'warning',
-    title: 'Gateway TLS host without a VirtualService',
-    meaning: 'A host of a TLS-terminating server has no VirtualService bound to that Gateway. PASSTHROUGH servers are covered by ITLS405.',
-    why: 'The handshake succeeds, then every request gets 404 (route_not_found) from istio-envoy.',
-    example: 'Gateway serves kiali.example.com on 443; the VirtualService lists gateways: [other-gateway].',
-    fix: 'Bind a VirtualService with that host to the Gateway (gateways: [<namespace>/<gateway>]).',
-  },
-  {
-    code: 'ITLS504',
-    severity: 'error',
-    title: 'Route destination Service or port missing',
-    meaning: 'A route of a VirtualService bound to a Gateway sends traffic to a Kubernetes Service that does not exist, or to a port that Service does not have.',
-    why: 'Envoy has no endpoints for the destination: requests get 503 (no healthy upstream / cluster not found).',
-    example: 'destination: {host: kiali, port: {number: 20002}} while Service kiali exposes 20001.',
-    fix: 'Point the destination at an existing Service and one of its ports (the Service port, not the targetPort).',
-  },
-  {
-    code: 'ITLS505',
-    severity: 'warning',
-    title: 'VirtualService for a gateway host bound only to the mesh',
-    meaning: 'A VirtualService lists a host the gateway serves but has no gateways field, so it applies to sidecars (the mesh) only.',
-    why: 'Without gateways, a VirtualService never configures the ingress gateway: requests through the gateway for that host get 404.',
-    example: 'VirtualService hosts: [shop.example.com], no gateways; Gateway istio-system/public serves shop.example.com.',
-    fix: 'Add gateways: [<namespace>/<gateway>, mesh] (keep mesh if sidecars should keep using it).',
-  },
-  {
-    code: 'ITLS506',
-    severity: 'warning',
-    title: 'DestinationRule TLS does not fit the backend',
-    meaning: 'The DestinationRule that applies to a gateway route\'s destination (as Istio picks it: gateway namespace, then Service namespace, then the root namespace) sets a TLS mode the backend cannot speak.',
-    why: 'ISTIO_MUTUAL towards a pod without a sidecar, DISABLE towards a sidecar under a STRICT PeerAuthentication, or SIMPLE towards a plain-HTTP port all fail the upstream connection: clients get 503 (UF, upstream connect error) after a good handshake at the gateway.',
-    example: 'DestinationRule kiali tls.mode: DISABLE while PeerAuthentication default in istio-system is STRICT and kiali has a sidecar.',
-    fix: 'Set the DestinationRule mode to what the backend speaks: ISTIO_MUTUAL to sidecars, DISABLE to plain pods, SIMPLE only to ports that serve TLS themselves.',
-  },
-  {
-    code: 'ITLS507',
-    severity: 'error',
-    title: 'VirtualService route kind does not fit the server',
-    meaning: 'A VirtualService is bound to a Gateway server whose protocol needs another kind of route: HTTP/HTTPS servers use http routes, PASSTHROUGH servers tls routes (sniHosts), TLS servers that terminate and TCP servers use tcp routes.',
-    why: 'The gateway ignores routes of the wrong kind: the host has no route at all (404 for HTTP, connection closed for TLS/TCP).',
-    example: 'VirtualService with only tls routes bound to an HTTPS server with mode SIMPLE.',
-    fix: 'Rewrite the routes in the kind the server needs (YAML in the finding), keeping the destinations.',
-  },
-];
+import { findingFor } from '../findings/types.js';
+import { refName, hasSidecar, hostMatches, isTlsServer, labelsMatch, terminatesTls, vsBindsToGatewayHost, vsExportedTo, type GatewayModel, type Model, type ServerModel, type ServiceHost } from '../model/model.js';
+import { listWords } from '../findings/voice.js';
+import type { CheckModule } from './types.js';
+import type { Finding, Remediation } from '../findings/types.js';
+import { virtualServicesVisibleFor, visible } from '../model/visibility.js';
+import { serveHostsFix } from '../remediation/routing.js';
+import { routingCodes } from '../findings/codes/routing.js';
+import { parseGatewayRef, Binding, gatewayEntries, bindings, bindingsOf, bindingsFrom, virtualServiceHosts, gatewaysServing, gatewayHostIndex, podsIn, effectiveDestinationRule } from '../model/routing.js';
 
 type RouteKind = 'http' | 'tls' | 'tcp';
 
 const vsName = (vs: VirtualService) => `${refName(vs.metadata)}`;
 const vsRef = (vs: VirtualService) => ({ kind: 'VirtualService', namespace: vs.metadata.namespace, name: vs.metadata.name });
-
-/** istiod's gateway reference resolution: `ns/name`, legacy `name.ns[.svc.cluster.local]`, or a bare name in the VS namespace. */
-export function parseGatewayRef(entry: string, vsNamespace: string): { namespace: string; name: string } {
-  const slash = entry.indexOf('/');
-  if (slash >= 0) return { namespace: entry.slice(0, slash), name: entry.slice(slash + 1) };
-  const dot = entry.indexOf('.');
-  if (dot >= 0) return { name: entry.slice(0, dot), namespace: entry.split('.')[1] };
-  return { namespace: vsNamespace, name: entry };
-}
-
-interface Binding {
-  vs: VirtualService;
-  gm: GatewayModel;
-}
-
-function gatewayEntries(vs: VirtualService): string[] {
-  const entries = [...(vs.spec?.gateways ?? [])];
-  for (const r of vs.spec?.http ?? []) for (const m of r.match ?? []) entries.push(...(m.gateways ?? []));
-  return [...new Set(entries)];
-}
-
-/** Every (VirtualService, Gateway) pair bound through spec.gateways, with the Gateway resolved. */
-function bindings(model: Model): Binding[] {
-  const out: Binding[] = [];
-  for (const vs of model.snapshot.virtualServices) {
-    const seen = new Set<GatewayModel>();
-    for (const entry of vs.spec?.gateways ?? []) {
-      if (entry === 'mesh') continue;
-      const r = parseGatewayRef(entry, vs.metadata.namespace ?? '');
-      const gateway = model.gatewayNamed(r.namespace, r.name);
-      const gm = gateway && model.gatewayModel(gateway);
-      if (gm && !seen.has(gm)) {
-        seen.add(gm);
-        out.push({ vs, gm });
-      }
-    }
-  }
-  return out;
-}
-
-/** The bindings indexed by Gateway and by VirtualService, built once per list. */
-const bindingIndexes = new WeakMap<Binding[], { byGm: Map<GatewayModel, Binding[]>; byVs: Map<VirtualService, Binding[]> }>();
-function bindingIndex(all: Binding[]) {
-  let index = bindingIndexes.get(all);
-  if (!index) {
-    index = { byGm: new Map(), byVs: new Map() };
-    for (const b of all) {
-      const g = index.byGm.get(b.gm);
-      if (g) g.push(b);
-      else index.byGm.set(b.gm, [b]);
-      const v = index.byVs.get(b.vs);
-      if (v) v.push(b);
-      else index.byVs.set(b.vs, [b]);
-    }
-    bindingIndexes.set(all, index);
-  }
-  return index;
-}
-const bindingsOf = (all: Binding[], gm: GatewayModel): Binding[] => bindingIndex(all).byGm.get(gm) ?? [];
-const bindingsFrom = (all: Binding[], vs: VirtualService): Binding[] => bindingIndex(all).byVs.get(vs) ?? [];
-
-/** Every VirtualService host, indexed (for "which VirtualService lists this host" lookups). */
-const vsHostIndexes = new WeakMap<Model, HostIndex<VirtualService>>();
-function virtualServiceHosts(model: Model): HostIndex<VirtualService> {
-  let index = vsHostIndexes.get(model);
-  if (!index) {
-    index = new HostIndex<VirtualService>();
-    for (const vs of model.snapshot.virtualServices) for (const h of vs.spec?.hosts ?? []) index.add(h, vs);
-    vsHostIndexes.set(model, index);
-  }
-  return index;
-}
-
-/** Per peer group: `port|host` (lower case) → the Gateways whose servers list that host on that port. */
-const portHostIndexes = new WeakMap<GatewayModel[], Map<string, GatewayModel[]>>();
-function gatewaysServing(model: Model, gm: GatewayModel, port: number, host: string): GatewayModel[] {
-  const peers = model.gatewaysOnWorkload(gm);
-  let index = portHostIndexes.get(peers);
-  if (!index) {
-    index = new Map();
-    for (const o of peers) {
-      for (const os of o.servers) {
-        for (const oh of os.hosts) {
-          const key = `${os.port}|${oh.host.toLowerCase()}`;
-          const list = index.get(key) ?? [];
-          if (!list.includes(o)) list.push(o);
-          index.set(key, list);
-        }
-      }
-    }
-    portHostIndexes.set(peers, index);
-  }
-  return index.get(`${port}|${host.toLowerCase()}`) ?? [];
-}
 
 function inScope(model: Model, gm: GatewayModel): boolean {
   return model.gateways.includes(gm);
@@ -226,7 +55,7 @@ function check501(model: Model, namespace: string | undefined): Finding[] {
       if (exists || !visible(model.snapshot, 'gateways', r.namespace)) continue; // unread is not missing
       if (r.name.includes('~istio-autogenerated-k8s-gateway~')) {
         out.push(
-          findingFor(codes, 'ITLS501', {
+          findingFor(routingCodes, 'ITLS501', {
             severity: 'warning',
             resource: vsRef(vs),
             message:
@@ -268,7 +97,7 @@ function check501(model: Model, namespace: string | undefined): Finding[] {
       }
       const existing = model.snapshot.gateways.map((g) => `${refName(g.metadata)}`);
       out.push(
-        findingFor(codes, 'ITLS501', {
+        findingFor(routingCodes, 'ITLS501', {
           resource: vsRef(vs),
           message:
             `VirtualService ${vsName(vs)} binds to gateway "${entry}", which resolves to ${r.namespace}/${r.name}: no such Gateway.` +
@@ -304,7 +133,7 @@ function check502GatewayApi(model: Model, namespace: string | undefined): Findin
       const hosts = vs.spec?.hosts ?? [];
       if (hosts.some((h) => names.some((n) => hostMatches(n, h) || hostMatches(h, n)))) continue;
       out.push(
-        findingFor(codes, 'ITLS502', {
+        findingFor(routingCodes, 'ITLS502', {
           resource: vsRef(vs),
           host: hosts[0],
           message: `VirtualService ${vsName(vs)} is bound to Gateway-API Gateway ${r.namespace}/${r.name}, whose listeners serve ${listWords(names)}, not ${listWords(hosts)}: no route of it reaches the gateway.`,
@@ -334,10 +163,10 @@ function check502(model: Model, all: Binding[]): Finding[] {
     let reason = '';
     if (!exported) reason = ` The VirtualService is not exported to the Gateway's namespace ${gwNs} (exportTo: ${(vs.spec?.exportTo ?? []).join(', ')}).`;
     else if (restricted.length) reason = ` The Gateway serves ${restricted.map((r) => r.raw).join(', ')} only to VirtualServices in namespace ${restricted[0].namespace}.`;
-    // Recommended fix (route-fixes.ts): hosts the certificate covers, a namespace restriction never widened silently.
+    // Recommended fix (remediation/routing.ts): hosts the certificate covers, a namespace restriction never widened silently.
     const serve = exported ? serveHostsFix(model, gm, vs, unserved) : undefined;
     out.push(
-      findingFor(codes, 'ITLS502', {
+      findingFor(routingCodes, 'ITLS502', {
         severity: none ? 'error' : 'info',
         resource: vsRef(vs),
         host: unserved[0],
@@ -374,7 +203,7 @@ function neededKind(s: ServerModel): RouteKind | undefined {
 function check503(model: Model, all: Binding[]): Finding[] {
   const out: Finding[] = [];
   for (const gm of model.gateways) {
-    const bound = bindingsOf(all, gm).map((b) => b.vs);
+    const bound = bindingsOf(model, gm).map((b) => b.vs);
     for (const s of gm.servers) {
       if (!isTlsServer(s.server) || !terminatesTls(s.server)) continue;
       for (const h of s.hosts) {
@@ -387,7 +216,7 @@ function check503(model: Model, all: Binding[]): Finding[] {
         const routedElsewhere = gatewaysServing(model, gm, s.port, h.host).some(
           (o) =>
             o !== gm &&
-            bindingsOf(all, o).some((b) => o.servers.some((os) => os.hosts.some((oh) => vsBindsToGatewayHost(b.vs, oh, o.ref.namespace)))),
+            bindingsOf(model, o).some((b) => o.servers.some((os) => os.hosts.some((oh) => vsBindsToGatewayHost(b.vs, oh, o.ref.namespace)))),
         );
         if (routedElsewhere) continue;
         const gwRef = `${refName(gm.ref)}`;
@@ -431,7 +260,7 @@ function check503(model: Model, all: Binding[]): Finding[] {
           };
         }
         out.push(
-          findingFor(codes, 'ITLS503', {
+          findingFor(routingCodes, 'ITLS503', {
             resource: gm.ref,
             host: h.host,
             port: s.port,
@@ -489,7 +318,7 @@ function check504(model: Model, all: Binding[], namespace: string | undefined): 
   const out: Finding[] = [];
   for (const vs of model.snapshot.virtualServices) {
     const vsNs = vs.metadata.namespace ?? '';
-    const gateways = bindingsFrom(all, vs);
+    const gateways = bindingsFrom(model, vs);
     const onIngress = gateways.some((b) => inScope(model, b.gm));
     // A VirtualService on no gateway only routes sidecar traffic: reported as info, and only when in scope.
     if (!onIngress && (gateways.length > 0 || (namespace && vsNs !== namespace))) continue;
@@ -542,7 +371,7 @@ function check504(model: Model, all: Binding[], namespace: string | undefined): 
         remediation = { summary: fixedHost ? `Route to ${fixedHost}.` : `Route to the Service port ${fixedPort}.`, yaml: toYaml(fixed) };
       }
       out.push(
-        findingFor(codes, 'ITLS504', {
+        findingFor(routingCodes, 'ITLS504', {
           severity: onIngress ? undefined : 'info',
           resource: vsRef(vs),
           host: vs.spec?.hosts?.[0],
@@ -558,18 +387,6 @@ function check504(model: Model, all: Binding[], namespace: string | undefined): 
   return out;
 }
 
-/** Hosts of the in-scope Gateways' servers, indexed, each entry naming its Gateway. */
-const gatewayHostIndexes = new WeakMap<Model, HostIndex<GatewayModel>>();
-function gatewayHostIndex(model: Model): HostIndex<GatewayModel> {
-  let index = gatewayHostIndexes.get(model);
-  if (!index) {
-    index = new HostIndex<GatewayModel>();
-    for (const gm of model.gateways) for (const s of gm.servers) for (const h of s.hosts) index.add(h.host, gm);
-    gatewayHostIndexes.set(model, index);
-  }
-  return index;
-}
-
 function check505(model: Model, all: Binding[]): Finding[] {
   const out: Finding[] = [];
   for (const vs of model.snapshot.virtualServices) {
@@ -583,7 +400,7 @@ function check505(model: Model, all: Binding[]): Finding[] {
         if (!(terminatesTls(s.server) || s.protocol === 'HTTP')) continue;
         for (const h of s.hosts) {
           if (h.host === '*' || !(vs.spec?.hosts ?? []).some((vh) => hostMatches(h.host, vh) || hostMatches(vh, h.host))) continue;
-          const covered = bindingsOf(all, gm).some((b) => vsBindsToGatewayHost(b.vs, h, gm.ref.namespace)) || !virtualServicesVisibleFor(model, h);
+          const covered = bindingsOf(model, gm).some((b) => vsBindsToGatewayHost(b.vs, h, gm.ref.namespace)) || !virtualServicesVisibleFor(model, h);
           if (!covered && !matched.includes(h.host)) matched.push(h.host);
         }
       }
@@ -592,7 +409,7 @@ function check505(model: Model, all: Binding[]): Finding[] {
       const fixed = editableVirtualService(vs);
       fixed.spec.gateways = [gwRef, 'mesh'];
       out.push(
-        findingFor(codes, 'ITLS505', {
+        findingFor(routingCodes, 'ITLS505', {
           resource: vsRef(vs),
           host: matched[0],
           message: `VirtualService ${vsName(vs)} lists ${listWords(matched)}, which Gateway ${gwRef} serves, but has no gateways field: it applies to the mesh only, and the gateway answers 404.`,
@@ -603,70 +420,6 @@ function check505(model: Model, all: Binding[]): Finding[] {
     }
   }
   return out;
-}
-
-// ---- ITLS506: DestinationRule TLS to the backend ----
-
-function drHostMatches(drHost: string, drNs: string, fqdn: string, knownNamespaces: Set<string>): 'exact' | 'wildcard' | undefined {
-  let h = drHost.toLowerCase();
-  if (!h.includes('.') && h !== '*') h = `${h}.${drNs}.svc.cluster.local`;
-  else if (h.split('.').length === 2 && knownNamespaces.has(h.split('.')[1])) h = `${h}.svc.cluster.local`;
-  if (h === fqdn) return 'exact';
-  if (h.startsWith('*') && hostMatches(h, fqdn)) return 'wildcard';
-  return undefined;
-}
-
-const drIndexes = new WeakMap<Model, Map<string, DestinationRule[]>>();
-function destinationRulesIn(model: Model, namespace: string): DestinationRule[] {
-  let index = drIndexes.get(model);
-  if (!index) {
-    index = new Map();
-    for (const dr of model.snapshot.destinationRules) {
-      const ns = dr.metadata.namespace ?? '';
-      const list = index.get(ns);
-      if (list) list.push(dr);
-      else index.set(ns, [dr]);
-    }
-    drIndexes.set(model, index);
-  }
-  return index.get(namespace) ?? [];
-}
-
-const podIndexes = new WeakMap<Model, Map<string, Pod[]>>();
-function podsIn(model: Model, namespace: string): Pod[] {
-  let index = podIndexes.get(model);
-  if (!index) {
-    index = new Map();
-    for (const p of model.snapshot.pods) {
-      const ns = p.metadata.namespace ?? '';
-      const list = index.get(ns);
-      if (list) list.push(p);
-      else index.set(ns, [p]);
-    }
-    podIndexes.set(model, index);
-  }
-  return index.get(namespace) ?? [];
-}
-
-/** The DestinationRule a gateway proxy in `proxyNs` applies to `fqdn`: own namespace, then the Service's, then the root namespace. */
-export function effectiveDestinationRule(model: Model, fqdn: string, proxyNs: string, serviceNs: string, proxyLabels: Record<string, string> | undefined): DestinationRule | undefined {
-  const known = model.namespaces();
-  const visible = (dr: DestinationRule) => {
-    const exportTo = dr.spec?.exportTo;
-    const drNs = dr.metadata.namespace ?? '';
-    if (drNs === proxyNs) return true;
-    if (!exportTo || exportTo.length === 0) return true;
-    return exportTo.some((e) => e === '*' || e === proxyNs);
-  };
-  const pick = (ns: string) => {
-    const candidates = destinationRulesIn(model, ns)
-      .filter((dr) => (dr.metadata.namespace ?? '') === ns && visible(dr))
-      .filter((dr) => !dr.spec?.workloadSelector?.matchLabels || (ns === proxyNs && labelsMatch(dr.spec.workloadSelector.matchLabels, proxyLabels)))
-      .map((dr) => ({ dr, m: drHostMatches(dr.spec?.host ?? '', ns, fqdn, known) }))
-      .filter((x) => x.m);
-    return (candidates.find((x) => x.m === 'exact') ?? candidates.sort((a, b) => (b.dr.spec.host.length - a.dr.spec.host.length))[0])?.dr;
-  };
-  return pick(proxyNs) ?? pick(serviceNs) ?? pick(model.snapshot.istioNamespace);
 }
 
 /** Client TLS for a port: subset, then port-level, then the DestinationRule's default. */
@@ -766,7 +519,7 @@ function check506(model: Model, all: Binding[]): Finding[] {
         else if (policy.tls && where.endsWith('.tls') && !where.includes('portLevel')) setMode(policy.tls);
       }
       out.push(
-        findingFor(codes, 'ITLS506', {
+        findingFor(routingCodes, 'ITLS506', {
           resource: { kind: 'DestinationRule', namespace: dr.metadata.namespace, name: dr.metadata.name },
           host: vs.spec?.hosts?.[0],
           message: `Gateway ${gm.ref.name} routes ${listWords(vs.spec?.hosts ?? [])} to ${target.fqdn}${svcPort ? `:${svcPort.port}` : ''}; DestinationRule ${dr.metadata.namespace}/${dr.metadata.name} applies and ${problem}: requests get 503 (upstream connect error).`,
@@ -820,14 +573,14 @@ function check507(model: Model, all: Binding[]): Finding[] {
       const bindsHere = s.hosts.filter((h) => vsBindsToGatewayHost(vs, h, gm.ref.namespace));
       if (!bindsHere.length) continue;
       // Another VirtualService may carry the right kind for these hosts; then this one is only dead weight.
-      const coveredByOther = bindingsOf(all, gm).some(
+      const coveredByOther = bindingsOf(model, gm).some(
         (b) => b.gm === gm && b.vs !== vs && (b.vs.spec?.[need] ?? []).length > 0 && bindsHere.every((h) => vsBindsToGatewayHost(b.vs, h, gm.ref.namespace)),
       );
       if (coveredByOther || !bindsHere.every((h) => virtualServicesVisibleFor(model, h))) continue;
       const present = (Object.keys(has) as RouteKind[]).filter((k) => has[k]);
       const hosts = bindsHere.map((h) => h.host);
       out.push(
-        findingFor(codes, 'ITLS507', {
+        findingFor(routingCodes, 'ITLS507', {
           resource: vsRef(vs),
           host: hosts[0],
           port: s.port,
@@ -845,7 +598,7 @@ function check507(model: Model, all: Binding[]): Finding[] {
 
 export const routingCheck: CheckModule = {
   id: 'routing',
-  codes,
+  codes: routingCodes,
   reads: ['gateways', 'virtualServices', 'services', 'destinationRules', 'peerAuthentications', 'pods'],
   run(_snapshot, options, model) {
     const all = bindings(model);

@@ -1,10 +1,12 @@
 import type { Snapshot } from '../snapshot/types.js';
 import { finalizeRemediation } from '../remediation/common.js';
-import { mergeCauses } from './causes.js';
-import { docsLink } from './voice.js';
+import { mergeCauses } from '../findings/causes.js';
+import { docsLink } from '../findings/voice.js';
 import { CHECKS } from './index.js';
-import { Model } from './model.js';
-import { SEVERITY_RANK, type CheckModule, type CheckOptions, type CodeSpec, type Finding } from './types.js';
+import { Model } from '../model/model.js';
+import { SEVERITY_RANK, type CodeSpec, type Finding } from '../findings/types.js';
+import { type CheckModule } from './types.js';
+import { type CheckOptions } from '../model/options.js';
 
 export interface CheckRun {
   findings: Finding[];

@@ -1,77 +1,14 @@
 // ITLS101-106: the gateway pods a Gateway configures, the Services in front of them, and istiod.
-import type { ContainerStatus, Pod, Service, ServicePort, Snapshot } from '../snapshot/types.js';
+import type { ContainerStatus, Pod, Service, ServicePort } from '../snapshot/types.js';
 import { gatewayWithSelector, toYaml } from '../remediation/index.js';
-import {
-  findingFor,
-  refName,
-  gatewayHosts,
-  isGatewayProxyPod,
-  listWords,
-  podKey,
-  proxyContainer,
-  type GatewayModel,
-  type Model,
-} from './model.js';
-import type { CheckModule, CodeSpec, Finding } from './types.js';
-import { visible } from './visibility.js';
-import { proposeSelector, selectorText as labelsText } from './selector-fix.js';
-
-const codes: CodeSpec[] = [
-  {
-    code: 'ITLS101',
-    severity: 'error',
-    title: 'Gateway selector matches no pod',
-    meaning: "The Gateway's spec.selector matches no pod in any namespace, so no Envoy is configured with its servers.",
-    why: 'istiod pushes a Gateway only to the pods its selector matches. With none, nothing listens for these hosts: connections are refused or time out, and every other check of this Gateway is moot.',
-    example: 'selector: {istio: ingressgateway} while the Helm gateway chart labels its pods istio: ingress.',
-    fix: "Copy the labels of the gateway pods into spec.selector (kubectl get pods -A -l 'istio' --show-labels).",
-  },
-  {
-    code: 'ITLS102',
-    severity: 'error',
-    title: 'Gateway pod not ready',
-    meaning: 'A pod the Gateway selects is not Running and Ready, or its proxy container keeps restarting.',
-    why: 'A pod that is not Ready is taken out of the Service endpoints; a crash-looping Envoy serves nothing. Often the cause is a configuration Envoy rejects (an invalid certificate path) or a missing credential.',
-    example: 'istio-proxy restarted 14 times, last terminated with reason Error (exit code 1).',
-    fix: 'A pod that never started (Pending, unscheduled, image not pulled): read its events (kubectl describe pod, kubectl get events --field-selector involvedObject.name=POD). A proxy that ran and failed: read its logs (kubectl logs POD -c istio-proxy --previous). The other findings for this Gateway usually name the cause.',
-  },
-  {
-    code: 'ITLS103',
-    severity: 'error',
-    title: 'No ready istiod',
-    meaning: 'No istiod pod is Running and Ready.',
-    why: 'istiod serves the gateway its listeners and, through SDS, its certificates. Without it, new or restarted gateway pods get no configuration and certificates are not rotated.',
-    example: 'istiod-7d9c-xyz in istio-system: phase Pending.',
-    fix: 'Fix istiod first: for a pod that never started, its events (kubectl -n istio-system describe pod -l app=istiod); for one that runs but is not ready, its logs (kubectl -n istio-system logs -l app=istiod).',
-  },
-  {
-    code: 'ITLS104',
-    severity: 'warning',
-    title: 'Gateway port unreachable through its Service',
-    meaning: 'A Gateway server port is neither a port nor a targetPort of any Service that selects the gateway pods (warning), or the LoadBalancer Service in front of the gateway pods has no external address yet (info): either way clients cannot reach the listener.',
-    why: 'Traffic reaches the gateway through a Service. istiod binds a server port that equals a Service port to that port\'s targetPort; a port no Service exposes is a listener no client can reach, and a LoadBalancer without an address has no entry point outside the cluster.',
-    example: 'Gateway server port 8443 while the Service exposes 443→8443 and 80→8080 … or port 9443 that no Service knows.',
-    fix: 'Use the Service port in the Gateway (443), or add the port to the gateway Service; for a pending LoadBalancer, read the Service events (kubectl describe svc) for why the cloud load balancer is not provisioned.',
-  },
-  {
-    code: 'ITLS105',
-    severity: 'warning',
-    title: 'Gateway pods in several namespaces',
-    meaning: "The Gateway's selector matches pods in more than one namespace.",
-    why: 'Each pod reads credentialName secrets from its own namespace, so every namespace needs its own copy of every secret; one missing copy breaks TLS on some pods only (intermittent failures behind one load balancer).',
-    example: 'selector istio: ingressgateway matches pods in istio-system and in istio-ingress.',
-    fix: 'Make the selector specific to one gateway deployment, or keep the credentials in every namespace listed.',
-  },
-  {
-    code: 'ITLS106',
-    severity: 'info',
-    title: 'Gateway proxy and istiod versions differ',
-    meaning: 'The gateway proxy image version differs from the istiod version.',
-    why: 'Istio supports a proxy one minor version behind istiod; larger skew can make istiod send configuration the proxy does not understand.',
-    example: 'istiod 1.22.1, gateway proxyv2 1.19.3.',
-    fix: 'Upgrade (or restart, after an upgrade) the gateway deployment so it runs the istiod version.',
-  },
-];
+import { findingFor } from '../findings/types.js';
+import { refName, gatewayHosts, isGatewayProxyPod, podKey, proxyContainer, type GatewayModel, type Model } from '../model/model.js';
+import { listWords } from '../findings/voice.js';
+import type { CheckModule } from './types.js';
+import type { Finding } from '../findings/types.js';
+import { visible } from '../model/visibility.js';
+import { proposeSelector, selectorText as labelsText } from '../remediation/workloads.js';
+import { workloadsCodes } from '../findings/codes/workloads.js';
 
 function podReady(pod: Pod): boolean {
   return pod.status?.phase === 'Running' && (pod.status?.conditions ?? []).some((c) => c.type === 'Ready' && c.status === 'True');
@@ -86,20 +23,6 @@ export function imageVersion(image: string | undefined): string | undefined {
   if (colon < 0 || ref.slice(colon).includes('/')) return undefined;
   const m = /^v?(\d+\.\d+(?:\.\d+)?)/.exec(ref.slice(colon + 1));
   return m?.[1];
-}
-
-const istiodPodsOf = new WeakMap<Snapshot, Pod[]>();
-/** istiod's pods (looked up once per snapshot: asked once per Gateway). */
-function istiodPods(snapshot: Snapshot): Pod[] {
-  let pods = istiodPodsOf.get(snapshot);
-  if (!pods) {
-    pods = snapshot.pods.filter((p) => {
-      const l = p.metadata.labels ?? {};
-      return l.app === 'istiod' || l.istio === 'pilot' || l.istio === 'istiod';
-    });
-    istiodPodsOf.set(snapshot, pods);
-  }
-  return pods;
 }
 
 function check101(model: Model, gm: GatewayModel): Finding[] {
@@ -130,7 +53,7 @@ function check101(model: Model, gm: GatewayModel): Finding[] {
     gatewayPods: candidateLabels.length ? candidateLabels : 'no pod that looks like a gateway proxy',
     hosts,
   };
-  const finding = findingFor(codes, 'ITLS101', {
+  const finding = findingFor(workloadsCodes, 'ITLS101', {
     resource: gm.ref,
     message:
       `Gateway ${refName(gm.ref)} selects pods with ${selectorText}, and no pod in any namespace has these labels: ` +
@@ -138,7 +61,7 @@ function check101(model: Model, gm: GatewayModel): Finding[] {
       (candidates.length ? ` Gateway pods here are labelled: ${listWords(candidateLabels, 3)}.` : ''),
     evidence,
   });
-  // the selector of the gateway pods named above (selector-fix.ts ranks the deployments; a tie is not guessed)
+  // the selector of the gateway pods named above (remediation/workloads.ts ranks the deployments; a tie is not guessed)
   const pick = proposeSelector(model, gm, candidates);
   if (pick) {
     finding.remediation = {
@@ -188,7 +111,7 @@ function check102(model: Model, gm: GatewayModel): Finding[] {
     // every Gateway on this pod goes down with it, not only the one being walked
     const hosts = [...new Set(model.gatewaysOnWorkload(gm).filter((o) => o.pods.includes(pod)).flatMap(gatewayHosts))].sort();
     out.push(
-      findingFor(codes, 'ITLS102', {
+      findingFor(workloadsCodes, 'ITLS102', {
         resource: { kind: 'Pod', namespace: pod.metadata.namespace, name: pod.metadata.name },
         message: `Gateway pod ${podKey(pod)} ${what}; it serves ${listWords(hosts) || 'nothing'} for Gateway ${gm.ref.name}.`,
         evidence: { ...evidence, gateway: `${refName(gm.ref)}`, hosts },
@@ -202,14 +125,14 @@ function check102(model: Model, gm: GatewayModel): Finding[] {
 function check103(model: Model): Finding[] {
   if (!model.wasRead('pods') || model.gateways.length === 0) return [];
   const ns = model.snapshot.istioNamespace;
-  const pods = istiodPods(model.snapshot);
+  const pods = model.istiodPods();
   if (pods.some(podReady)) return [];
   // istiod absent from pods that were read only in some namespaces proves nothing; not-ready pods seen are facts
   if (pods.length === 0 && !visible(model.snapshot, 'pods')) return [];
   if (pods.some((p) => !p.status)) return []; // manifests without status say nothing about readiness
   // name what was read: the istiod pods seen (not a Deployment the doctor never listed)
   const [first, ...rest] = pods;
-  const finding = findingFor(codes, 'ITLS103', {
+  const finding = findingFor(workloadsCodes, 'ITLS103', {
     resource: first ? { kind: 'Pod', namespace: first.metadata.namespace, name: first.metadata.name } : { kind: 'Namespace', name: ns },
     message: pods.length
       ? `No istiod pod is ready (${pods.map((p) => `${podKey(p)}: ${p.status?.phase ?? 'unknown'}`).join(', ')}): gateways get no new configuration or certificates.`
@@ -294,7 +217,7 @@ function check104(model: Model, gm: GatewayModel): Finding[] {
     const hosts = [...new Set(gm.servers.filter((s) => s.port === server.port).flatMap((s) => s.hosts.map((h) => h.host)))];
     const svcNames = [...services.keys()];
     out.push(
-      findingFor(codes, 'ITLS104', {
+      findingFor(workloadsCodes, 'ITLS104', {
         resource: gm.ref,
         port: server.port,
         host: hosts.length === 1 ? hosts[0] : undefined,
@@ -317,7 +240,7 @@ function check104(model: Model, gm: GatewayModel): Finding[] {
     const ingress = svc.status.loadBalancer?.ingress ?? [];
     if (ingress.some((i) => i.ip || i.hostname)) continue;
     out.push(
-      findingFor(codes, 'ITLS104', {
+      findingFor(workloadsCodes, 'ITLS104', {
         severity: 'info',
         resource: { kind: 'Service', namespace: svc.metadata.namespace, name: svc.metadata.name },
         message: `LoadBalancer Service ${svc.metadata.namespace}/${svc.metadata.name} has no external address yet (pending): clients outside the cluster cannot reach ${listWords(gatewayHosts(gm))}.`,
@@ -336,7 +259,7 @@ function check105(gm: GatewayModel): Finding[] {
   if (gm.workloadNamespaces.length < 2) return [];
   const credentials = [...new Set(gm.servers.flatMap((s) => s.credentialNames))];
   return [
-    findingFor(codes, 'ITLS105', {
+    findingFor(workloadsCodes, 'ITLS105', {
       resource: gm.ref,
       message:
         `Gateway ${gm.ref.name} selects pods in ${gm.workloadNamespaces.length} namespaces (${gm.workloadNamespaces.join(', ')}); each reads its credentials from its own namespace` +
@@ -355,7 +278,7 @@ function check105(gm: GatewayModel): Finding[] {
 }
 
 function check106(model: Model, gm: GatewayModel, reported: Set<string>): Finding[] {
-  const istiod = istiodPods(model.snapshot);
+  const istiod = model.istiodPods();
   const istiodVersions = [...new Set(istiod.map((p) => imageVersion((p.spec?.containers ?? []).find((c) => c.name === 'discovery')?.image ?? p.spec?.containers?.[0]?.image)).filter((v): v is string => !!v))];
   if (istiodVersions.length === 0) return [];
   const out: Finding[] = [];
@@ -367,7 +290,7 @@ function check106(model: Model, gm: GatewayModel, reported: Set<string>): Findin
     const minor = (v: string) => v.split('.').slice(0, 2).join('.');
     const sameMinor = istiodVersions.some((v) => minor(v) === minor(version));
     out.push(
-      findingFor(codes, 'ITLS106', {
+      findingFor(workloadsCodes, 'ITLS106', {
         resource: { kind: 'Pod', namespace: pod.metadata.namespace, name: pod.metadata.name },
         message: `Gateway pod ${podKey(pod)} runs proxy ${version} while istiod runs ${istiodVersions.join(', ')}${sameMinor ? ' (patch skew only)' : ''}.`,
         evidence: { proxyVersion: version, istiodVersions, image: proxyContainer(pod)?.image ?? '' },
@@ -383,7 +306,7 @@ function check106(model: Model, gm: GatewayModel, reported: Set<string>): Findin
 
 export const workloadsCheck: CheckModule = {
   id: 'workloads',
-  codes,
+  codes: workloadsCodes,
   reads: ['gateways', 'pods', 'services'],
   run(_snapshot, _options, model) {
     const out: Finding[] = [];

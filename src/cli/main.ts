@@ -3,8 +3,9 @@
 import { readFileSync } from 'node:fs';
 import { blindness } from '../checks/doctor.js';
 import { runChecks } from '../checks/run.js';
-import { buildInventory, countTlsHosts, gatewaysLeftOut } from '../checks/inventory.js';
-import { SEVERITY_RANK, type CheckOptions, type Finding } from '../checks/types.js';
+import { buildInventory, countTlsHosts, gatewaysLeftOut } from '../status/rows.js';
+import { SEVERITY_RANK, type Finding } from '../findings/types.js';
+import { type CheckOptions } from '../model/options.js';
 import { ManifestError, loadOfflineSnapshot } from '../manifests/index.js';
 import { renderReport, type Report } from '../report/index.js';
 import { planFixes, renderFixOnly, renderFixScript, type BaseLookup } from '../remediation/combine.js';

@@ -67,7 +67,7 @@ function labelsMatch(selector: Record<string, string> | undefined, labels: Recor
   return Object.entries(selector).every(([k, v]) => labels?.[k] === v);
 }
 
-/** A pod running a gateway Envoy (router mode) rather than a sidecar — same rule as checks/model.ts. */
+/** A pod running a gateway Envoy (router mode) rather than a sidecar — same rule as model/model.ts. */
 function isGatewayProxy(pod: Pod): boolean {
   const labels = pod.metadata.labels ?? {};
   if (labels['istio.io/gateway-name'] || /gateway/.test(labels['istio'] ?? '') || labels['gateway.istio.io/managed']) return true;

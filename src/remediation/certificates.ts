@@ -1,7 +1,8 @@
 // Fixes for credential (2xx) and certificate (3xx) findings. What only the user has (the new
 // certificate, its key) is a checked shell variable; what the cluster holds is read from the cluster.
 // Existing secrets are patched in place: type and other keys kept, the keys Istio reads written.
-import type { Remediation } from '../checks/types.js';
+import type { CertIssue } from '../tls/types.js';
+import type { Remediation } from '../findings/types.js';
 import {
   caRef,
   copySecretCommand,
@@ -180,4 +181,62 @@ export function clientCaBundle(t: CredentialTarget): Remediation {
     commands: [`kubectl create secret generic ${name} -n ${t.namespace} --from-file=ca.crt=${caRef(name, t.namespace)} --dry-run=client -o yaml | kubectl apply -f -`],
     notes: ['The file holds one or more PEM CA certificates (CA:true).', SDS_NOTE],
   };
+}
+
+/** The file the secret stores its server certificate under (Istio reads cert before tls.crt). */
+export function certField(t: CredentialTarget): string {
+  return t.certKey ?? 'tls.crt';
+}
+
+/** ITLS306: name the certificate to add, so the engineer knows which file to fetch from the CA. */
+export function missingIntermediate(t: CredentialTarget, issue: CertIssue): Remediation {
+  const fix = completeChain(t);
+  const missing = String(issue.evidence?.missingIssuer ?? 'the issuing CA');
+  const aki = issue.evidence?.missingAuthorityKeyId;
+  return {
+    ...fix,
+    summary: `Append the intermediate ${missing}${aki ? ` (subject key id ${String(aki)})` : ''} after the leaf in ${certField(t)}, so the secret holds the leaf first, then each intermediate up to (not including) the root.`,
+  };
+}
+
+/** ITLS309 as a warning: the chain is fine for clients that trust the private root; nothing to re-issue. */
+export function privateRoot(t: CredentialTarget, issue: CertIssue, caKey: string | undefined): Remediation {
+  const root = String(issue.evidence?.root ?? 'the private root');
+  const save = caKey
+    ? `kubectl get secret ${t.name} -n ${t.namespace} -o jsonpath='{.data.${caKey.replace(/\./g, '\\.')}}' | base64 -d > private-root.pem`
+    : undefined;
+  return {
+    summary: `Nothing to change if only clients that trust ${root} connect: check the chain against that root with --ca-file. Public clients need a certificate from a public CA instead.`,
+    commands: [...(save ? [save] : []), 'kubectl istio-tls doctor --ca-file private-root.pem'],
+    notes: save ? [] : [`Save the certificate of ${root} as private-root.pem first (your CA publishes it).`],
+  };
+}
+
+export function certificateFix(t: CredentialTarget, issue: CertIssue, host: string, caKey?: string): Remediation {
+  switch (issue.code) {
+    case 'ITLS301':
+    case 'ITLS302':
+      return replaceCredential(t, 'Renew the certificate and replace the secret with the new full chain and key.', [
+        'With cert-manager: kubectl describe certificate -n ' + t.namespace + ' shows why renewal did not happen.',
+      ]);
+    case 'ITLS303':
+      return replaceCredential(t, 'Serve the currently valid certificate until the new one becomes valid.');
+    case 'ITLS304':
+    case 'ITLS305':
+      return reissueWithNames(t, host && host !== '*' ? [host] : t.hosts ?? []);
+    case 'ITLS306':
+      return missingIntermediate(t, issue);
+    case 'ITLS307':
+      return reorderChain(t);
+    case 'ITLS308':
+      return completeChain(t);
+    case 'ITLS309':
+      return issue.severity === 'warning' ? privateRoot(t, issue, caKey) : untrustedRoot(t);
+    case 'ITLS313':
+      return dropRoot(t);
+    case 'ITLS310':
+      return reissueAsServerCertificate(t, 'ECDSA P-256 or RSA 2048+ key, SHA-256 signatures');
+    default:
+      return reissueAsServerCertificate(t, 'CA:false, extendedKeyUsage serverAuth, keyUsage digitalSignature');
+  }
 }

@@ -1,7 +1,7 @@
 // ITLS209: the mesh CA secret damaged. Two alternatives that must never run one after the other:
 // [a] restore from a backup (best), [b] re-root the mesh (destructive). Both are printed commented
 // out, so a pasted block or a --fix-script changes nothing until the user picks one.
-import type { Remediation } from '../checks/types.js';
+import type { Remediation } from '../findings/types.js';
 import { declareVar } from './common.js';
 
 export function meshCaRecovery(name: string, istioNamespace: string, selfSigned: boolean): Remediation {

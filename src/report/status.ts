@@ -5,8 +5,8 @@
 // width (a pipe, COLUMNS unset) every column is printed whole, as `kubectl get` does, so scripts can
 // grep and cut it. Columns that would say nothing are left out: MODE when every row is SIMPLE, SERVED
 // when nothing was read inside the gateway pods, API when every Gateway is of one API.
-import { SEVERITY_RANK, type Finding } from '../checks/types.js';
-import type { HostRow } from '../checks/inventory.js';
+import { SEVERITY_RANK, type Finding } from '../findings/types.js';
+import type { HostRow } from '../status/types.js';
 import { advisory, leftOutLine, lowerFirst, paintVerdict, painter, sourceLine, verdictLine, type Painter } from './table.js';
 import type { RenderStyle, Report } from './types.js';
 import { wrap } from './text.js';

@@ -2,8 +2,8 @@
 // about, then every fix ready to paste. `status`: one row per gateway host. Renders only.
 import { Chalk, type ChalkInstance } from 'chalk';
 import { parseAllDocuments } from 'yaml';
-import { SEVERITY_RANK, type Finding, type Remediation, type Severity } from '../checks/types.js';
-import type { HostRow } from '../checks/inventory.js';
+import { SEVERITY_RANK, type Finding, type Remediation, type Severity } from '../findings/types.js';
+import type { HostRow } from '../status/types.js';
 import type { RenderStyle, Report } from './types.js';
 import { formatEvidenceValue, humanizeKey, plural, wrap } from './text.js';
 
@@ -29,8 +29,8 @@ const MAX_FIX_LINES = 80;
 const ICON: Record<Severity, string> = { error: '✖', warning: '⚠', info: 'ℹ' };
 
 /** Published documentation of every code (docs/checks.md in the package). */
-export { DOCS_URL } from '../checks/voice.js';
-import { DOCS_URL } from '../checks/voice.js';
+export { DOCS_URL } from '../findings/voice.js';
+import { DOCS_URL } from '../findings/voice.js';
 
 export interface Painter {
   c: ChalkInstance;

@@ -1,5 +1,5 @@
 // Small text helpers for the table view: wrapping, plain-words evidence, key-material guard.
-import type { EvidenceValue } from '../checks/types.js';
+import type { EvidenceValue } from '../findings/types.js';
 
 /**
  * Word-wrap `text` to `width` columns, every line prefixed by `indent`. Long words are not split,

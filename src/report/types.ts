@@ -1,8 +1,8 @@
 // The report object: what `-o json` / `-o yaml` print and what the table view renders.
 // Scripts depend on this shape (design.md "Output contract"): `findings` and `summary` are stable;
 // other top-level fields may grow.
-import type { Finding, ResourceRef, Severity } from '../checks/types.js';
-import type { HostRow } from '../checks/inventory.js';
+import type { Finding, ResourceRef, Severity } from '../findings/types.js';
+import type { HostRow } from '../status/types.js';
 
 export interface ReportSource {
   kind: 'live' | 'offline';

@@ -14,7 +14,7 @@ import { envoyAdmin } from './envoy.js';
 import { envoyAdminWrites, forwardSlices } from './envoy-http.js';
 import { runCommand } from './pod.js';
 import { denied, type KubeJson, type StoredObject } from './scenario.js';
-import { parseResourcePath, statusBody, type LogEntry, type RequestContext } from './server.js';
+import { parseResourcePath, statusBody, type LogEntry, type RequestContext } from './http.js';
 
 const wss = new WebSocketServer({ noServer: true, perMessageDeflate: false });
 const EXEC_PROTOCOLS = ['v5.channel.k8s.io', 'v4.channel.k8s.io'];

@@ -3,7 +3,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { runChecks } from '../../src/checks/run.js';
-import type { CheckModule, CheckOptions, Finding } from '../../src/checks/types.js';
+import type { CheckModule } from '../../src/checks/types.js';
+import type { CheckOptions } from '../../src/model/options.js';
+import type { Finding } from '../../src/findings/types.js';
 import type { SnapshotKind } from '../../src/snapshot/types.js';
 import { snapshotFromYaml } from '../helpers/snapshot.js';
 

@@ -1,8 +1,8 @@
 // The merge pass: one finding per cause (docs/finding-model.md). Must merge, and must leave alone.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { mergeCauses } from '../../src/checks/causes.js';
-import type { Finding } from '../../src/checks/types.js';
+import { mergeCauses } from '../../src/findings/causes.js';
+import type { Finding } from '../../src/findings/types.js';
 
 const gw = (name: string, namespace = 'istio-system') => ({ kind: 'Gateway', namespace, name });
 const f = (over: Partial<Finding>): Finding => ({ code: 'ITLS202', severity: 'error', title: 't', message: 'm', resource: gw('a'), evidence: {}, ...over });

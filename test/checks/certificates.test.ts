@@ -3,7 +3,7 @@ import { certificatesCheck } from '../../src/checks/certificates.js';
 import { issueCert, issueChain, chainPem } from '../../src/testing/certgen.js';
 import { b64, cluster, DAY, gateway, httpsServer, NOW, pki, table, tlsData, tlsSecret } from './certs-support.js';
 import { docs, ISTIOD, ingressPod, ingressService, one } from './_support.js';
-import { hostsOf } from '../../src/checks/causes.js';
+import { hostsOf } from '../../src/findings/causes.js';
 
 const ALL_3XX = ['ITLS301', 'ITLS302', 'ITLS303', 'ITLS304', 'ITLS305', 'ITLS306', 'ITLS307', 'ITLS308', 'ITLS309', 'ITLS310', 'ITLS311', 'ITLS312', 'ITLS313', 'ITLS314', 'ITLS315'];
 const rsa = await issueChain({ dns: ['shop.example.com'], keyType: 'rsa2048' });

@@ -2,7 +2,9 @@
 // secrets as YAML, a table runner whose options carry the test root as --ca-file.
 import { test } from 'node:test';
 import { runChecks } from '../../src/checks/run.js';
-import type { CheckModule, CheckOptions, Finding } from '../../src/checks/types.js';
+import type { CheckModule } from '../../src/checks/types.js';
+import type { CheckOptions } from '../../src/model/options.js';
+import type { Finding } from '../../src/findings/types.js';
 import { loadTrustStore } from '../../src/tls/index.js';
 import { snapshotFromYaml } from '../helpers/snapshot.js';
 import { issueChain, chainPem, type IssuedCert } from '../../src/testing/certgen.js';

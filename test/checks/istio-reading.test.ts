@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { before, describe, it } from 'node:test';
 import { certificatesCheck } from '../../src/checks/certificates.js';
 import { credentialsCheck } from '../../src/checks/credentials.js';
-import type { Finding } from '../../src/checks/types.js';
+import type { Finding } from '../../src/findings/types.js';
 import { renderReport, type Report } from '../../src/report/index.js';
 import { issueCert, chainPem, type IssuedCert } from '../../src/testing/certgen.js';
 import { decodeCredential } from '../../src/tls/index.js';

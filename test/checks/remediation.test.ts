@@ -6,7 +6,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseAllDocuments } from 'yaml';
-import type { Finding } from '../../src/checks/types.js';
+import type { Finding } from '../../src/findings/types.js';
 import { runChecks } from '../../src/checks/run.js';
 import { loadOfflineSnapshot } from '../../src/manifests/index.js';
 import { materializeScenario } from '../../src/sim/materialize.js';

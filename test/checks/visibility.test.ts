@@ -4,10 +4,10 @@
 // a kind unread, or read only in some namespaces (the per-namespace fallback).
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { buildInventory } from '../../src/checks/inventory.js';
+import { buildInventory } from '../../src/status/rows.js';
 import { runChecks } from '../../src/checks/run.js';
-import type { Finding } from '../../src/checks/types.js';
-import { hostBlindness, unknownHosts } from '../../src/checks/visibility.js';
+import type { Finding } from '../../src/findings/types.js';
+import { hostBlindness, unknownHosts } from '../../src/model/visibility.js';
 import type { Snapshot, SnapshotKind } from '../../src/snapshot/types.js';
 import { snapshotFromYaml } from '../helpers/snapshot.js';
 import { CLUSTER, HEALTHY, HTTPS_SERVER, ISTIOD, OPTIONS, SHOP_BACKEND, SHOP_SECRET, docs, gateway, ingressPod, ingressService, virtualService } from './_support.js';

@@ -2,8 +2,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { blindness, doctorCheck } from '../../src/checks/doctor.js';
-import { Model } from '../../src/checks/model.js';
-import type { CheckOptions } from '../../src/checks/types.js';
+import { Model } from '../../src/model/model.js';
+import type { CheckOptions } from '../../src/model/options.js';
 import { emptySnapshot, type Snapshot } from '../../src/snapshot/types.js';
 import { loadTrustStore } from '../../src/tls/index.js';
 

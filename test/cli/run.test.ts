@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { parse as parseYaml } from 'yaml';
 import { exitCodeFor, runCli, wantsColor, type CliIO } from '../../src/cli/main.js';
-import type { Finding } from '../../src/checks/types.js';
+import type { Finding } from '../../src/findings/types.js';
 import { materializeScenario } from '../../src/sim/materialize.js';
 import { keyFingerprints } from '../scenario/harness.js';
 

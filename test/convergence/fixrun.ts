@@ -10,7 +10,7 @@ import { generateCerts, substitute, type CertEntry } from '../../src/sim/materia
 import { chainPem, issueCert, type IssuedCert } from '../../src/testing/certgen.js';
 import { loadOfflineSnapshot, readManifestFiles } from '../../src/manifests/index.js';
 import { runChecks } from '../../src/checks/run.js';
-import type { Finding } from '../../src/checks/types.js';
+import type { Finding } from '../../src/findings/types.js';
 import { loadTrustStore } from '../../src/tls/index.js';
 import { changesCluster, planFixes, renderFixScript } from '../../src/remediation/combine.js';
 import { snapshotLookup } from '../../src/cli/main.js';

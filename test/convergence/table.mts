@@ -1,7 +1,7 @@
 // Prints the before/after convergence table of every scenario (the issue note's table):
 //   node --import tsx test/convergence/table.ts [scenario-dir...]
-import { converge, converged, scenarioDirs } from './fixrun.ts';
-import { ROOT } from '../scenario/harness.ts';
+import { converge, converged, scenarioDirs } from './fixrun.js';
+import { ROOT } from '../scenario/harness.js';
 
 const dirs = process.argv.length > 2 ? process.argv.slice(2) : scenarioDirs(ROOT);
 const fold = (codes: string[]) => {

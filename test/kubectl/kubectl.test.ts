@@ -7,7 +7,7 @@ import { mkdtempSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import type { Finding } from '../../src/checks/types.js';
+import type { Finding } from '../../src/findings/types.js';
 import { materializeScenario } from '../../src/sim/materialize.js';
 import { startSim, type Sim } from '../../src/sim/server.js';
 import { allOutputs, assertSameFindings, cli, ensureBuilt, keyFingerprints, PLUGIN, ROOT, run } from '../scenario/harness.js';

@@ -17,7 +17,7 @@ import { tmpdir } from 'node:os';
 import { basename, isAbsolute, join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { parse as parseYaml, stringify } from 'yaml';
-import type { Finding } from '../../src/checks/types.js';
+import type { Finding } from '../../src/findings/types.js';
 import type { CertEntry } from '../../src/sim/materialize.js';
 import { materializeScenario } from '../../src/sim/materialize.js';
 import { ensureBuilt, EXEC_CODES, readExpectation, ROOT, scenarioDirs } from '../scenario/harness.js';

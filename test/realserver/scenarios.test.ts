@@ -17,7 +17,7 @@ import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import type { Finding } from '../../src/checks/types.js';
+import type { Finding } from '../../src/findings/types.js';
 import { materializeScenario } from '../../src/sim/materialize.js';
 import { allOutputs, cli, ensureBuilt, EXEC_CODES, findingIdentity, keyFingerprints, readExpectation, ROOT, scenarioDirs, trustArgs } from '../scenario/harness.js';
 import { realServerSkip, startRealServer, type RealServer } from './server.js';

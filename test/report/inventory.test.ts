@@ -1,11 +1,11 @@
-// src/checks/inventory.ts: the `status` rows.
+// src/status/: the `status` rows.
 import 'reflect-metadata';
 import assert from 'node:assert/strict';
 import { before, describe, it } from 'node:test';
-import { buildInventory, countTlsHosts, gatewaysLeftOut } from '../../src/checks/inventory.js';
-import { mountedSecretFor } from '../../src/checks/model.js';
-import { Model } from '../../src/checks/model.js';
-import type { Finding } from '../../src/checks/types.js';
+import { buildInventory, countTlsHosts, gatewaysLeftOut } from '../../src/status/rows.js';
+import { mountedSecretFor } from '../../src/model/model.js';
+import { Model } from '../../src/model/model.js';
+import type { Finding } from '../../src/findings/types.js';
 import { chainPem, issueCert, type IssuedCert } from '../../src/testing/certgen.js';
 import { loadTrustStore } from '../../src/tls/index.js';
 import { snapshotFromYaml } from '../helpers/snapshot.js';

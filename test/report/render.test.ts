@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { parse as parseYaml } from 'yaml';
-import type { Finding } from '../../src/checks/types.js';
-import type { HostRow } from '../../src/checks/inventory.js';
+import type { Finding } from '../../src/findings/types.js';
+import type { HostRow } from '../../src/status/types.js';
 import { groupFindings, renderReport, verdictLine, type Report } from '../../src/report/index.js';
 import { redactKeyMaterial } from '../../src/report/text.js';
 

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { spawn } from 'node:child_process';
 import { after, before, describe, it } from 'node:test';
 import { parseAllDocuments, stringify } from 'yaml';
-import type { Finding } from '../../src/checks/types.js';
+import type { Finding } from '../../src/findings/types.js';
 import { materializeScenario } from '../../src/sim/materialize.js';
 import { startSim, type Sim } from '../../src/sim/server.js';
 import { allOutputs, assertSameFindings, cli, ensureBuilt, keyFingerprints, readExpectation, ROOT, scenarioDirs, trustArgs } from './harness.js';

@@ -2,8 +2,10 @@
 // that they converge (the doctor run again after them finds nothing new):
 //  - a new HTTPS server (ITLS402) comes with the route its host needs, or stays a commented fill-in
 //    when no backend is known (a server without routes is ITLS503);
+
 //  - Gateways merged into one (ITLS404) take their VirtualServices along (a VirtualService left bound
 //    to a deleted Gateway is ITLS501);
+
 //  - a host added to a Gateway (ITLS502) is one its certificate covers, or the fix re-issues the
 //    certificate for it; a namespace restriction is never widened silently.
 // Helpers for the check modules (they look things up in the Model); the documents come from
@@ -17,10 +19,11 @@ import {
   reissueWithNames,
   toYaml,
   virtualServiceSkeleton,
-} from '../remediation/index.js';
-import type { Remediation } from './types.js';
+} from './index.js';
+import type { Remediation } from '../findings/types.js';
 import { matchHost } from '../tls/index.js';
-import { hostMatches, listWords, refName, terminatesTls, vsBindsToGatewayHost, type GatewayHost, type GatewayModel, type Model, type ServerModel } from './model.js';
+import { hostMatches, refName, terminatesTls, vsBindsToGatewayHost, type GatewayHost, type GatewayModel, type Model, type ServerModel } from '../model/model.js';
+import { listWords } from '../findings/voice.js';
 
 const vsLabel = (vs: VirtualService) => `${vs.metadata.namespace ?? 'default'}/${vs.metadata.name}`;
 

@@ -1,14 +1,14 @@
 // `status` rows for Gateway-API listeners: one per (Gateway, listener, hostname) that terminates or
 // passes through TLS — the same row shape as an Istio Gateway host, so one table covers both APIs.
 import { matchHost, privateRootOf, validateChain } from '../tls/index.js';
-import { gatewayApiModel, inScope, isTlsListener, listenerHosts, scopeOf } from './gateway-api-model.js';
-import type { HostRow, InventoryOptions } from './inventory.js';
-import type { Model } from './model.js';
-import { SEVERITY_RANK, type Finding, type Severity } from './types.js';
+import { gatewayApiModel, inScope, isTlsListener, listenerHosts } from '../model/gateway-api.js';
+import type { HostRow, InventoryOptions } from './types.js';
+import type { Model } from '../model/model.js';
+import { SEVERITY_RANK, type Finding, type Severity } from '../findings/types.js';
 
 const DAY_MS = 86_400_000;
 
-export function kubernetesHostRows(model: Model, findings: Finding[], options: InventoryOptions, namespace = scopeOf(model)): HostRow[] {
+export function kubernetesHostRows(model: Model, findings: Finding[], options: InventoryOptions, namespace = model.namespace): HostRow[] {
   const rows: HostRow[] = [];
   for (const gm of inScope(gatewayApiModel(model), namespace)) {
     const mine = findings.filter((f) => f.resource.kind === gm.ref.kind && f.resource.name === gm.ref.name && (f.resource.namespace ?? '') === gm.namespace);
@@ -22,7 +22,7 @@ export function kubernetesHostRows(model: Model, findings: Finding[], options: I
         const decisive = mine.filter((f) => f.severity !== 'info' && (f.host === undefined || f.host === host) && (f.port === undefined || f.port === l.port));
         let w: Severity | undefined;
         for (const f of decisive) if (!w || SEVERITY_RANK[f.severity] > SEVERITY_RANK[w]) w = f.severity;
-        // the certificate's facts as for an Istio row (inventory.ts), keys in the same order: -o json/yaml consumers diff these rows
+        // the certificate's facts as for an Istio row (rows.ts), keys in the same order: -o json/yaml consumers diff these rows
         let certificate: Pick<HostRow, 'subject' | 'notAfter' | 'expiresInDays' | 'coveredBy' | 'names'> = {};
         let san: HostRow['san'] = 'unknown';
         let chain: HostRow['chain'] = 'unknown';

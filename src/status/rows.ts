@@ -1,58 +1,14 @@
 // The `status` rows: one per TLS host a Gateway serves, with what its certificate says and the
 // worst finding about it. Computed from the Model, the findings and the tls facade; the report only
 // renders it. Every field degrades to "unknown" when the data (or the certificate engine) is missing.
-import type { CertFacts, TrustStore } from '../tls/types.js';
+import type { CertFacts } from '../tls/types.js';
 import { matchHost, parseCertificates, privateRootOf, validateChain } from '../tls/index.js';
-import { hostsOverlap, mountedSecretFor, type GatewayModel, type Model, type ServerModel } from './model.js';
-import { SEVERITY_RANK, type Finding, type Place, type ResourceRef, type Severity } from './types.js';
-import { servedMatches } from './inpod.js';
-import { blindText, hostBlindness, visible } from './visibility.js';
-import { kubernetesHostRows } from './gateway-api-inventory.js';
-
-/** 'unknown': no error was seen, but the verdict depends on something the doctor could not read */
-export type Verdict = 'ok' | 'warn' | 'error' | 'unknown';
-export type Check = 'ok' | 'fail' | 'unknown';
-
-export interface HostRow {
-  gateway: ResourceRef;
-  /** which API the Gateway belongs to, for the table: 'Gateway' (networking.istio.io) or 'Gateway (k8s)' (gateway.networking.k8s.io); absent = 'Gateway' */
-  kind?: 'Gateway' | 'Gateway (k8s)';
-  host: string;
-  /** the host as the Gateway lists it, when it differs from `host` (a `namespace/host` restriction) */
-  hostAsWritten?: string;
-  port: number;
-  protocol: string;
-  mode: string;
-  /** where the certificate comes from, e.g. "secret istio-system/kiali-tls" or "file /etc/istio/.../tls.crt" */
-  credential: string;
-  /** leaf subject CN (or full subject) when the certificate could be read */
-  subject?: string;
-  notAfter?: string;
-  /** whole days until notAfter at --now (negative = expired) */
-  expiresInDays?: number;
-  /** leaf SANs cover the host */
-  san: Check;
-  /** the SAN entry that covers the host (e.g. `*.acme.test`), when one does */
-  coveredBy?: string;
-  /** the leaf's DNS SANs, when the certificate could be read */
-  names?: string[];
-  /** a host a Gateway serves on plain HTTP only: redirected to HTTPS that no server of its gateway pods serves ('redirect-only'), or plain HTTP with no HTTPS at all ('http-only') */
-  plainHttp?: 'redirect-only' | 'http-only';
-  /** a path to a trust anchor was built and verified; 'private-root': complete, but it ends at a root outside the trust store (ITLS309 warning) */
-  chain: Check | 'private-root';
-  /** what Envoy serves for this server matches the secret/file (from inside the gateway pods; unknown offline or with --no-exec) */
-  served: 'yes' | 'no' | 'unknown';
-  overall: Verdict;
-  /** codes of the findings that decided `overall`, sorted */
-  codes: string[];
-  /** when `overall` is unknown: what could not be read that the verdict depends on */
-  unknown?: string[];
-}
-
-export interface InventoryOptions {
-  now: Date;
-  trustStore: TrustStore;
-}
+import { hostsOverlap, mountedSecretFor, type GatewayModel, type Model, type ServerModel } from '../model/model.js';
+import { SEVERITY_RANK, type Finding, type Place, type ResourceRef, type Severity } from '../findings/types.js';
+import { servedMatches } from '../model/envoy.js';
+import { blindText, hostBlindness, visible } from '../model/visibility.js';
+import { kubernetesHostRows } from './gateway-api.js';
+import { Check, HostRow, InventoryOptions } from './types.js';
 
 const DAY_MS = 86_400_000;
 
@@ -215,7 +171,7 @@ export function buildInventory(model: Model, findings: Finding[], options: Inven
     }
   }
   rows.push(...plainHttpRows(model, index));
-  // Gateway-API listeners: the same rows (gateway-api-inventory.ts)
+  // Gateway-API listeners: the same rows (gateway-api.ts)
   rows.push(...kubernetesHostRows(model, findings, options));
   rows.sort(
     (a, b) =>

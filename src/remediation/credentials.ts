@@ -1,11 +1,14 @@
 // The right cause for a credential that holds two certificates: Istio reads `cert`/`key` before
 // `tls.crt`/`tls.key`. When `cert`/`key` hold a stale certificate and `tls.crt`/`tls.key` a good one,
 // the fix is one patch that removes `cert` and `key` — not a re-issue, not a new secret.
+// Also the fixes for the other credential findings (ITLS201-205).
 import type { Secret } from '../snapshot/types.js';
-import { removeStaleCertKey } from '../remediation/certificates.js';
+import { clientCaBundle, decryptKey, fixKeyPair, reissueAsServerCertificate, removeStaleCertKey, repairSecretKeys, type CredentialTarget } from './certificates.js';
 import { decodeCredential, hostIssues, validateChain, type CertFacts, type CertIssue, type DecodedCredential } from '../tls/index.js';
-import type { CredentialUse } from './credentials.js';
-import type { CheckOptions, Remediation } from './types.js';
+import type { CredentialUse } from '../model/credentials.js';
+import { ModelKey, type Model } from '../model/model.js';
+import type { CheckOptions } from '../model/options.js';
+import type { Remediation } from '../findings/types.js';
 
 const serious = (i: CertIssue) => i.severity === 'error' || i.severity === 'warning';
 
@@ -34,17 +37,19 @@ function problems(decoded: DecodedCredential, host: string, options: CheckOption
   return codes;
 }
 
-const cache = new WeakMap<Secret, Map<string, Set<string> | null>>();
+/** per secret, per host: what the tls.crt/tls.key pair would cause (null: no usable pair); once per run */
+const ALTERNATIVES = new ModelKey<Map<Secret, Map<string, Set<string> | null>>>('tls.crt/tls.key alternatives');
 
 /**
  * `cert`/`key` are served and cause `code` for `host`, while `tls.crt`/`tls.key` in the same secret hold
  * a pair that would not (and adds no problem of its own): remove the stale `cert`/`key`.
  */
-export function staleCertKeyFix(use: CredentialUse, code: string, host: string, options: CheckOptions): Remediation | undefined {
+export function staleCertKeyFix(model: Model, use: CredentialUse, code: string, host: string, options: CheckOptions): Remediation | undefined {
   const { secret, decoded } = use.resolution;
   if (!secret || !decoded || decoded.certKey !== 'cert') return undefined;
   const data = secret.data ?? {};
   if (!data['tls.crt'] || !data['tls.key']) return undefined;
+  const cache = model.cached(ALTERNATIVES, () => new Map());
   let byHost = cache.get(secret);
   if (!byHost) cache.set(secret, (byHost = new Map()));
   let alt = byHost.get(host);
@@ -66,4 +71,25 @@ export function staleCertKeyFix(use: CredentialUse, code: string, host: string, 
       ...(fix.notes ?? []),
     ],
   };
+}
+
+export function credentialFix(use: CredentialUse, issue: CertIssue): Remediation {
+  const t = targetOf(use);
+  switch (issue.code) {
+    case 'ITLS203':
+      return fixKeyPair(t, 'Store the private key that belongs to the leaf certificate, with the leaf first in the bundle.');
+    case 'ITLS204':
+      if (/passphrase|format/.test(issue.message)) return decryptKey(t);
+      return reissueAsServerCertificate(t, 'with an ECDSA P-256 or RSA 2048+ key, which Envoy can serve');
+    case 'ITLS205':
+      return clientCaBundle(t);
+    default:
+      return repairSecretKeys(t, issue.message);
+  }
+}
+
+export function targetOf(use: CredentialUse): CredentialTarget {
+  const t: CredentialTarget = { name: use.resolution.name, namespace: use.resolution.namespace, hosts: use.server.hosts.map((h) => h.host).filter((h) => h !== '*') };
+  if (use.resolution.decoded?.certKey) t.certKey = use.resolution.decoded.certKey;
+  return t;
 }

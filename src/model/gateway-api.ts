@@ -14,14 +14,17 @@ import type {
   SecretObjectReference,
   Service,
 } from '../snapshot/types.js';
-import { labelsMatch, ref, type CredentialResolution, type Model } from './model.js';
-import type { ResourceRef } from './types.js';
+import { ModelKey, ref, type CredentialResolution, type Model } from './model.js';
+import type { ResourceRef } from '../findings/types.js';
 
 export const GATEWAY_GROUP = 'gateway.networking.k8s.io';
+
 /** How findings and status name a Gateway-API Gateway (kubectl accepts it as a resource name, too). */
 export const K8S_GATEWAY_KIND = 'Gateway.gateway.networking.k8s.io';
+
 /** The controller of Istio's ingress/egress class `istio` (pilot/pkg/features: PILOT_GATEWAY_API_CONTROLLER_NAME). */
 export const ISTIO_CONTROLLER = 'istio.io/gateway-controller';
+
 /**
  * Istio's other controllers (pkg/config/constants): their Gateways are not TLS ingress listeners the
  * doctor judges, whatever their class is called.
@@ -33,6 +36,7 @@ export const ISTIO_OTHER_CONTROLLERS: Record<string, string> = {
   'istio.io/agentgateway-controller': 'agentgateway, not Envoy (not judged by this doctor)',
   'istio.io/agentgateway-waypoint-controller': 'an agentgateway waypoint (mesh traffic, not ingress TLS)',
 };
+
 /** The classes istiod creates itself, by name, with their controllers (gatewaycommon/classinfo.go). */
 export const ISTIO_BUILTIN_CLASSES: Record<string, string> = {
   istio: ISTIO_CONTROLLER,
@@ -42,12 +46,14 @@ export const ISTIO_BUILTIN_CLASSES: Record<string, string> = {
   'istio-agentgateway': 'istio.io/agentgateway-controller',
   'istio-agentgateway-waypoint': 'istio.io/agentgateway-waypoint-controller',
 };
+
 /**
  * Labels Istio puts on the pods of a Gateway it deploys (kube-gateway.yaml): Istio 1.18-1.20
  * `istio.io/gateway-name` only; 1.21-1.23 both; 1.24+ `gateway.networking.k8s.io/gateway-name`, with
  * `istio.io/gateway-name` kept on Deployments upgraded from a release that selected on it.
  */
 export const GATEWAY_NAME_LABELS = ['gateway.networking.k8s.io/gateway-name', 'istio.io/gateway-name'];
+
 /** Annotation that renames the Deployment/Service Istio creates (default `<gateway>-<class>`). */
 export const NAME_OVERRIDE_ANNOTATION = 'gateway.istio.io/name-override';
 
@@ -122,20 +128,17 @@ export interface RouteProblem {
 
 export interface GatewayApiModel {
   gateways: K8sGatewayModel[];
-  /** in scope (-n) */
-  inScope: K8sGatewayModel[];
   routeProblems: RouteProblem[];
   /** Gateways whose class Istio does not run (or a waypoint): not ours to judge */
   skipped: { gateway: KubernetesGateway; className: string; why: string }[];
   byKey: Map<string, K8sGatewayModel>;
 }
 
-const cache = new WeakMap<Model, GatewayApiModel>();
+const GATEWAY_API = new ModelKey<GatewayApiModel>('gateway api');
 
+/** The Gateway API view of the run, built once per Model. */
 export function gatewayApiModel(model: Model): GatewayApiModel {
-  let m = cache.get(model);
-  if (!m) cache.set(model, (m = build(model)));
-  return m;
+  return model.cached(GATEWAY_API, () => build(model));
 }
 
 function key(namespace: string | undefined, name: string): string {
@@ -397,7 +400,7 @@ function build(model: Model): GatewayApiModel {
       }
     }
   }
-  return { gateways, inScope: gateways, routeProblems, skipped, byKey };
+  return { gateways, routeProblems, skipped, byKey };
 }
 
 /** The TLS hosts a listener serves: its hostname, or (none set) the hostnames of the routes attached to it. */
@@ -421,13 +424,4 @@ export function describeGateway(gm: K8sGatewayModel): string {
 /** Scope (-n) applied: Gateways of that namespace only. */
 export function inScope(m: GatewayApiModel, namespace: string | undefined): K8sGatewayModel[] {
   return namespace ? m.gateways.filter((g) => g.namespace === namespace) : m.gateways;
-}
-
-/** The -n scope a run's checks were given, remembered per Model for the `status` rows built later. */
-const scopes = new WeakMap<Model, string | undefined>();
-export function rememberScope(model: Model, namespace: string | undefined): void {
-  scopes.set(model, namespace);
-}
-export function scopeOf(model: Model): string | undefined {
-  return scopes.get(model);
 }

@@ -2,6 +2,7 @@
 // pass folds the findings that share one cause into the finding for that cause:
 //   - the same problem of one secret (or certificate file) seen from several Gateways/hosts/ports → one
 //     finding, the other places in `places`;
+
 //   - one host/port claimed by several Gateways (ITLS403) → one finding, both Gateways as places;
 //   - a host that gets 404 (ITLS503) because its VirtualService names a Gateway that does not exist
 //     (ITLS501) or is bound to a Gateway that does not serve it (ITLS502) → an `also` line (and a

@@ -5,7 +5,7 @@
 // credential secrets are in its namespace, it runs in the Gateway's namespace, its label values are
 // the ones the selector misspells. A tie is not guessed: the fix then lists the candidates.
 import type { Labels, Pod } from '../snapshot/types.js';
-import { isGatewayProxyPod, type GatewayModel, type Model } from './model.js';
+import { isGatewayProxyPod, type GatewayModel, type Model } from '../model/model.js';
 
 const FALLBACK_KEYS = ['istio', 'app', 'istio.io/gateway-name', 'gateway.networking.k8s.io/gateway-name', 'app.kubernetes.io/name'];
 

@@ -15,7 +15,7 @@ import type { Container, SnapshotKind } from '../snapshot/types.js';
 import { createHash } from 'node:crypto';
 import type { DecodedCredential } from '../tls/types.js';
 import { decodeCredential } from '../tls/index.js';
-import type { ResourceRef } from './types.js';
+import type { ResourceRef } from '../findings/types.js';
 
 export function labelsMatch(selector: Labels | undefined, labels: Labels | undefined): boolean {
   if (!selector) return false;
@@ -119,6 +119,15 @@ export interface GatewayModel {
   servers: ServerModel[];
 }
 
+/**
+ * Names one per-run index that a module of the model layer builds on first use (routing bindings, listener
+ * hosts, the Gateway API model). The index lives in the Model, so it lives exactly as long as the run.
+ */
+export class ModelKey<T> {
+  declare private readonly type: T;
+  constructor(readonly name: string) {}
+}
+
 export class Model {
   /** Gateways in scope (-n limits them) */
   readonly gateways: GatewayModel[];
@@ -146,8 +155,11 @@ export class Model {
   private readonly decodedByContent = new Map<string, DecodedCredential>();
   private virtualServicesByGateway?: Map<Gateway, VirtualService[]>;
   private readonly listenerIndexes = new Map<GatewayModel[], Map<string, ServerModel[]>>();
+  /** the indexes other model modules build on first use (ModelKey) */
+  private readonly built = new Map<ModelKey<unknown>, unknown>();
 
-  constructor(readonly snapshot: Snapshot, namespace?: string) {
+  /** `namespace`: the -n scope (undefined = every namespace); every scoped view (Istio, Gateway API, status) reads it here */
+  constructor(readonly snapshot: Snapshot, readonly namespace?: string) {
     for (const s of snapshot.secrets) this.secretIndex.set(nsName(s), s);
     for (const p of snapshot.pods) {
       for (const [k, v] of Object.entries(p.metadata.labels ?? {})) {
@@ -172,6 +184,24 @@ export class Model {
     this.allGateways = snapshot.gateways.map((g) => this.buildGateway(g));
     for (const gm of this.allGateways) this.gatewayByObject.set(gm.gateway, gm);
     this.gateways = this.allGateways.filter((g) => !namespace || g.gateway.metadata.namespace === namespace);
+  }
+
+  /** The per-run index `key` names, built by `build` the first time it is asked for. */
+  cached<T>(key: ModelKey<T>, build: () => T): T {
+    if (this.built.has(key)) return this.built.get(key) as T;
+    const value = build();
+    this.built.set(key, value);
+    return value;
+  }
+
+  private istiod?: Pod[];
+  /** istiod's pods (looked up once per run: asked once per Gateway). */
+  istiodPods(): Pod[] {
+    this.istiod ??= this.snapshot.pods.filter((p) => {
+      const l = p.metadata.labels ?? {};
+      return l.app === 'istiod' || l.istio === 'pilot' || l.istio === 'istiod';
+    });
+    return this.istiod;
   }
 
   /** Was this kind read at all? A check stays silent about what it could not see. */
@@ -595,27 +625,9 @@ export function resolveServiceHost(
   return { name, namespace, fqdn: `${name}.${namespace}.svc.cluster.local`, service };
 }
 
-/** A finding for a declared code: severity and title come from the CodeSpec unless the check lowers them. */
-export function findingFor(
-  codes: import('./types.js').CodeSpec[],
-  code: string,
-  fields: Omit<import('./types.js').Finding, 'code' | 'severity' | 'title'> & { severity?: import('./types.js').Severity },
-): import('./types.js').Finding {
-  const spec = codes.find((c) => c.code === code);
-  if (!spec) throw new Error(`undeclared code ${code}`);
-  const { severity, ...rest } = fields;
-  return { code, severity: severity ?? spec.severity, title: spec.title, ...rest };
-}
-
 /** Every host a Gateway's servers list, namespace part stripped, deduplicated. */
 export function gatewayHosts(gm: GatewayModel): string[] {
   return [...new Set(gm.servers.flatMap((s) => s.hosts.map((h) => h.host)))].sort();
-}
-
-/** "a, b and 3 more" — evidence lists stay readable at 3 a.m. */
-export function listWords(items: string[], max = 6): string {
-  if (items.length <= max) return items.join(', ');
-  return `${items.slice(0, max).join(', ')} and ${items.length - max} more`;
 }
 
 /**

@@ -1,3 +1,4 @@
+
 // One voice for every finding message (issue 13): a full sentence, capital first, final period. The
 // pure X.509 layer phrases its issues as clauses ("the leaf expires on …"); checks that print them
 // make them sentences here. Identifiers that must keep their case (tls.crt, credentialName) are
@@ -24,4 +25,10 @@ export const DOCS_URL = 'https://github.com/kubectl-istio-tls/kubectl-istio-tls/
 export function docsLink(code: string): { file: string; url: string } {
   const anchor = code.toLowerCase();
   return { file: `docs/checks.md#${anchor}`, url: `${DOCS_URL}#${anchor}` };
+}
+
+/** "a, b and 3 more" — evidence lists stay readable at 3 a.m. */
+export function listWords(items: string[], max = 6): string {
+  if (items.length <= max) return items.join(', ');
+  return `${items.slice(0, max).join(', ')} and ${items.length - max} more`;
 }

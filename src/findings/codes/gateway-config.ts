@@ -1,0 +1,78 @@
+// The gateway-config area's codes: what each means, why traffic breaks, an example, the fix in words.
+// docs/checks.md is generated from this catalog (scripts/gen-docs.ts).
+import type { CodeSpec } from '../types.js';
+
+export const gatewayConfigCodes: CodeSpec[] = [
+  {
+    code: 'ITLS401',
+    severity: 'error',
+    title: 'TLS server without credentials',
+    meaning: 'A server with protocol HTTPS or TLS has no tls block, or a tls block whose mode needs a certificate (SIMPLE, MUTUAL, OPTIONAL_MUTUAL) names none.',
+    why: 'istiod drops a TLS server without TLS settings; a terminating server without a certificate cannot complete a handshake. Clients see connection resets for these hosts.',
+    example: 'port: {number: 443, protocol: HTTPS} with no tls block.',
+    fix: 'Add tls: {mode: SIMPLE, credentialName: <secret in the gateway pod namespace>} and create that Secret.',
+  },
+  {
+    code: 'ITLS402',
+    severity: 'error',
+    title: 'Redirect to HTTPS that nothing serves',
+    meaning: 'A plain-HTTP server redirects a host to HTTPS (tls.httpsRedirect), and no HTTPS/TLS server on the same gateway pods serves that host.',
+    why: 'Clients follow the 301 to https://host and find no listener or no matching server: the site is unreachable on both ports.',
+    example: 'port 80 with httpsRedirect: true for app.example.com, and no 443 server listing app.example.com.',
+    fix: 'Add an HTTPS server for the host (credentialName), or drop the redirect.',
+  },
+  {
+    code: 'ITLS403',
+    severity: 'error',
+    title: 'Host and port claimed by several Gateways',
+    meaning: 'The same host on the same port is served by several servers on the same gateway pods (several Gateways, or one Gateway twice). Wildcards that overlap a specific host on another Gateway are reported as warnings.',
+    why: 'Only one server can own a host on a port: istiod keeps one and drops the others ("duplicate host names"), or Envoy rejects the listener when namespace prefixes hide the duplicate. Which certificate and routes a client gets becomes an accident.',
+    example: 'Gateways a/web and b/web both list shop.example.com on 443 with the same selector.',
+    fix: 'Serve the host from exactly one Gateway: remove it from the others (YAML in the finding), or merge the Gateways.',
+  },
+  {
+    code: 'ITLS404',
+    severity: 'warning',
+    title: 'One certificate shared by several servers',
+    meaning: 'Several HTTPS servers on the same gateway pods and port use the same certificate (same credential, same file or the same certificate bytes) for different host sets.',
+    why: 'Browsers reuse an HTTP/2 connection for every host the certificate covers; Envoy chose the route table by the SNI of the first request, so requests for the other hosts get 404 (intermittent, browser-only).',
+    example: 'Gateways a and b each serve one host with credentialName wildcard-example-com.',
+    fix: 'Merge the hosts into one server (one route table for all of them), or give each server its own certificate.',
+  },
+  {
+    code: 'ITLS405',
+    severity: 'error',
+    title: 'PASSTHROUGH server without a tls route',
+    meaning: 'A PASSTHROUGH server has no VirtualService with a tls route (match.sniHosts) for one of its hosts.',
+    why: 'The gateway does not decrypt passthrough traffic; it can only route it by SNI through a VirtualService tls route. Without one the connection is closed. http routes are ignored on such a server.',
+    example: 'tls: {mode: PASSTHROUGH} for db.example.com and a VirtualService with only http routes.',
+    fix: 'Add a VirtualService bound to the Gateway with tls: [{match: [{sniHosts: [host]}], route: [...]}]. (AUTO_PASSTHROUGH needs no VirtualService and is not reported.)',
+  },
+  {
+    code: 'ITLS406',
+    severity: 'info',
+    title: 'Inconsistent server port or ignored tls options',
+    meaning: 'A server port name contradicts its protocol (name http-* with protocol HTTPS), or tls options are set that the mode or protocol ignores.',
+    why: 'Nothing breaks by itself, but the configuration says something the gateway does not do: a certificate on a PASSTHROUGH server is never served, and port names drive protocol sniffing and telemetry.',
+    example: 'PASSTHROUGH server with credentialName; port {name: http, protocol: HTTPS}.',
+    fix: 'Remove the ignored options, or rename the port to match the protocol.',
+  },
+  {
+    code: 'ITLS407',
+    severity: 'warning',
+    title: 'TLS host also served on plain HTTP',
+    meaning: 'A host served over TLS is also served on a plain-HTTP server of the same gateway pods, without httpsRedirect.',
+    why: 'Clients that type the bare name, or follow an old link, talk to the site in clear text; cookies and tokens leak.',
+    example: 'port 80 {hosts: [app.example.com]} without tls.httpsRedirect, and port 443 serving app.example.com.',
+    fix: 'Set tls.httpsRedirect: true on the HTTP server (keep an exception for ACME HTTP-01 challenges if you use them).',
+  },
+  {
+    code: 'ITLS408',
+    severity: 'warning',
+    title: 'Weak TLS versions or cipher suites',
+    meaning: 'tls.minProtocolVersion is below TLSV1_2, cipherSuites include weak suites (static RSA key exchange, CBC with SHA-1, 3DES, RC4), or cipherSuites leave an ECDSA certificate without a usable suite.',
+    why: 'Old protocol versions and suites are refused by scanners and compliance rules; an ECDSA certificate with RSA-only suites makes TLS 1.2 handshakes fail outright.',
+    example: 'minProtocolVersion: TLSV1_0; cipherSuites: [AES128-SHA].',
+    fix: 'minProtocolVersion: TLSV1_2 and no cipherSuites (Envoy defaults), or only ECDHE-*-GCM / CHACHA20 suites that match the certificate key.',
+  },
+];
