@@ -270,7 +270,7 @@ export async function loadLiveSnapshot(opts: LiveOptions): Promise<Snapshot> {
       else if (a.error) snapshot.unreadable.push(unreadableFrom(a.error, a.p, a.scope));
     }
   }
-  if (opts.inspect !== false && snapshot.pods.length > 0 && snapshot.gateways.length > 0) {
+  if (opts.inspect !== false && snapshot.pods.length > 0 && (snapshot.gateways.length > 0 || snapshot.kubernetesGateways.length > 0)) {
     await inspectGatewayPods(snapshot, {
       server: client.server,
       connection: client.connectionOptions(),
