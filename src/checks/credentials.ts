@@ -13,6 +13,7 @@ import { visible } from '../model/visibility.js';
 import { staleCertKeyFix } from '../remediation/credentials.js';
 import { credentialCodes } from '../findings/codes/credentials.js';
 import { credentialUses } from '../model/credentials.js';
+import { envoyRefusal } from '../model/envoy.js';
 import { targetOf } from '../remediation/credentials.js';
 import { useEvidence, ignoredPairSentence, perHost } from './common/credentials.js';
 import { credentialFix } from '../remediation/credentials.js';
@@ -64,6 +65,8 @@ export const credentialsCheck: CheckModule = {
           message: `tls.mode ${server.mode} needs a client CA bundle, but there is no secret ${resolution.name}-cacert and the secret ${resolution.name} has no "cacert" or "ca.crt" key (it has: ${Object.keys(resolution.secret.data ?? {}).sort().join(', ') || 'nothing'})`,
         });
       }
+      const refusal = envoyRefusal(gm, decoded.certificates[0]);
+      if (refusal && !issues.some((i) => i.code === 'ITLS204')) issues.push(refusal);
       for (const issue of issues) {
         findings.push(
           ...perHost(use, (host) => {

@@ -4,6 +4,7 @@
 // the same certificate engine as Istio Gateways for every Secret a listener serves. The status conditions
 // Istio writes are shown as evidence; the verdict is computed from the objects.
 import type { Condition, GatewayListener, KubernetesGateway, ReferenceGrant } from '../snapshot/types.js';
+import { targetContainerPort } from '../snapshot/types.js';
 import { cleanObject } from '../remediation/objects.js';
 import { copySecretCommand, createTlsSecretCommand, toYaml } from '../remediation/common.js';
 import { certificateFindingsFor, type CertificateTarget } from './common/certificates.js';
@@ -308,7 +309,7 @@ function conflictFindings(model: Model, gateways: K8sGatewayModel[], all: K8sGat
   }
   const servicePort = (gm: K8sGatewayModel, port: number): number => {
     const p = gm.service?.spec?.ports?.find((x) => x.port === port);
-    return typeof p?.targetPort === 'number' ? p.targetPort : port;
+    return p ? targetContainerPort(p, gm.pods[0]) : port;
   };
   const seen = new Set<string>();
   for (const gm of gateways) {

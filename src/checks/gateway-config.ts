@@ -223,11 +223,45 @@ function check404(model: Model): Finding[] {
         const group = [...members].sort((a, b) => precedence(a.gm, b.gm) || a.server.index - b.server.index);
         const primary = group.find((m) => inScope.has(m.gm));
         if (!primary) continue;
-        out.push(sharingFinding(model, group, primary));
+        const wire = onTheWire(model, group);
+        if (wire?.alpn === 'no-h2') continue; // the live probe saw no HTTP/2 there: no connection is reused across hosts
+        const f = sharingFinding(model, group, primary);
+        if (wire) {
+          f.evidence.onTheWire = { alpn: 'h2', hosts: wire.hosts, certificateSha256: wire.sha256 };
+          f.message += ` The live probe confirms it: ${listWords(wire.hosts, 4)} negotiate HTTP/2 (ALPN h2) with the same certificate.`;
+        }
+        out.push(f);
       }
     }
   }
   return out;
+}
+
+/**
+ * What the live probe saw for a sharing group's hosts: two or more of them served the same certificate
+ * with ALPN h2 (the 404 risk confirmed), or all of them without h2 (no HTTP/2, no reuse across hosts).
+ * Undefined when the probe did not run or saw fewer than two of them.
+ */
+function onTheWire(model: Model, group: ShareMember[]): { alpn: 'h2' | 'no-h2'; hosts: string[]; sha256: string } | undefined {
+  const probe = model.snapshot.probe;
+  if (probe?.state !== 'done') return undefined;
+  const wanted = new Map<string, string>();
+  for (const m of group) {
+    const port = model.listenPort(m.gm, m.server.port);
+    for (const h of m.server.hosts) wanted.set(`${port}|${norm(h.host)}`, h.host);
+  }
+  const bySha = new Map<string, { h2: string[]; other: string[] }>();
+  for (const h of probe.handshakes) {
+    if (h.outcome !== 'handshake' || !h.sni || !h.leafSha256) continue;
+    const host = wanted.get(`${h.port}|${h.sni}`);
+    if (!host) continue;
+    const e = bySha.get(h.leafSha256) ?? { h2: [], other: [] };
+    (h.alpn === 'h2' ? e.h2 : e.other).push(host);
+    bySha.set(h.leafSha256, e);
+  }
+  for (const [sha256, e] of bySha) if (new Set(e.h2).size >= 2) return { alpn: 'h2', hosts: [...new Set(e.h2)].sort(), sha256 };
+  for (const [sha256, e] of bySha) if (e.h2.length === 0 && new Set(e.other).size >= 2) return { alpn: 'no-h2', hosts: [...new Set(e.other)].sort(), sha256 };
+  return undefined;
 }
 
 function credentialOf(model: Model, gm: GatewayModel, s: ServerModel): string | undefined {

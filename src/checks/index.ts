@@ -7,6 +7,7 @@ import { credentialAccessCheck } from './credential-access.js';
 import { mountsCheck } from './mounts.js';
 import { meshCaCheck } from './mesh-ca.js';
 import { inPodCheck } from './inpod.js';
+import { probeCheck } from './probe.js';
 import { certificatesCheck } from './certificates.js';
 import { gatewayConfigCheck } from './gateway-config.js';
 import { gatewayServersCheck } from './gateway-servers.js';
@@ -22,6 +23,7 @@ export const CHECKS: CheckModule[] = [
   mountsCheck,
   meshCaCheck,
   inPodCheck,
+  probeCheck,
   certificatesCheck,
   gatewayConfigCheck,
   gatewayServersCheck,

@@ -14,22 +14,12 @@ import { mountsCodes } from '../findings/codes/mounts.js';
 import type { CheckModule } from './types.js';
 import type { CodeSpec, Finding, Remediation, ResourceRef } from '../findings/types.js';
 import { inpodCodes } from '../findings/codes/inpod.js';
-import { leafOf, envoySecretFor, inspectionFor } from '../model/envoy.js';
+import { leafOf, envoySecretFor, inspectionFor, describeSerial as describe, certEvidence } from '../model/envoy.js';
 import { restartCommand, restartK8sGatewayCommand } from '../remediation/inpod.js';
 
 // ITLS206 (mounts area) is also reported from inside the pod: a file Envoy could not load
 const code206 = mountsCodes.find((c) => c.code === 'ITLS206') as CodeSpec;
 const allCodes = [...inpodCodes, code206];
-
-function describe(c: CertFacts, now: Date): string {
-  const days = Math.floor((Date.parse(c.notAfter) - now.getTime()) / 86_400_000);
-  const when = days < 0 ? `expired ${-days} day${days === -1 ? '' : 's'} ago` : `expires in ${days} day${days === 1 ? '' : 's'}`;
-  return `serial ${c.serialNumber.toLowerCase()} (${when})`;
-}
-
-function certEvidence(c: CertFacts): Record<string, string> {
-  return { serial: c.serialNumber.toLowerCase(), sha256: c.fingerprint256, notAfter: c.notAfter, subject: c.subject };
-}
 
 interface Group {
   key: string;
@@ -166,7 +156,7 @@ export const inPodCheck: CheckModule = {
         const counter = insp.envoy.listenerStats?.['listener_manager.lds.update_rejected'] ?? 0;
         if (rejected.length === 0 && counter === 0) continue;
         const ports = new Set(rejected.map((r) => Number(r.name.split('_').pop())).filter((n) => Number.isFinite(n)));
-        const servers = gm.servers.filter((s) => terminatingOrTls(s) && (ports.size === 0 || ports.has(s.port) || ports.has(targetPortOf(model, pod, s.port))));
+        const servers = gm.servers.filter((s) => terminatingOrTls(s) && (ports.size === 0 || ports.has(s.port) || ports.has(model.listenPortOn(pod, s.port))));
         if (servers.length === 0 && ports.size > 0) continue; // another Gateway's listener
         const key = `213|${gm.ref.namespace}/${gm.ref.name}|${JSON.stringify(rejected)}|${counter}`;
         add(groups, key, pod, (pods) => {
@@ -283,10 +273,3 @@ function terminatingOrTls(s: ServerModel): boolean {
   return s.protocol === 'HTTPS' || s.protocol === 'TLS' || s.mode !== undefined;
 }
 
-/** Gateway server port → the pod's listener port (the gateway Service's targetPort, as Istio binds it). */
-function targetPortOf(model: Model, pod: Pod, port: number): number {
-  for (const svc of model.servicesFor(pod)) {
-    for (const p of svc.spec?.ports ?? []) if (p.port === port && typeof p.targetPort === 'number') return p.targetPort;
-  }
-  return port;
-}

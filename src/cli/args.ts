@@ -38,6 +38,8 @@ export interface CliRequest {
   noColor: boolean;
   /** --no-exec: do not look inside gateway pods (no port-forward, no exec) */
   noExec: boolean;
+  /** --no-probe: no TLS handshake with the gateway pods (the live probe); --no-exec implies it */
+  noProbe: boolean;
   /** --fix-only: print only the combined remediation, ready for `kubectl apply -f -` after review */
   fixOnly: boolean;
   /** `completion install` arguments */
@@ -115,6 +117,7 @@ const FLAGS: FlagSpec[] = [
   { long: 'istio-namespace', kind: 'string', apply: (r, v, f) => (r.istioNamespace = nonEmpty(v, f)) },
   { long: 'no-color', kind: 'boolean', apply: (r) => (r.noColor = true) },
   { long: 'no-exec', kind: 'boolean', apply: (r) => (r.noExec = true) },
+  { long: 'no-probe', kind: 'boolean', apply: (r) => (r.noProbe = true) },
   { long: 'fix-only', kind: 'boolean', apply: (r) => (r.fixOnly = true) },
   { long: 'fix-script', kind: 'boolean', apply: (r) => (r.fixScript = true) },
   { long: 'verbose', short: 'v', kind: 'boolean', apply: (r) => (r.verbose = true) },
@@ -138,6 +141,7 @@ export function defaultRequest(): CliRequest {
     istioNamespace: DEFAULT_ISTIO_NAMESPACE,
     noColor: false,
     noExec: false,
+    noProbe: false,
     fixOnly: false,
     fixScript: false,
     verbose: false,

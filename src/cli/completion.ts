@@ -41,6 +41,7 @@ const FLAG_HELP: Record<string, string> = {
   'istio-namespace': 'where istiod and the mesh CA live',
   'no-color': 'no colour',
   'no-exec': 'do not look inside gateway pods',
+  'no-probe': 'no live TLS handshake with the gateway pods',
   'fix-only': 'print only the combined remediation YAML',
   'fix-script': 'print every fix as a POSIX sh script',
   verbose: 'show everything the table folds',

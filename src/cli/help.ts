@@ -21,6 +21,9 @@ const CLUSTER_FLAGS = `Cluster flags (as kubectl spells them; KUBECONFIG is hono
       --istio-namespace <ns>     where istiod and the mesh CA live (default istio-system)
       --no-exec                  do not look inside gateway pods (no port-forward to Envoy, no exec):
                                  for users without create on pods/exec and pods/portforward
+                                 (implies --no-probe)
+      --no-probe                 no live TLS probe: no handshake with the gateway pods through a
+                                 port-forward (one per TLS host, and one per port without SNI)
 
 Offline:
   -f, --filename <file|dir>      read manifests instead of a cluster (repeatable; directories are

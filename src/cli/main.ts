@@ -90,6 +90,7 @@ async function loadSnapshot(req: CliRequest, io: CliIO): Promise<Snapshot> {
       requestTimeoutMs: req.requestTimeoutMs,
       istioNamespace: req.istioNamespace,
       inspect: !req.noExec,
+      probe: !req.noExec && !req.noProbe,
     });
   } catch (e) {
     if (e instanceof cluster.ClusterError) throw new DoctorCannotRun(e.message);

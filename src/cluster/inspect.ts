@@ -62,13 +62,13 @@ export function validateContainerPath(raw: unknown): PathCheck {
   return { ok: true, path: raw };
 }
 
-function labelsMatch(selector: Record<string, string> | undefined, labels: Record<string, string> | undefined): boolean {
+export function labelsMatch(selector: Record<string, string> | undefined, labels: Record<string, string> | undefined): boolean {
   if (!selector || Object.keys(selector).length === 0) return false;
   return Object.entries(selector).every(([k, v]) => labels?.[k] === v);
 }
 
 /** A pod running a gateway Envoy (router mode) rather than a sidecar — same rule as model/model.ts. */
-function isGatewayProxy(pod: Pod): boolean {
+export function isGatewayProxy(pod: Pod): boolean {
   const labels = pod.metadata.labels ?? {};
   if (labels['istio.io/gateway-name'] || /gateway/.test(labels['istio'] ?? '') || labels['gateway.istio.io/managed']) return true;
   return (pod.spec?.containers ?? []).some((c) => c.name === PROXY_CONTAINER && (c.args ?? []).includes('router'));
@@ -430,7 +430,7 @@ async function readFiles(
   return { state: 'ok' };
 }
 
-async function mapBounded<T, R>(items: T[], limit: number, fn: (t: T) => Promise<R>): Promise<R[]> {
+export async function mapBounded<T, R>(items: T[], limit: number, fn: (t: T) => Promise<R>): Promise<R[]> {
   const out: R[] = new Array(items.length);
   let next = 0;
   const workers = Array.from({ length: Math.min(limit, items.length) }, async () => {

@@ -6,6 +6,7 @@ import { ApiClient } from './client.js';
 import { ApiStatusError, ClusterError, ClusterUnreachableError } from './errors.js';
 import { inspectGatewayPods } from './inspect.js';
 import { loadKubeconfig } from './kubeconfig.js';
+import { probeGateways } from './probe.js';
 import { CRD_IMPACT, crdPlans, isOptionalGroup } from './crd-kinds.js';
 
 export interface LiveOptions {
@@ -21,6 +22,8 @@ export interface LiveOptions {
   inspect?: boolean;
   /** gateway pods inspected at once (default 4) */
   inspectConcurrency?: number;
+  /** the live TLS probe (a handshake per TLS host through a port-forward); `--no-probe` sets false. Default true. */
+  probe?: boolean;
   /** per port-forward/exec timeout; default min(requestTimeoutMs, 10 s): Envoy's admin answers in milliseconds, and a hung pod must not hold the run for long */
   inspectTimeoutMs?: number;
 }
@@ -270,14 +273,17 @@ export async function loadLiveSnapshot(opts: LiveOptions): Promise<Snapshot> {
       else if (a.error) snapshot.unreadable.push(unreadableFrom(a.error, a.p, a.scope));
     }
   }
-  if (opts.inspect !== false && snapshot.pods.length > 0 && (snapshot.gateways.length > 0 || snapshot.kubernetesGateways.length > 0)) {
-    await inspectGatewayPods(snapshot, {
-      server: client.server,
-      connection: client.connectionOptions(),
-      requestTimeoutMs: opts.inspectTimeoutMs ?? Math.min(opts.requestTimeoutMs, INSPECT_TIMEOUT_CAP_MS),
-      namespace: opts.namespace,
-      concurrency: opts.inspectConcurrency,
-    });
-  }
+  const gatewaysRun = snapshot.pods.length > 0 && snapshot.gateways.length > 0;
+  // exec/port-forward into gateway pods, and the TLS probe: the same connection, timeout and bounds
+  const podAccess = {
+    server: client.server,
+    connection: client.connectionOptions(),
+    requestTimeoutMs: opts.inspectTimeoutMs ?? Math.min(opts.requestTimeoutMs, INSPECT_TIMEOUT_CAP_MS),
+    namespace: opts.namespace,
+    concurrency: opts.inspectConcurrency,
+  };
+  // Gateway API gateway pods are inspected too, when only Gateway API Gateways exist
+  if (opts.inspect !== false && snapshot.pods.length > 0 && (snapshot.gateways.length > 0 || snapshot.kubernetesGateways.length > 0)) await inspectGatewayPods(snapshot, podAccess);
+  if (opts.probe !== false && gatewaysRun) await probeGateways(snapshot, podAccess);
   return snapshot;
 }

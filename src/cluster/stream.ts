@@ -20,13 +20,13 @@ export interface ExecOutput {
   exitCode: number;
 }
 
-function wsUrl(server: string, path: string, query: [string, string][]): string {
+export function wsUrl(server: string, path: string, query: [string, string][]): string {
   const u = new URL(server.replace(/^http/, 'ws') + path);
   for (const [k, v] of query) u.searchParams.append(k, v);
   return u.toString();
 }
 
-function open(conn: ConnectionOptions, url: string, protocols: string[]): WebSocket {
+export function open(conn: ConnectionOptions, url: string, protocols: string[]): WebSocket {
   const { agent, ca, cert, key, headers, servername, rejectUnauthorized } = conn.https as Record<string, unknown>;
   const opts: WebSocket.ClientOptions = { headers: headers as Record<string, string> | undefined, perMessageDeflate: false };
   if (agent) opts.agent = agent as WebSocket.ClientOptions['agent'];
@@ -39,7 +39,7 @@ function open(conn: ConnectionOptions, url: string, protocols: string[]): WebSoc
 }
 
 /** Reads a refused upgrade's Status message (403 from RBAC, 400 container not found, 404 pod gone). */
-function onRefused(ws: WebSocket, done: (o: { kind: 'refused'; status: number; message: string }) => void): void {
+export function onRefused(ws: WebSocket, done: (o: { kind: 'refused'; status: number; message: string }) => void): void {
   ws.on('unexpected-response', (_req, res: IncomingMessage) => {
     const chunks: Buffer[] = [];
     res.on('data', (c: Buffer) => chunks.push(c));

@@ -123,11 +123,37 @@ function keptFirst(findings: Finding[]): Finding[] {
   return [...findings.filter(kept), ...findings.filter((f) => !kept(f))];
 }
 
+/**
+ * ITLS210 (what Envoy's admin API says it loaded) and ITLS602/ITLS604 (what the live probe was served)
+ * about the same credential Secret of the same Gateway, on a pod the probe used: one cause seen twice.
+ * The wire finding is kept (it is what clients get); the admin view becomes an `also` line.
+ */
+function foldAdminIntoWire(findings: Finding[]): Finding[] {
+  const wire = new Map<string, Finding>();
+  for (const f of findings) {
+    if ((f.code !== 'ITLS602' && f.code !== 'ITLS604') || typeof f.evidence.secret !== 'string' || typeof f.evidence.pod !== 'string') continue;
+    wire.set(JSON.stringify([refKey(f.resource), f.evidence.secret, f.evidence.pod]), f);
+  }
+  if (wire.size === 0) return findings;
+  return findings.filter((f) => {
+    if (f.code !== 'ITLS210' || typeof f.evidence.secret !== 'string') return true;
+    const into = strings(f.evidence.pods)
+      .map((pod) => wire.get(JSON.stringify([refKey(f.resource), f.evidence.secret, pod])))
+      .find((w) => w !== undefined);
+    if (!into) return true;
+    absorb(into, f, false);
+    const line = `Envoy's admin API on ${strings(f.evidence.pods).join(', ')} reports the same certificate for ${String(f.evidence.credential ?? f.evidence.secret)} (ITLS210).`;
+    if (!(into.also ?? []).includes(line)) (into.also ??= []).push(line);
+    return false;
+  });
+}
+
 /** Fold consequence and duplicate findings into their cause. Order of the input is kept for the rest. */
 export function mergeCauses(findings: Finding[]): Finding[] {
   let out = mergeBy(findings, credentialCause);
   out = mergeBy(keptFirst(out), conflictCause);
   out = foldNotFound(out);
+  out = foldAdminIntoWire(out);
   return out;
 }
 

@@ -11,7 +11,7 @@ import type {
   Snapshot,
   VirtualService,
 } from '../snapshot/types.js';
-import type { Container, SnapshotKind } from '../snapshot/types.js';
+import { targetContainerPort, type Container, type SnapshotKind } from '../snapshot/types.js';
 import { createHash } from 'node:crypto';
 import type { DecodedCredential } from '../tls/types.js';
 import { decodeCredential } from '../tls/index.js';
@@ -321,6 +321,11 @@ export class Model {
   listenPort(gm: GatewayModel, port: number): number {
     const pod = gm.pods[0];
     if (!pod) return port;
+    return this.listenPortOn(pod, port);
+  }
+
+  /** The port `pod` listens on for a gateway port: the targetPort of the first Service port selecting it (named ports resolved), else the port itself. */
+  listenPortOn(pod: Pod, port: number): number {
     let byPort = this.listenPorts.get(pod);
     if (!byPort) this.listenPorts.set(pod, (byPort = new Map()));
     let lp = byPort.get(port);
@@ -331,16 +336,7 @@ export class Model {
   private computeListenPort(pod: Pod, port: number): number {
     for (const svc of this.servicesFor(pod)) {
       const p = (svc.spec?.ports ?? []).find((x) => x.port === port);
-      if (!p) continue;
-      if (typeof p.targetPort === 'number') return p.targetPort;
-      if (typeof p.targetPort === 'string' && /^\d+$/.test(p.targetPort)) return Number(p.targetPort);
-      if (typeof p.targetPort === 'string' && p.targetPort) {
-        for (const c of pod.spec?.containers ?? []) {
-          const named = (c.ports ?? []).find((cp) => cp.name === p.targetPort);
-          if (named) return named.containerPort;
-        }
-      }
-      return port;
+      if (p) return targetContainerPort(p, pod);
     }
     return port;
   }
@@ -529,6 +525,11 @@ export function hostsOverlap(a: string, b: string): boolean {
   return false;
 }
 
+/**
+ * The one listen-port translation: a Service port's targetPort as the number the pod listens on — a number,
+ * a numeric string, or the name of a container port of `pod` — and the Service port itself when it is unset
+ * or names no container port. Istio binds the gateway listener to this port (Istio ≥ 1.11).
+ */
 export function podKey(p: Pod): string {
   return `${p.metadata.namespace ?? ''}/${p.metadata.name}`;
 }

@@ -7,6 +7,7 @@
 // WARMING state is a one-file scenario.
 import { X509Certificate } from 'node:crypto';
 import type { KubeJson, ScenarioState, StoredObject } from './scenario.js';
+import { servedOverrides } from './tls.js';
 
 const T_SECRETS_DUMP = 'type.googleapis.com/envoy.admin.v3.SecretsConfigDump';
 const T_DYNAMIC_SECRET = 'type.googleapis.com/envoy.admin.v3.SecretsConfigDump.DynamicSecret';
@@ -144,7 +145,9 @@ export function buildPodModel(state: ScenarioState, namespace: string, podName: 
       const ref = name ? secretOfResource(name, namespace) : undefined;
       if (!name || !ref) continue; // builtin:// is the workload's own certificate, not a Secret
       const data = (secretFor(ref.namespace, ref.name)?.data ?? {}) as Record<string, string>;
-      const chainPem = b64(data.cert) ?? b64(data['tls.crt']);
+      // scenario.json `served`: what this pod's Envoy really holds for the credential (src/sim/tls.ts)
+      const served = servedOverrides(state, namespace, podName).find((o) => o.chain && o.credential === cred.replace(/^(kubernetes|sds):\/\//, ''));
+      const chainPem = served?.chain ?? b64(data.cert) ?? b64(data['tls.crt']);
       secretsByName.set(name, { name, state: chainPem ? 'ACTIVE' : 'WARMING', chainPem });
       listener.secretNames.push(name);
       if (mode !== 'SIMPLE') {

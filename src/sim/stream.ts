@@ -13,6 +13,7 @@ import { WebSocketServer, type WebSocket } from 'ws';
 import { envoyAdmin } from './envoy.js';
 import { envoyAdminWrites, forwardSlices } from './envoy-http.js';
 import { runCommand } from './pod.js';
+import { tlsListeners, tlsSession, type SimChain } from './tls.js';
 import { denied, type KubeJson, type StoredObject } from './scenario.js';
 import { parseResourcePath, statusBody, type LogEntry, type RequestContext } from './http.js';
 
@@ -161,11 +162,23 @@ export function handleUpgrade(ctx: RequestContext, req: IncomingMessage, socket:
     ctx.log({ ...base, status: 101, action, ports });
     if ((ctx.state.config.hang ?? []).includes(`${namespace}/${podName}`)) return;
     const buffers = ports.map(() => Buffer.alloc(0) as Buffer);
+    // TLS container ports of a gateway pod: one session per port (src/sim/tls.ts)
+    const tlsPorts = envoyListens ? tlsListeners(ctx.state, namespace, podName) : new Map<number, SimChain[]>();
+    const sessions = ports.map((port, i) => {
+      const chains = tlsPorts.get(port);
+      if (!chains) return undefined;
+      return tlsSession(chains, uid, port, {
+        send: (data) => ws.send(frame(2 * i, data)),
+        error: (text) => ws.send(frame(2 * i + 1, text)),
+        close: () => ws.close(1000),
+      });
+    });
+    ws.on('close', () => sessions.forEach((s) => s?.end()));
     ports.forEach((port, i) => {
       const le = Buffer.from([port & 0xff, port >> 8]);
       ws.send(frame(2 * i, le));
       ws.send(frame(2 * i + 1, le));
-      if (!(port === 15000 && envoyListens)) {
+      if (!(port === 15000 && envoyListens) && !sessions[i]) {
         ws.send(
           frame(
             2 * i + 1,
@@ -180,6 +193,7 @@ export function handleUpgrade(ctx: RequestContext, req: IncomingMessage, socket:
       const ch = buf[0];
       if (ch === 255 || ch % 2 === 1) return; // close signal or error channel: nothing to do
       const i = ch / 2;
+      if (sessions[i]) return sessions[i].write(buf.subarray(1));
       if (i >= ports.length || !(ports[i] === 15000 && envoyListens)) return;
       buffers[i] = Buffer.concat([buffers[i], buf.subarray(1)]);
       // HTTP/1.1 requests, possibly several on one stream (keep-alive).

@@ -508,6 +508,52 @@ export interface PodInspection {
   envoy: EnvoyInspection;
 }
 
+// ---- on the wire: the live TLS probe (filled by src/cluster/probe.ts; absent offline or with --no-probe) ----
+
+/**
+ * How one handshake ended. `handshake`: the server sent its certificate (ServerHello done); `reset`: the
+ * connection was closed before any TLS answer (Envoy with no filter chain for the SNI closes it);
+ * `alert`: the server answered with a TLS alert; `refused`: nothing listens on the port; `timeout`: no
+ * answer in time; `error`: anything else (detail says what).
+ */
+export type HandshakeOutcome = 'handshake' | 'reset' | 'alert' | 'refused' | 'timeout' | 'error';
+
+/** One TLS handshake through a port-forward to a gateway pod's container port. Public data only. */
+export interface TlsHandshake {
+  namespace: string;
+  pod: string;
+  /** the container port dialled (the Service's targetPort for the Gateway server's port) */
+  port: number;
+  /** the Gateway server port (the Service port) this container port serves */
+  gatewayPort: number;
+  /** SNI sent; absent: the handshake without SNI */
+  sni?: string;
+  /** ALPN offered, in order */
+  alpnOffered: string[];
+  outcome: HandshakeOutcome;
+  /** negotiated ALPN protocol; false when the server selected none */
+  alpn?: string | false;
+  /** negotiated TLS version (TLSv1.3, TLSv1.2) */
+  tlsVersion?: string;
+  /** PEM of every certificate the server sent, leaf first, as sent */
+  chainPem?: string;
+  /** SHA-256 fingerprint of the leaf (colon-separated hex, as node:crypto prints it) */
+  leafSha256?: string;
+  /** for outcome 'alert': the alert's description code and name (RFC 8446 §6) */
+  alert?: { code: number; name: string };
+  /** what the transport said (a port-forward error, a socket error) */
+  detail?: string;
+  /** milliseconds from opening the port-forward to the handshake's end */
+  ms?: number;
+}
+
+export interface ProbeRun {
+  /** 'done': handshakes were attempted (each says how it ended); 'forbidden': pods/portforward refused (see unreadable) */
+  state: 'done' | 'forbidden' | 'skipped';
+  detail?: string;
+  handshakes: TlsHandshake[];
+}
+
 // ---- the snapshot ----
 
 export interface SnapshotSource {
@@ -548,6 +594,8 @@ export interface Snapshot {
   readNamespaces?: Partial<Record<SnapshotKind, string[]>>;
   unreadable: Unreadable[];
   inspections: PodInspection[];
+  /** What a client is served, handshake by handshake (live only; absent offline and with --no-probe). */
+  probe?: ProbeRun;
   /**
    * Gateway-API (`gateway.networking.k8s.io`) objects, and cert-manager's, when served and read (`read`
    * says which were). A VirtualService may name a Gateway-API Gateway in `gateways`, too.
@@ -645,6 +693,23 @@ export function canSee(snapshot: Pick<Snapshot, 'read' | 'readNamespaces'>, kind
   const only = snapshot.readNamespaces?.[kind];
   if (!only) return true;
   return namespace !== undefined && only.includes(namespace);
+}
+
+/**
+ * The container port a Service port sends to on `pod`: a numeric targetPort, a named one through the
+ * pod's container ports, else the Service port itself. Shared by the model (where Envoy listens) and the
+ * live probe (where to dial).
+ */
+export function targetContainerPort(p: ServicePort, pod: Pod | undefined): number {
+  if (typeof p.targetPort === 'number') return p.targetPort;
+  if (typeof p.targetPort === 'string' && /^\d+$/.test(p.targetPort)) return Number(p.targetPort);
+  if (typeof p.targetPort === 'string' && p.targetPort) {
+    for (const c of pod?.spec?.containers ?? []) {
+      const named = (c.ports ?? []).find((cp) => cp.name === p.targetPort);
+      if (named) return named.containerPort;
+    }
+  }
+  return p.port;
 }
 
 /** Kubernetes kind (+ group) → snapshot field. Shared by the offline and live sources. */

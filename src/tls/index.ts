@@ -35,3 +35,4 @@ export function loadTrustStore(extraPem?: string, opts?: { includeBundled?: bool
 
 // Additions beyond the original facade (used by the certificate checks, conformance and bench).
 export { privateRootOf, hostIssues, weakKeyReason, describeCert, ekuName, envoyKeyProblem, normalizeHost, isPublicSuffix, certFactsFromDer, signedBy, parseKeyValue };
+export { envoyOfProxyImage, envoyRefusesForVersion, envoyAccepts, imageTagVersion, ENVOY_EC_P384_MINOR, type EnvoyBuild } from './envoy.js';

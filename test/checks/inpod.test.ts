@@ -33,7 +33,8 @@ const TABLE: { name: string; inpod: string[]; via: string; state: string; fileSt
   { name: 'inpod-distroless', inpod: ['ITLS210'], via: 'port-forward', state: 'ok', fileState: 'no-tool' },
   { name: 'inpod-rejected-listener', inpod: ['ITLS213'], via: 'port-forward', state: 'ok' },
   { name: 'inpod-exec-forbidden', inpod: ['ITLS901'], via: 'none', state: 'forbidden' },
-  { name: 'inpod-portforward-forbidden', inpod: ['ITLS210'], via: 'exec', state: 'ok' },
+  // ITLS901: the live probe needs pods/portforward too, so what is served on the wire is unknown
+  { name: 'inpod-portforward-forbidden', inpod: ['ITLS210', 'ITLS901'], via: 'exec', state: 'ok' },
   { name: 'inpod-hung-pod', inpod: ['ITLS901'], via: 'port-forward', state: 'timeout', timeoutMs: 1500 },
   { name: 'inpod-hostile-path', inpod: ['ITLS206'], via: 'port-forward', state: 'ok', fileState: 'skipped' },
   // credentialName istio-system/shop-tls: Envoy holds kubernetes://istio-system/shop-tls (no false ITLS210)
@@ -87,8 +88,9 @@ describe('in-pod scenarios, live over the simulated cluster', () => {
 
       it('request log: one Envoy read sequence for the pod, only GETs and read-only commands', () => {
         assert.ok(sim.requestLog.every((e) => e.verb === 'GET'), 'only GET');
-        const pf = sim.requestLog.filter((e) => e.action === 'portforward');
-        assert.equal(pf.length, 1, 'one port-forward per gateway pod');
+        // the admin port; the live probe's handshakes go to the TLS container ports (test/cluster/probe.test.ts)
+        const pf = sim.requestLog.filter((e) => e.action === 'portforward' && String(e.query.ports) === '15000');
+        assert.equal(pf.length, 1, 'one admin port-forward per gateway pod');
         const execs = sim.requestLog.filter((e) => e.action === 'exec');
         for (const e of execs) assert.ok(READ_ONLY(e.command ?? []), `read-only argv: ${JSON.stringify(e.command)}`);
         const pilot = execs.filter((e) => e.command?.[0] === 'pilot-agent');
@@ -261,6 +263,31 @@ spec:
       assert.deepEqual(f.map((x) => x.code), c.expect, f.map((x) => x.message).join('\n'));
     });
   }
+  // A rejected listener is named by the port Envoy listens on: the Service's targetPort, here a named one
+  // (https → container port 8443), translated the way the model translates every listen port (issue 16).
+  const namedTargetPort = (rejected: string) => {
+    const snap = snapshotFromYaml(
+      yaml(SDS).replace('    image: istio/proxyv2:1.24.0\n', '    image: istio/proxyv2:1.24.0\n    ports: [{name: https, containerPort: 8443}]\n') +
+        `---
+apiVersion: v1
+kind: Service
+metadata: {name: istio-ingressgateway, namespace: istio-system}
+spec: {selector: {istio: ingressgateway}, ports: [{name: https, port: 443, targetPort: https}]}
+`,
+      { read: ['pods', 'secrets', 'gateways', 'services'] },
+    );
+    snap.inspections.push(inspection({ secrets: [{ name: 'kubernetes://a-cert', state: 'ACTIVE', certificateChainPem: chainPem(current) }], rejectedListeners: [{ name: rejected, error: 'bad' }] }));
+    return runChecks(snap, { now: new Date(), expiryWarningMs: 30 * 86_400_000, trustStore }, [inPodCheck]).findings;
+  };
+  it('reports ITLS213 for the server behind a named targetPort (listener 0.0.0.0_8443, Service 443 → https → 8443)', () => {
+    const f = namedTargetPort('0.0.0.0_8443');
+    assert.deepEqual(f.map((x) => x.code), ['ITLS213']);
+    assert.equal(f[0].port, 443);
+    assert.equal(f[0].host, 'a.example.com');
+  });
+  it('stays silent on ITLS213 for a rejected listener on a port no server maps to through the named targetPort', () => {
+    assert.deepEqual(namedTargetPort('0.0.0.0_9443').map((x) => x.code), []);
+  });
 });
 
 describe('findings from several pods of one gateway are merged', () => {
@@ -282,7 +309,7 @@ describe('findings from several pods of one gateway are merged', () => {
       const f = runChecks(snapshot, { now: new Date(), expiryWarningMs: 30 * 86_400_000, trustStore }, [inPodCheck]).findings;
       assert.equal(f.length, 1);
       assert.deepEqual(f[0].evidence.pods, [POD, `istio-system/${pod2}`]);
-      assert.equal(sim.requestLog.filter((e) => e.action === 'portforward').length, 2);
+      assert.equal(sim.requestLog.filter((e) => e.action === 'portforward' && String(e.query.ports) === '15000').length, 2);
     } finally {
       await sim.stop();
     }

@@ -39,6 +39,7 @@ describe('parseCommandLine', () => {
     ['--kubeconfig and --context', ['doctor', '--kubeconfig', '/k', '--context', 'prod'], (r) => [r.kubeconfig, r.context], ['/k', 'prod']],
     ['--no-color', ['doctor', '--no-color'], (r) => r.noColor, true],
     ['--no-exec', ['doctor', '--no-exec'], (r) => r.noExec, true],
+    ['--no-probe', ['status', '--no-probe'], (r) => r.noProbe, true],
     ['--istio-namespace', ['doctor', '--istio-namespace', 'istio-cp'], (r) => r.istioNamespace, 'istio-cp'],
     ['no command → help', [], (r) => r.command, 'help'],
     ['doctor --help → help for doctor', ['doctor', '--help'], (r) => [r.command, r.helpFor], ['help', 'doctor']],

@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { isAbsolute, join } from 'node:path';
 import assert from 'node:assert/strict';
 import { inPodCheck } from '../../src/checks/inpod.js';
+import { probeCheck } from '../../src/checks/probe.js';
 import type { Finding } from '../../src/findings/types.js';
 
 export const ROOT = new URL('../..', import.meta.url).pathname;
@@ -147,11 +148,11 @@ export function scenarioDirs(): string[] {
 }
 
 /**
- * What exec into gateway pods can add live: the in-pod check's codes, and ITLS206 (a file path the pod
- * spec mounts but that is absent or empty when read). For these, live may say more than offline but
+ * What exec into gateway pods can add live: the in-pod check's codes, ITLS206 (a file path the pod
+ * spec mounts but that is absent or empty when read), and the live probe's codes (no probe offline). For these, live may say more than offline but
  * never less.
  */
-export const EXEC_CODES = new Set([...inPodCheck.codes.map((c) => c.code), 'ITLS206']);
+export const EXEC_CODES = new Set([...inPodCheck.codes.map((c) => c.code), 'ITLS206', ...probeCheck.codes.map((c) => c.code)]);
 
 /**
  * A finding's identity: what it is and what it is about. Messages and evidence may say where a fact

@@ -34,7 +34,7 @@ export const credentialCodes: CodeSpec[] = [
     code: 'ITLS204',
     severity: 'error',
     title: 'Private key or key type Envoy cannot load',
-    meaning: 'The private key is passphrase-protected (PKCS#8 ENCRYPTED or legacy Proc-Type: 4,ENCRYPTED), in a format Envoy cannot read, or the certificate uses a key type Envoy does not serve (Ed25519, RSA under 2048 bits, EC curves other than P-256/P-384/P-521).',
+    meaning: "The private key is passphrase-protected (PKCS#8 ENCRYPTED or legacy Proc-Type: 4,ENCRYPTED), in a format Envoy cannot read, or the certificate uses a key type the gateway's Envoy does not serve (Ed25519, RSA under 2048 bits, EC curves other than P-256/P-384/P-521; P-384 and P-521 only from Envoy 1.33 / Istio 1.25, the release read from the proxy image tag: docs/envoy-key-limits.md).",
     why: 'Envoy has no passphrase and supports only RSA and ECDSA server certificates; it rejects the credential and the server fails.',
     example: 'An encrypted PKCS#8 PEM key (BEGIN ENCRYPTED ...) in tls.key, or an Ed25519 certificate.',
     fix: 'Decrypt the key (openssl pkey -in enc.pem -out key.pem) or re-issue with ECDSA P-256 or RSA 2048+.',
