@@ -434,7 +434,22 @@ export interface Unreadable {
 
 // ---- inside gateway pods (filled by src/cluster exec/port-forward; empty offline) ----
 
-export type InspectionState = 'ok' | 'forbidden' | 'unreachable' | 'timeout' | 'no-container' | 'not-running' | 'no-tool' | 'skipped';
+/**
+ * How reading inside a pod went. 'no-tool': the binary is not in the image (distroless), however the
+ * runtime said so; 'permission-denied': the container user may not read it; 'exec-failed': the command
+ * ran and failed for another reason (its exit code and output in `detail`). None of them is "missing".
+ */
+export type InspectionState =
+  | 'ok'
+  | 'forbidden'
+  | 'unreachable'
+  | 'timeout'
+  | 'no-container'
+  | 'not-running'
+  | 'no-tool'
+  | 'permission-denied'
+  | 'exec-failed'
+  | 'skipped';
 
 export interface PodFileRead {
   path: string;

@@ -37,6 +37,13 @@ const TABLE: { name: string; inpod: string[]; via: string; state: string; fileSt
   { name: 'inpod-portforward-forbidden', inpod: ['ITLS210', 'ITLS901'], via: 'exec', state: 'ok' },
   { name: 'inpod-hung-pod', inpod: ['ITLS901'], via: 'port-forward', state: 'timeout', timeoutMs: 1500 },
   { name: 'inpod-hostile-path', inpod: ['ITLS206'], via: 'port-forward', state: 'ok', fileState: 'skipped' },
+  // credentialName istio-system/shop-tls: Envoy holds kubernetes://istio-system/shop-tls (no false ITLS210)
+  { name: 'inpod-credential-ns-name', inpod: [], via: 'port-forward', state: 'ok' },
+  // exec denied, port-forward allowed: Envoy's chunked admin answers are enough
+  { name: 'inpod-portforward-only', inpod: ['ITLS210'], via: 'port-forward', state: 'ok' },
+  // a missing ls on CRI-O (exit 127, "No such file or directory") and cri-dockerd (exit 126) is no-tool, never ITLS206
+  { name: 'inpod-distroless-cri-o', inpod: ['ITLS210'], via: 'port-forward', state: 'ok', fileState: 'no-tool' },
+  { name: 'inpod-distroless-cri-dockerd', inpod: ['ITLS210'], via: 'port-forward', state: 'ok', fileState: 'no-tool' },
 ];
 
 const READ_ONLY = (cmd: string[]) =>
