@@ -1,4 +1,4 @@
-// `npm run conformance`: scores the doctor on the external corpora in ../shared/corpora
+// `npm run conformance`: scores the doctor on the external corpora in test/corpora (PROVENANCE.md there)
 // (x509-limbo for certificate verdicts, Istio's analyzer test data for configuration checks).
 // Each part prints agreement and every disagreement; the exit code is 1 when a part is below its floor.
 import { runLimboMain } from './conformance/limbo.js';

@@ -8,6 +8,7 @@
 // as a pinned @oven/bun-* package and is checked against the sha512 integrity written below before use.
 //
 //   node --import tsx scripts/release.ts [--out <dir>] [--no-build] [--no-manifest] [--only <os>-<arch>[,…]]
+//   node --import tsx scripts/release.ts --cached   (the cached release of the current bundle, as the tests use it)
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { chmodSync, copyFileSync, existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
@@ -464,6 +465,12 @@ if (import.meta.url === `file://${process.argv[1]}`) {
     return i < 0 ? undefined : args[i + 1];
   };
   try {
+    // --cached: the release of the current dist/cli.js in the cache, as the release tests use it
+    // (built once per bundle); prints its directory. `npm run test:all` builds it before the tests.
+    if (args.includes('--cached')) {
+      process.stdout.write(`${cachedRelease({ log: (line) => process.stderr.write(`${line}\n`) }).dir}\n`);
+      process.exit(0);
+    }
     const r = release({
       outDir: opt('--out') ?? join(ROOT, 'dist', 'release'),
       build: !args.includes('--no-build'),

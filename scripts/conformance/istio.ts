@@ -1,5 +1,5 @@
-// Conformance on Istio's own analyzer test data (../shared/corpora/istio-analyzers, read at run time,
-// never copied): each case's files plus the harness's default ingress Pod/Service go through the same
+// Conformance on Istio's own analyzer test data (test/corpora/istio-analyzers, see
+// test/corpora/PROVENANCE.md; a missing corpus is an error, never a skip): each case's files plus the harness's default ingress Pod/Service go through the same
 // path as `doctor -f`, and every expected Istio message that maps onto our catalog must be matched by
 // our finding on the same resource. Prints agreement and every disagreement.
 import { repoRoot } from '../../src/testing/certgen.js';
@@ -14,7 +14,7 @@ import type { Finding } from '../../src/findings/types.js';
 import { loadTrustStore } from '../../src/tls/index.js';
 
 const REPO = repoRoot();
-export const CORPUS = resolve(REPO, '../shared/corpora/istio-analyzers');
+export const CORPUS = resolve(REPO, 'test', 'corpora', 'istio-analyzers');
 /** The corpus commit date: "now" for the time-dependent secrets (expired 2023, valid until 2122). */
 export const CORPUS_NOW = new Date('2026-08-22T00:00:00Z');
 
@@ -138,6 +138,7 @@ function loadDocs(file: string): unknown[] {
 const resourceName = (r: { kind: string; namespace?: string | null; name: string }) => `${r.kind} ${r.namespace ? `${r.namespace}/` : ''}${r.name}`;
 
 export function runIstio(options: { now?: Date } = {}): IstioResult {
+  if (!existsSync(join(CORPUS, 'expected.json'))) throw new Error(`Istio analyzer corpus not found: ${join(CORPUS, 'expected.json')} is missing (see test/corpora/PROVENANCE.md)`);
   const cases = JSON.parse(readFileSync(join(CORPUS, 'expected.json'), 'utf8')) as Case[];
   const trustStore = loadTrustStore();
   const results: IstioCaseResult[] = [];

@@ -2,7 +2,8 @@
 // serving expected_peer_name, and a kubernetes.io/tls Secret holding the peer + untrusted
 // intermediates — and goes through the real credential and certificate checks with the trust store
 // = Mozilla roots + trusted_certs and --now = validation_time. Expected FAILURE ⇔ at least one
-// error-level 2xx/3xx finding. The corpus is read from ../shared/corpora/x509-limbo at run time.
+// error-level 2xx/3xx finding. The corpus is test/corpora/x509-limbo (test/corpora/PROVENANCE.md); a
+// missing corpus is an error, never a skip.
 import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -53,12 +54,10 @@ export interface LimboResult {
   byCategory: Record<string, { agree: number; total: number }>;
   byTier: Record<string, { agree: number; total: number }>;
   disagreements: LimboDisagreement[];
-  /** set when the corpus is absent */
-  skipped?: string;
 }
 
 export interface LimboOptions {
-  /** directory holding limbo-server-subset.json (default ../shared/corpora/x509-limbo from the repo root) */
+  /** directory holding limbo-server-subset.json (default test/corpora/x509-limbo of the repository) */
   corpusDir?: string;
   /** 'core' (135 cases, the scored tier) or 'all' (159) */
   tier?: 'core' | 'all';
@@ -99,7 +98,7 @@ export const KNOWN_DISAGREEMENTS: Record<string, string> = {
 };
 
 export function defaultCorpusDir(): string {
-  return resolve(repoRoot(), '..', 'shared', 'corpora', 'x509-limbo');
+  return resolve(repoRoot(), 'test', 'corpora', 'x509-limbo');
 }
 
 let throwawayKey: string | undefined;
@@ -162,7 +161,7 @@ export async function runLimbo(opts: LimboOptions = {}): Promise<LimboResult> {
   const dir = opts.corpusDir ?? defaultCorpusDir();
   const file = join(dir, 'limbo-server-subset.json');
   const empty: LimboResult = { agree: 0, total: 0, byCategory: {}, byTier: {}, disagreements: [] };
-  if (!existsSync(file)) return { ...empty, skipped: `x509-limbo corpus not found at ${dir} (expected limbo-server-subset.json): skipped` };
+  if (!existsSync(file)) throw new Error(`x509-limbo corpus not found: ${file} is missing (see test/corpora/PROVENANCE.md)`);
   const corpus = JSON.parse(readFileSync(file, 'utf8')) as { testcases: LimboTestcase[] };
   const index = JSON.parse(readFileSync(join(dir, 'limbo-server-subset.index.json'), 'utf8')) as Record<string, IndexEntry>;
   const result = empty;
@@ -198,7 +197,6 @@ function pct(a: number, b: number): string {
 }
 
 export function formatLimbo(r: LimboResult, label: string): string {
-  if (r.skipped) return r.skipped;
   const lines = [`x509-limbo ${label}: ${r.agree}/${r.total} agree (${pct(r.agree, r.total)})`];
   for (const [cat, v] of Object.entries(r.byCategory).sort()) lines.push(`  ${cat.padEnd(22)} ${String(v.agree).padStart(3)}/${String(v.total).padEnd(3)} ${pct(v.agree, v.total)}`);
   if (r.disagreements.length) lines.push('', 'disagreements:');
@@ -215,9 +213,12 @@ export const CORE_FLOOR = 127;
 
 /** `npm run conformance` part: prints core and full results; exit code 1 below the floor. */
 export async function runLimboMain(): Promise<number> {
+  if (!existsSync(join(defaultCorpusDir(), 'limbo-server-subset.json'))) {
+    console.error(`x509-limbo: corpus not found at ${defaultCorpusDir()}`);
+    return 1;
+  }
   const core = await runLimbo({ tier: 'core' });
   console.log(formatLimbo(core, 'core tier'));
-  if (core.skipped) return 0;
   const all = await runLimbo({ tier: 'all' });
   console.log('');
   console.log(`x509-limbo full subset: ${all.agree}/${all.total} agree (${pct(all.agree, all.total)}); extra-tier disagreements:`);

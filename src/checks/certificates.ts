@@ -1,23 +1,19 @@
 // ITLS301-315: the served certificates themselves, per Gateway host, judged the way strict clients
 // (browsers, rustls, Go, curl, Java) judge them: path to a trust anchor, validity at --now, CA
 // constraints, key usage, names, algorithm strength.
-import type { CertFacts, CertIssue, ChainReport, DecodedCredential } from '../tls/types.js';
-import { hostIssues, parseCertificates, validateChain } from '../tls/index.js';
-import type { Model, GatewayModel, ServerModel } from '../model/model.js';
-import { mountedSecretFor } from '../model/model.js';
-import { type CredentialTarget } from '../remediation/certificates.js';
-import { credentialUses } from '../model/credentials.js';
-import { ignoredPairSentence, useEvidence } from './common/credentials.js';
-import { targetOf } from '../remediation/credentials.js';
-import { staleCertKeyFix } from '../remediation/credentials.js';
-import { findingFor } from '../findings/types.js';
-import { terminatesTls } from '../model/model.js';
-import { sentence } from '../findings/voice.js';
-import type { CheckModule } from './types.js';
+import type { CertFacts } from '../tls/types.js';
+import { parseCertificates } from '../tls/index.js';
 import type { Finding } from '../findings/types.js';
+import { findingFor } from '../findings/types.js';
+import { sentence } from '../findings/voice.js';
 import { certificateCodes } from '../findings/codes/certificates.js';
-import { certificateFix } from '../remediation/certificates.js';
-import { certEvidence, expiryIssue } from './common/certificates.js';
+import { mountedSecretFor, terminatesTls, type GatewayModel, type Model, type ServerModel } from '../model/model.js';
+import { credentialUses } from '../model/credentials.js';
+import { certificateFix, type CredentialTarget } from '../remediation/certificates.js';
+import { goodCopyFix, intermediateFromClusterFix, staleCertKeyFix, targetOf } from '../remediation/credentials.js';
+import type { CheckModule } from './types.js';
+import { ignoredPairSentence, useEvidence } from './common/credentials.js';
+import { CertificateJudge } from './common/certificates.js';
 
 /** A server that loads its certificate from a file in the pod (serverCertificate / tlsCertificates). */
 interface FileBundle {
@@ -80,79 +76,53 @@ export const certificatesCheck: CheckModule = {
   reads: ['gateways', 'pods', 'secrets'],
   run(snapshot, options, model) {
     const findings: Finding[] = [];
-    const reports = new Map<DecodedCredential, ChainReport>();
-    const now = options.now.getTime();
+    const judge = new CertificateJudge(options);
     for (const use of credentialUses(snapshot, model)) {
       const decoded = use.resolution.decoded;
-      const leaf = decoded?.certificates[0];
-      if (!decoded || !leaf) continue;
-      let report = reports.get(decoded);
-      if (!report) {
-        report = validateChain(decoded.certificates, { trustStore: options.trustStore, now: options.now, caHints: decoded.caCertificates });
-        reports.set(decoded, report);
-      }
-      const shared = [...report.issues];
-      const expiry = expiryIssue(leaf, options);
-      if (expiry) shared.push(expiry);
-      const hosts = use.server.hosts.length ? use.server.hosts.map((h) => h.host) : [];
-      for (const host of hosts) {
-        const hostSpecific: CertIssue[] =
-          host.trim() === '*'
-            ? [
-                {
-                  code: 'ITLS304',
-                  severity: 'info',
-                  message: `the Gateway host "*" accepts any SNI, so the certificate names cannot be checked against it (the certificate covers ${[...leaf.dnsNames, ...leaf.ipAddresses].join(', ') || 'no DNS name'}); clients connecting by other names will be refused`,
-                },
-              ]
-            : hostIssues(leaf, host);
-        for (const issue of [...hostSpecific, ...shared]) {
-          // stale cert/key in front of a right tls.crt/tls.key: one patch removes them (remediation/credentials.ts), and the message says so
-          const stale = staleCertKeyFix(model, use, issue.code, host, options);
-          findings.push(
-            findingFor(certificateCodes, issue.code, {
-              resource: use.gm.ref,
-              host,
-              port: use.server.port,
-              severity: issue.severity,
-              // the secret is evidence (`secret`); the message is the problem, in one voice
-              message: `${sentence(issue.message)}${stale ? ignoredPairSentence(use, host) : ''}`,
-              evidence: { ...certEvidence(leaf, report, now), ...useEvidence(use), ...(issue.evidence ?? {}) },
-              remediation: stale ?? certificateFix(targetOf(use), issue, host, decoded.caSource === 'main-secret' ? decoded.caKey : undefined),
-            }),
-          );
-        }
+      if (!decoded) continue;
+      for (const { host, issue, evidence } of judge.judge(decoded, use.server.hosts.map((h) => h.host))) {
+        // stale cert/key in front of a right tls.crt/tls.key: one patch removes them (remediation/credentials.ts), and the message says so
+        const stale = staleCertKeyFix(model, use, issue.code, host, options);
+        findings.push(
+          findingFor(certificateCodes, issue.code, {
+            resource: use.gm.ref,
+            host,
+            port: use.server.port,
+            severity: issue.severity,
+            // the secret is evidence (`secret`); the message is the problem, in one voice
+            message: `${sentence(issue.message)}${stale ? ignoredPairSentence(use, host) : ''}`,
+            evidence: { ...evidence, ...useEvidence(use), ...(issue.evidence ?? {}) },
+            // what the cluster holds first: a good copy of the Secret elsewhere, the missing intermediate in another Secret
+            remediation:
+              stale ??
+              (issue.severity !== 'info' ? goodCopyFix(model, use, issue.code, host, options) : undefined) ??
+              (issue.code === 'ITLS306' ? intermediateFromClusterFix(model, use, options) : undefined) ??
+              certificateFix(targetOf(use), issue, host, decoded.caSource === 'main-secret' ? decoded.caKey : undefined),
+          }),
+        );
       }
     }
     for (const fb of fileBundles(model)) {
-      const leaf = fb.certificates[0];
-      const report = validateChain(fb.certificates, { trustStore: options.trustStore, now: options.now });
-      const shared = [...report.issues];
-      const expiry = expiryIssue(leaf, options);
-      if (expiry) shared.push(expiry);
       const target: CredentialTarget = {
         name: fb.secret?.name ?? '<secret-mounted-at-the-path>',
         namespace: fb.secret?.namespace ?? fb.gm.workloadNamespaces[0] ?? '<gateway-namespace>',
         hosts: fb.server.hosts.map((h) => h.host).filter((h) => h !== '*'),
       };
       if (fb.secret) target.certKey = fb.secret.key;
-      for (const host of fb.server.hosts.map((h) => h.host)) {
-        const hostSpecific = host.trim() === '*' ? [] : hostIssues(leaf, host);
-        for (const issue of [...hostSpecific, ...shared]) {
-          const remediation = certificateFix(target, issue, host);
-          remediation.notes = [...(remediation.notes ?? []), FILE_NOTE];
-          findings.push(
-            findingFor(certificateCodes, issue.code, {
-              resource: fb.gm.ref,
-              host,
-              port: fb.server.port,
-              severity: issue.severity,
-              message: sentence(issue.message),
-              evidence: { ...certEvidence(leaf, report, now), certificateFile: fb.path, source: fb.source, ...(issue.evidence ?? {}) },
-              remediation,
-            }),
-          );
-        }
+      for (const { host, issue, evidence } of judge.judge(fb, fb.server.hosts.map((h) => h.host))) {
+        const remediation = certificateFix(target, issue, host);
+        remediation.notes = [...(remediation.notes ?? []), FILE_NOTE];
+        findings.push(
+          findingFor(certificateCodes, issue.code, {
+            resource: fb.gm.ref,
+            host,
+            port: fb.server.port,
+            severity: issue.severity,
+            message: sentence(issue.message),
+            evidence: { ...evidence, certificateFile: fb.path, source: fb.source, ...(issue.evidence ?? {}) },
+            remediation,
+          }),
+        );
       }
     }
     return findings;

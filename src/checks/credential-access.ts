@@ -3,6 +3,7 @@
 import type { PolicyRule, Role, RoleBinding } from '../snapshot/types.js';
 import { copySecretCommand, secretReaderRbac, toYaml } from '../remediation/index.js';
 import { findingFor } from '../findings/types.js';
+import { withCause, type FindingKey } from '../findings/causes.js';
 import { listWords } from '../findings/voice.js';
 import { parseCredentialName, type Model } from '../model/model.js';
 import type { CheckModule } from './types.js';
@@ -104,8 +105,18 @@ function check211(model: Model): Finding[] {
       const target = gateways.find((g) => inScope.has(g));
       if (!target) continue;
       const [gwNs, gwName] = target.split('/');
+      // the copy makes every ITLS201 of this credential in this namespace go away (one cause, one finding)
+      const resolves: FindingKey[] = [];
+      for (const gm of model.gateways) {
+        if (!gm.workloadNamespaces.includes(ns)) continue;
+        for (const s of gm.servers) {
+          if (!s.credentialNames.some((c) => { const p = parseCredentialName(c); return !p.builtin && !p.namespace && p.name === name; })) continue;
+          const hosts = s.hosts.length ? s.hosts.map((h) => h.host) : [undefined];
+          for (const host of hosts) resolves.push({ code: 'ITLS201', resource: gm.ref, ...(host !== undefined ? { host } : {}), port: s.port });
+        }
+      }
       out.push(
-        findingFor(credentialAccessCodes, 'ITLS211', {
+        withCause(findingFor(credentialAccessCodes, 'ITLS211', {
           resource: { kind: 'Gateway', namespace: gwNs || undefined, name: gwName },
           message:
             `Credential ${name} is used by gateways on pods in ${listWords([...byNs.keys()].sort())}, but the Secret exists only in ${listWords(present)}: ` +
@@ -117,7 +128,7 @@ function check211(model: Model): Finding[] {
             summary: `Copy ${name} from ${present[0]} to ${ns} too (type and keys kept), read from the cluster.`,
             commands: [copySecretCommand(name, present[0], ns)],
           },
-        }),
+        }), { resolves }),
       );
     }
   }

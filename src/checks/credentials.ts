@@ -16,7 +16,9 @@ import { credentialUses } from '../model/credentials.js';
 import { envoyRefusal } from '../model/envoy.js';
 import { targetOf } from '../remediation/credentials.js';
 import { useEvidence, ignoredPairSentence, perHost } from './common/credentials.js';
-import { credentialFix } from '../remediation/credentials.js';
+import { credentialGroupFix, goodCopyFix } from '../remediation/credentials.js';
+import { withCause } from '../findings/causes.js';
+import type { CertIssue } from '../tls/index.js';
 
 const MUTUAL = new Set(['MUTUAL', 'OPTIONAL_MUTUAL']);
 
@@ -43,13 +45,16 @@ export const credentialsCheck: CheckModule = {
         const where = elsewhere.length ? ` A secret of that name exists in ${listWords(elsewhere)}, the wrong namespace.` : ' No secret of that name exists in any namespace read.';
         findings.push(
           ...perHost(use, (host) =>
-            findingFor(credentialCodes, 'ITLS201', {
-              ...base,
-              host,
-              message: `Secret ${resolution.namespace}/${resolution.name}, which credentialName "${use.credentialName}" names in the gateway pods' namespace, does not exist: the gateway has no certificate for ${host || 'this server'}.${where}`,
-              evidence: { ...useEvidence(use), existsIn: elsewhere },
-              remediation: createMissingSecret(targetOf(use), elsewhere),
-            }),
+            withCause(
+              findingFor(credentialCodes, 'ITLS201', {
+                ...base,
+                host,
+                message: `Secret ${resolution.namespace}/${resolution.name}, which credentialName "${use.credentialName}" names in the gateway pods' namespace, does not exist: the gateway has no certificate for ${host || 'this server'}.${where}`,
+                evidence: { ...useEvidence(use), existsIn: elsewhere },
+                remediation: createMissingSecret(targetOf(use), elsewhere),
+              }),
+              { asConsequence: `${host || 'The server'} on Gateway ${gm.ref.namespace ? `${gm.ref.namespace}/` : ''}${gm.ref.name} port ${server.port} gets no certificate: ${resolution.namespace}/${resolution.name} does not exist.` },
+            ),
           ),
         );
         continue;
@@ -67,7 +72,12 @@ export const credentialsCheck: CheckModule = {
       }
       const refusal = envoyRefusal(gm, decoded.certificates[0]);
       if (refusal && !issues.some((i) => i.code === 'ITLS204')) issues.push(refusal);
-      for (const issue of issues) {
+      // one finding per problem code of one secret: two keys encoded twice are one cause with one fix
+      const byCode = new Map<string, CertIssue[]>();
+      for (const issue of issues) byCode.set(issue.code, [...(byCode.get(issue.code) ?? []), issue]);
+      for (const group of byCode.values()) {
+        const issue = group[0];
+        const severity = group.some((i) => i.severity === 'error') ? 'error' : issue.severity;
         findings.push(
           ...perHost(use, (host) => {
             const stale = staleCertKeyFix(model, use, issue.code, host, options);
@@ -75,10 +85,14 @@ export const credentialsCheck: CheckModule = {
             return findingFor(credentialCodes, issue.code, {
               ...base,
               host,
-              severity: issue.severity,
-              message: `${sentence(`Secret ${resolution.namespace}/${resolution.name}: ${issue.message}`)}${stale ? ignoredPairSentence(use, host) : ''}`,
-              evidence: { ...(issue.evidence ?? {}), ...useEvidence(use) },
-              remediation: stale ?? credentialFix(use, issue),
+              severity,
+              message: `${sentence(`Secret ${resolution.namespace}/${resolution.name}: ${group.map((i) => i.message).join('; ')}`)}${stale ? ignoredPairSentence(use, host) : ''}`,
+              evidence: {
+                ...(issue.evidence ?? {}),
+                ...(group.length > 1 ? { fields: group.map((i) => String(i.field ?? i.evidence?.field ?? '')).filter(Boolean) } : {}),
+                ...useEvidence(use),
+              },
+              remediation: stale ?? goodCopyFix(model, use, issue.code, host, options) ?? credentialGroupFix(use, group),
             });
           }),
         );

@@ -1,13 +1,21 @@
-// ITLS901-902: what the doctor itself could not do. Nothing here judges the cluster's TLS; these
+// ITLS901-903: what the doctor itself could not do, and a context with no Istio to diagnose. Nothing here judges the cluster's TLS; these
 // findings say where the report is blind, so "no findings" is never mistaken for "healthy".
-import type { Snapshot, SnapshotKind, Unreadable } from '../snapshot/types.js';
+import type { Pod, Snapshot, SnapshotKind, Unreadable } from '../snapshot/types.js';
 import { listWords } from '../findings/voice.js';
-import { refName, type Model } from '../model/model.js';
+import { isGatewayProxyPod, refName, type Model } from '../model/model.js';
+import { GATEWAY_NAME_LABELS, gatewayApiModel } from '../model/gateway-api.js';
 import type { CheckModule } from './types.js';
-import type { Finding } from '../findings/types.js';
-import { blindText, unknownHosts } from '../model/visibility.js';
+import { findingFor, type Finding } from '../findings/types.js';
+import { blindText, unknownHosts, visible } from '../model/visibility.js';
 import { doctorCodes } from '../findings/codes/doctor.js';
-import { shellWord, scopeText, rbacFix, canICommands } from '../remediation/doctor.js';
+import { shellWord, scopeText, rbacFix, canICommands, noIstioFix } from '../remediation/doctor.js';
+
+/** A code's title, looked up by the code (never by its position in the list). */
+function titleOf(code: string): string {
+  const spec = doctorCodes.find((c) => c.code === code);
+  if (!spec) throw new Error(`undeclared code ${code}`);
+  return spec.title;
+}
 
 function describeUnreadable(u: Unreadable): string {
   const where = u.namespace ? ` in namespace ${u.namespace}` : ' cluster-wide';
@@ -45,7 +53,7 @@ function forbiddenFinding(snapshot: Snapshot, model: Model | undefined, denied: 
   const finding: Finding = {
     code: 'ITLS901',
     severity: 'warning',
-    title: doctorCodes[0].title,
+    title: titleOf('ITLS901'),
     message:
       `The doctor was refused (RBAC 403): ${listWords(deniedText, 8)}.` +
       (skipped.length ? ` Skipped: ${listWords(skipped, 4)}.` : '') +
@@ -77,7 +85,7 @@ function unreadableFindings(snapshot: Snapshot, model?: Model): Finding[] {
     out.push({
       code: 'ITLS901',
       severity: 'warning',
-      title: doctorCodes[0].title,
+      title: titleOf('ITLS901'),
       message: describeUnreadable(u),
       resource: u.namespace ? { kind: 'Namespace', name: u.namespace } : { kind: 'Cluster', name: snapshot.source.context ?? 'cluster' },
       evidence,
@@ -110,13 +118,46 @@ export function blindness(snapshot: Snapshot): string | undefined {
   return undefined;
 }
 
+/** A pod of an Istio gateway: router-mode proxy, or labelled with a Gateway API Gateway's name by Istio. */
+function isIstioGatewayPod(pod: Pod): boolean {
+  return isGatewayProxyPod(pod) || GATEWAY_NAME_LABELS.some((l) => !!pod.metadata.labels?.[l]);
+}
+
+/**
+ * ITLS903: nothing of Istio runs in this context — no istiod pod anywhere, no gateway pod, no Gateway
+ * (Istio's or an Istio-class Gateway API one). Live only, and only when pods were listed everywhere:
+ * unseen pods are unknown, not absent. Gateways with nothing running are ITLS101/103's (a control
+ * plane or workload down), not "no Istio".
+ */
+function noIstioFinding(snapshot: Snapshot, model: Model | undefined): Finding[] {
+  if (snapshot.source.kind !== 'live' || !model || !model.wasRead('pods') || !visible(snapshot, 'pods')) return [];
+  if (model.istiodPods().length > 0 || snapshot.pods.some(isIstioGatewayPod)) return [];
+  if (snapshot.gateways.length > 0 || gatewayApiModel(model).gateways.length > 0) return [];
+  const context = snapshot.source.context;
+  const where = `${context ? `Context ${context}` : 'The current context'}${snapshot.source.server ? ` (${snapshot.source.server})` : ''}`;
+  const crds = snapshot.istioCrds === 'missing' ? 'the API server does not serve networking.istio.io' : 'Istio\'s CRDs are installed but nothing uses them';
+  return [
+    findingFor(doctorCodes, 'ITLS903', {
+      resource: { kind: 'Cluster', name: context ?? snapshot.source.server ?? 'cluster' },
+      message: `${where} runs no Istio: no istiod pod in any namespace, no gateway pod, no Gateway; ${crds}. Nothing here serves TLS through Istio — is this the cluster you meant?`,
+      evidence: {
+        context: context ?? '(none)',
+        missing: ['istiod pod', 'gateway pod', 'Gateway', ...(snapshot.istioCrds === 'missing' ? ['networking.istio.io CRDs'] : [])],
+        podsRead: snapshot.pods.length,
+        istioCrds: snapshot.istioCrds,
+      },
+      remediation: noIstioFix(context),
+    }),
+  ];
+}
+
 function crdFinding(snapshot: Snapshot): Finding[] {
   if (snapshot.istioCrds !== 'missing') return [];
   return [
     {
       code: 'ITLS902',
       severity: 'error',
-      title: doctorCodes[1].title,
+      title: titleOf('ITLS902'),
       message:
         'The API server does not serve networking.istio.io: there are no Istio Gateways, VirtualServices or DestinationRules to check. Is this the right cluster/context, and is Istio installed?',
       resource: { kind: 'Cluster', name: snapshot.source.context ?? snapshot.source.server ?? 'cluster' },
@@ -132,6 +173,10 @@ function crdFinding(snapshot: Snapshot): Finding[] {
 export const doctorCheck: CheckModule = {
   id: 'doctor',
   codes: doctorCodes,
-  reads: ['unreadable', 'istioCrds'],
-  run: (snapshot, _options, model) => [...crdFinding(snapshot), ...unreadableFindings(snapshot, model)],
+  reads: ['unreadable', 'istioCrds', 'pods', 'gateways', 'kubernetesGateways', 'read'],
+  run: (snapshot, _options, model) => {
+    // no Istio at all is one cause: its finding says the CRDs are missing too (ITLS902 is part of it)
+    const noIstio = noIstioFinding(snapshot, model);
+    return [...(noIstio.length ? noIstio : crdFinding(snapshot)), ...unreadableFindings(snapshot, model)];
+  },
 };

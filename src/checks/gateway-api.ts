@@ -4,6 +4,7 @@
 // the same certificate engine as Istio Gateways for every Secret a listener serves. The status conditions
 // Istio writes are shown as evidence; the verdict is computed from the objects.
 import type { Condition, GatewayListener, KubernetesGateway, ReferenceGrant } from '../snapshot/types.js';
+import { targetContainerPort } from '../snapshot/types.js';
 import { cleanObject } from '../remediation/objects.js';
 import { copySecretCommand, createTlsSecretCommand, toYaml } from '../remediation/common.js';
 import { certificateFindingsFor, type CertificateTarget } from './common/certificates.js';
@@ -221,7 +222,7 @@ function routeFindings(model: Model, namespace: string | undefined): Finding[] {
     if (p.route.route.metadata.labels?.['acme.cert-manager.io/http01-solver'] === 'true') continue;
     const hosts = p.route.route.spec?.hostnames ?? [];
     let remediation: Remediation | undefined;
-    if (p.reason === 'NotAllowedByListeners' && p.gateway && /allowedRoutes\.namespaces\.from: Same/.test(p.message)) {
+    if (p.reason === 'NotAllowedByListeners' && p.gateway && p.refusals?.includes('same-namespace')) {
       const gw = p.gateway;
       const routeNs = p.route.route.metadata.namespace ?? 'default';
       const names = gw.listeners.filter((l) => (p.parentRef.sectionName === undefined || l.name === p.parentRef.sectionName) && (p.parentRef.port === undefined || l.port === p.parentRef.port)).map((l) => l.name);
@@ -308,7 +309,7 @@ function conflictFindings(model: Model, gateways: K8sGatewayModel[], all: K8sGat
   }
   const servicePort = (gm: K8sGatewayModel, port: number): number => {
     const p = gm.service?.spec?.ports?.find((x) => x.port === port);
-    return typeof p?.targetPort === 'number' ? p.targetPort : port;
+    return p ? targetContainerPort(p, gm.pods[0]) : port;
   };
   const seen = new Set<string>();
   for (const gm of gateways) {

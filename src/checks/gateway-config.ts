@@ -10,6 +10,7 @@ import {
   virtualServiceSkeleton,
 } from '../remediation/index.js';
 import { findingFor } from '../findings/types.js';
+import { withCause } from '../findings/causes.js';
 import { refName, hostMatches, hostsOverlap, isTlsServer, terminatesTls, vsBindsToGatewayHost, type GatewayModel, type Model, type ServerModel } from '../model/model.js';
 import { listWords } from '../findings/voice.js';
 import type { CheckModule } from './types.js';
@@ -134,8 +135,10 @@ function check403(model: Model, gm: GatewayModel): Finding[] {
         };
         const alsoDown = model.hostsSharingListener(s).filter((x) => norm(x) !== norm(h.host));
         const nsHidden = exact.some((e) => e.raw !== h.raw);
+        // one conflict, whichever of its Gateways reports it: the same host, port and Gateways
+        const cause = { same: JSON.stringify([norm(h.host), s.port, [refName(gm.ref), ...exact.map((e) => refName(e.gm.ref))].sort()]), primary: self };
         out.push(
-          findingFor(gatewayConfigCodes, 'ITLS403', {
+          withCause(findingFor(gatewayConfigCodes, 'ITLS403', {
             resource: gm.ref,
             host: h.host,
             port: s.port,
@@ -145,7 +148,7 @@ function check403(model: Model, gm: GatewayModel): Finding[] {
               (nsHidden ? ` The namespace prefixes differ, which hides the duplicate from istioctl analyze but not from Envoy, which can reject the whole listener${alsoDown.length ? ` (also down: ${listWords(alsoDown)})` : ''}.` : ''),
             evidence: { host: h.raw, port: s.port, conflictingWith: others, keptBy: `${refName(winner.gm.ref)}` },
             remediation,
-          }),
+          }), cause),
         );
       } else if (wildcard.length) {
         const others = wildcard.map((e) => `${refName(e.gm.ref)} (${e.raw})`);

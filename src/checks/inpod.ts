@@ -3,18 +3,19 @@
 // src/cluster/inspect.ts into snapshot.inspections, empty offline (these checks stay silent then).
 // What could not be inspected is in snapshot.unreadable (pods/exec, pods/portforward) and becomes
 // ITLS901 in doctor.ts, so a pod we could not see is never reported healthy.
-import type { Pod } from '../snapshot/types.js';
+import type { Pod, PodInspection, Snapshot } from '../snapshot/types.js';
 import type { CertFacts } from '../tls/types.js';
 import { findingFor } from '../findings/types.js';
 import { listWords } from '../findings/voice.js';
-import { mountedSecretFor, podKey, type Model, type ServerModel } from '../model/model.js';
+import { mountedSecretFor, podKey, type CredentialResolution, type Model, type ServerModel } from '../model/model.js';
+import { gatewayApiModel, listenerHosts } from '../model/gateway-api.js';
 import { migrateToCredentialName } from '../remediation/mounts.js';
 import { mountsCodes } from '../findings/codes/mounts.js';
 import type { CheckModule } from './types.js';
-import type { CodeSpec, Finding, Remediation } from '../findings/types.js';
+import type { CodeSpec, Finding, Remediation, ResourceRef } from '../findings/types.js';
 import { inpodCodes } from '../findings/codes/inpod.js';
-import { leafOf, envoySecretName, findEnvoySecret, inspectionFor, describeSerial as describe, certEvidence } from '../model/envoy.js';
-import { restartCommand } from '../remediation/inpod.js';
+import { leafOf, envoySecretFor, inspectionFor, describeSerial as describe, certEvidence } from '../model/envoy.js';
+import { restartCommand, restartK8sGatewayCommand } from '../remediation/inpod.js';
 
 // ITLS206 (mounts area) is also reported from inside the pod: a file Envoy could not load
 const code206 = mountsCodes.find((c) => c.code === 'ITLS206') as CodeSpec;
@@ -64,49 +65,15 @@ export const inPodCheck: CheckModule = {
           // ---- SDS credentials (ITLS210) ----
           for (const cred of server.credentialNames) {
             if (!envoyOk) continue;
-            const resolution = model.credential(cred, pod.metadata.namespace ?? '');
-            const expected = leafOf(resolution.decoded?.certificates[0]?.pem);
-            if (!expected) continue; // no usable Secret: the credential checks report that
-            const name = envoySecretName(cred);
-            const served = findEnvoySecret(insp, name);
-            const servedLeaf = leafOf(served?.certificateChainPem);
-            const secretRef = `${resolution.namespace}/${resolution.name}`;
-            let kind: string;
-            if (!served) kind = 'missing';
-            else if (served.state === 'WARMING') kind = 'warming';
-            else if (servedLeaf && servedLeaf.fingerprint256 !== expected.fingerprint256) kind = 'stale';
-            else continue;
-            add(groups, `210|${gm.ref.namespace}/${gm.ref.name}|${server.index}|${cred}|${kind}|${servedLeaf?.fingerprint256 ?? ''}`, pod, (pods, podObjs) => {
-              const evidence: Finding['evidence'] = { credential: name, secret: secretRef, envoyState: served ? served.state : 'absent', pods, secretCertificate: certEvidence(expected) };
-              if (servedLeaf) evidence.servedCertificate = certEvidence(servedLeaf);
-              const restart = restartCommand(podObjs, gm);
-              const istiodLogs = `kubectl logs deploy/istiod -n ${snapshot.istioNamespace} --since=1h | grep -i '${resolution.name}'`;
-              let message: string;
-              let remediation: Remediation;
-              if (kind === 'stale') {
-                message =
-                  `Envoy in ${listWords(pods)} serves ${name} with ${describe(servedLeaf as CertFacts, now)}, but Secret ${secretRef} holds ${describe(expected, now)} — ` +
-                  `${where} still presents the old certificate.`;
-                remediation = {
-                  summary: `istiod did not push the renewed Secret ${secretRef} to the gateway. Check istiod's log for it, then restart the gateway pods so Envoy fetches the current certificate over SDS.`,
-                  commands: [istiodLogs, restart],
-                  notes: ['A rolling restart keeps the gateway serving while pods are replaced (with more than one replica).'],
-                };
-              } else if (kind === 'warming') {
-                message =
-                  `Envoy in ${listWords(pods)} has ${name} in WARMING: istiod has not delivered Secret ${secretRef}, so ${where} has no certificate to serve.`;
-                remediation = {
-                  summary: `Envoy is still waiting for ${name}. istiod serves it only when the gateway's service account may read Secret ${secretRef} and its data has tls.crt/tls.key (or cert/key) it can parse. Check istiod's log, fix the cause, then restart the gateway pods.`,
-                  commands: [`kubectl describe secret ${resolution.name} -n ${resolution.namespace}`, istiodLogs, restart],
-                };
-              } else {
-                message = `Envoy in ${listWords(pods)} has no secret ${name} at all: ${where} is not configured with Secret ${secretRef} in the running proxy.`;
-                remediation = {
-                  summary: `The running Envoy never received this server's credential. Check that istiod pushed the Gateway (istioctl proxy-status) and its log, then restart the gateway pods.`,
-                  commands: [`istioctl proxy-status`, istiodLogs, restart],
-                };
-              }
-              return findingFor(allCodes, 'ITLS210', { ...base, message, evidence, remediation });
+            sdsCheck(groups, snapshot, now, {
+              key: `${gm.ref.namespace}/${gm.ref.name}|${server.index}|${cred}`,
+              pod,
+              insp,
+              base,
+              where,
+              credentialName: cred,
+              resolution: model.credential(cred, pod.metadata.namespace ?? ''),
+              restart: (podObjs) => restartCommand(podObjs, gm),
             });
           }
 
@@ -120,7 +87,7 @@ export const inPodCheck: CheckModule = {
                 ...base,
                 message: `${where}: serverCertificate ${JSON.stringify(certPath)} is not a usable file path (${invalid.error?.replace(/^invalid path: /, '')}); the doctor did not read it and Envoy cannot load it.`,
                 evidence: { path: certPath, problem: invalid.error ?? 'invalid path', pods },
-                remediation: migrateToCredentialName(gm, [server]),
+                remediation: migrateToCredentialName(model, gm, [server]),
               }),
             );
             continue;
@@ -143,7 +110,7 @@ export const inPodCheck: CheckModule = {
                 ...base,
                 message: `Inside ${listWords(pods)}: ${seen.join('; ')} — ${where} has no certificate to serve.`,
                 evidence,
-                remediation: migrateToCredentialName(gm, [server]),
+                remediation: migrateToCredentialName(model, gm, [server]),
               });
             });
             continue;
@@ -159,9 +126,9 @@ export const inPodCheck: CheckModule = {
                   `${certPath} in ${listWords(pods)} has ${describe(fileLeaf, now)}, but Secret ${behind.secret} (key ${behind.key}) mounted there holds ${describe(secretLeaf, now)}: the mount is stale.`,
                 evidence: { path: certPath, secret: behind.secret, key: behind.key, mountedCertificate: certEvidence(fileLeaf), secretCertificate: certEvidence(secretLeaf), pods },
                 remediation: {
-                  ...migrateToCredentialName(gm, [server]),
+                  ...migrateToCredentialName(model, gm, [server]),
                   summary: `Restart the gateway pods to remount Secret ${behind.secret} now (${restartCommand(podObjs, gm)}), then move ${listWords(hosts)} to credentialName so renewals reach Envoy without restarts.`,
-                  commands: [restartCommand(podObjs, gm), ...(migrateToCredentialName(gm, [server]).commands ?? [])],
+                  commands: [restartCommand(podObjs, gm), ...(migrateToCredentialName(model, gm, [server]).commands ?? [])],
                 },
               }),
             );
@@ -189,7 +156,7 @@ export const inPodCheck: CheckModule = {
         const counter = insp.envoy.listenerStats?.['listener_manager.lds.update_rejected'] ?? 0;
         if (rejected.length === 0 && counter === 0) continue;
         const ports = new Set(rejected.map((r) => Number(r.name.split('_').pop())).filter((n) => Number.isFinite(n)));
-        const servers = gm.servers.filter((s) => terminatingOrTls(s) && (ports.size === 0 || ports.has(s.port) || ports.has(targetPortOf(model, pod, s.port))));
+        const servers = gm.servers.filter((s) => terminatingOrTls(s) && (ports.size === 0 || ports.has(s.port) || ports.has(model.listenPortOn(pod, s.port))));
         if (servers.length === 0 && ports.size > 0) continue; // another Gateway's listener
         const key = `213|${gm.ref.namespace}/${gm.ref.name}|${JSON.stringify(rejected)}|${counter}`;
         add(groups, key, pod, (pods) => {
@@ -211,18 +178,98 @@ export const inPodCheck: CheckModule = {
         });
       }
     }
+    // ---- Gateway API gateways (ITLS210): the same comparison, under the names Istio gives them ----
+    for (const gm of gatewayApiModel(model).gateways) {
+      for (const pod of gm.pods) {
+        const insp = inspectionFor(snapshot, pod);
+        if (!insp || insp.envoy.state !== 'ok' || insp.envoy.secrets === undefined) continue;
+        for (const l of gm.listeners) {
+          if (l.mode !== 'Terminate') continue;
+          const hosts = listenerHosts(l);
+          for (const ref of l.certRefs) {
+            // refused refs and missing Secrets are the Gateway API checks' findings; nothing to compare here
+            if (!ref.supported || !ref.permitted || !ref.resolution) continue;
+            sdsCheck(groups, snapshot, now, {
+              key: `${gm.namespace}/${gm.gateway.metadata.name}|${l.name}|${ref.index}`,
+              pod,
+              insp,
+              base: { resource: gm.ref, host: hosts[0], port: l.port },
+              where: `listener ${l.name} (port ${l.port}) of Gateway ${gm.gateway.metadata.name} (${listWords(hosts)})`,
+              credentialName: `kubernetes-gateway://${ref.namespace}/${ref.name}`,
+              resolution: ref.resolution,
+              restart: (podObjs) => restartK8sGatewayCommand(podObjs, gm),
+            });
+          }
+        }
+      }
+    }
     return [...groups.values()].map((g) => g.build(g.pods, g.podObjs));
   },
 };
+
+interface SdsSubject {
+  /** groups findings: same Gateway, server/listener and credential */
+  key: string;
+  pod: Pod;
+  insp: PodInspection;
+  base: { resource: ResourceRef; host?: string; port?: number };
+  /** "server 443 of Gateway x (hosts)" */
+  where: string;
+  credentialName: string;
+  resolution: CredentialResolution;
+  restart: (pods: Pod[]) => string;
+}
+
+/** ITLS210 for one SDS credential on one pod: Envoy holds it missing, WARMING, or with another leaf than the Secret's. */
+function sdsCheck(groups: Map<string, Group>, snapshot: Snapshot, now: Date, x: SdsSubject): void {
+  const { resolution, where, base } = x;
+  const expected = leafOf(resolution.decoded?.certificates[0]?.pem);
+  if (!expected) return; // no usable Secret: the credential checks report that
+  const found = envoySecretFor(x.insp, x.credentialName);
+  // builtin:// is the workload certificate; an external SDS server's is not the Secret's
+  if (!found || found.external) return;
+  const { name, served } = found;
+  const servedLeaf = leafOf(served?.certificateChainPem);
+  const secretRef = `${resolution.namespace}/${resolution.name}`;
+  let kind: string;
+  if (!served) kind = 'missing';
+  else if (served.state === 'WARMING') kind = 'warming';
+  else if (servedLeaf && servedLeaf.fingerprint256 !== expected.fingerprint256) kind = 'stale';
+  else return;
+  add(groups, `210|${x.key}|${kind}|${servedLeaf?.fingerprint256 ?? ''}`, x.pod, (pods, podObjs) => {
+    const evidence: Finding['evidence'] = { credential: name, secret: secretRef, envoyState: served ? served.state : 'absent', pods, secretCertificate: certEvidence(expected) };
+    if (servedLeaf) evidence.servedCertificate = certEvidence(servedLeaf);
+    const restart = x.restart(podObjs);
+    const istiodLogs = `kubectl logs deploy/istiod -n ${snapshot.istioNamespace} --since=1h | grep -i '${resolution.name}'`;
+    let message: string;
+    let remediation: Remediation;
+    if (kind === 'stale') {
+      message =
+        `Envoy in ${listWords(pods)} serves ${name} with ${describe(servedLeaf as CertFacts, now)}, but Secret ${secretRef} holds ${describe(expected, now)} — ` +
+        `${where} still presents the old certificate.`;
+      remediation = {
+        summary: `istiod did not push the renewed Secret ${secretRef} to the gateway. Check istiod's log for it, then restart the gateway pods so Envoy fetches the current certificate over SDS.`,
+        commands: [istiodLogs, restart],
+        notes: ['A rolling restart keeps the gateway serving while pods are replaced (with more than one replica).'],
+      };
+    } else if (kind === 'warming') {
+      message = `Envoy in ${listWords(pods)} has ${name} in WARMING: istiod has not delivered Secret ${secretRef}, so ${where} has no certificate to serve.`;
+      remediation = {
+        summary: `Envoy is still waiting for ${name}. istiod serves it only when the gateway's service account may read Secret ${secretRef} and its data has tls.crt/tls.key (or cert/key) it can parse. Check istiod's log, fix the cause, then restart the gateway pods.`,
+        commands: [`kubectl describe secret ${resolution.name} -n ${resolution.namespace}`, istiodLogs, restart],
+      };
+    } else {
+      message = `Envoy in ${listWords(pods)} has no secret ${name} at all: ${where} is not configured with Secret ${secretRef} in the running proxy.`;
+      remediation = {
+        summary: `The running Envoy never received this server's credential. Check that istiod pushed the Gateway (istioctl proxy-status) and its log, then restart the gateway pods.`,
+        commands: [`istioctl proxy-status`, istiodLogs, restart],
+      };
+    }
+    return findingFor(allCodes, 'ITLS210', { ...base, message, evidence, remediation });
+  });
+}
 
 function terminatingOrTls(s: ServerModel): boolean {
   return s.protocol === 'HTTPS' || s.protocol === 'TLS' || s.mode !== undefined;
 }
 
-/** Gateway server port → the pod's listener port (the gateway Service's targetPort, as Istio binds it). */
-function targetPortOf(model: Model, pod: Pod, port: number): number {
-  for (const svc of model.servicesFor(pod)) {
-    for (const p of svc.spec?.ports ?? []) if (p.port === port && typeof p.targetPort === 'number') return p.targetPort;
-  }
-  return port;
-}

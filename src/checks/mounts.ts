@@ -74,7 +74,7 @@ export const mountsCheck: CheckModule = {
         (s) => s.filePaths.length > 0 && s.credentialNames.length === 0 && s.mode !== 'PASSTHROUGH' && s.mode !== 'AUTO_PASSTHROUGH' && s.mode !== 'ISTIO_MUTUAL',
       );
       if (fileServers.length === 0) continue;
-      const fix = migrateToCredentialName(gm, fileServers);
+      const fix = migrateToCredentialName(model, gm, fileServers);
       for (const server of fileServers) {
         const facts: MountFact[] = [];
         for (const pod of gm.pods) {

@@ -20,8 +20,9 @@ import { refName, hasSidecar, hostMatches, isTlsServer, labelsMatch, terminatesT
 import { listWords } from '../findings/voice.js';
 import type { CheckModule } from './types.js';
 import type { Finding, Remediation } from '../findings/types.js';
+import { withCause, type FindingKey } from '../findings/causes.js';
 import { virtualServicesVisibleFor, visible } from '../model/visibility.js';
-import { serveHostsFix } from '../remediation/routing.js';
+import { newVirtualServiceFix, serveHostsFix } from '../remediation/routing.js';
 import { routingCodes } from '../findings/codes/routing.js';
 import { parseGatewayRef, Binding, gatewayEntries, bindings, bindingsOf, bindingsFrom, virtualServiceHosts, gatewaysServing, gatewayHostIndex, podsIn, effectiveDestinationRule } from '../model/routing.js';
 
@@ -38,6 +39,19 @@ function inScope(model: Model, gm: GatewayModel): boolean {
 function gatewaysServingVs(model: Model, vs: VirtualService): GatewayModel[] {
   const touched = new Set(gatewayHostIndex(model).candidatesOfAll(vs.spec?.hosts ?? []).map((c) => c.item));
   return [...touched].filter((gm) => gm.servers.some((s) => s.hosts.some((h) => vsBindsToGatewayHost(vs, h, gm.ref.namespace))));
+}
+
+/**
+ * The ITLS503 findings that go away once `vs` is bound to `gm`: the hosts of its TLS-terminating servers
+ * the VirtualService then routes (the same test check503 makes). What a binding fix resolves.
+ */
+function notFoundResolvedBy(vs: VirtualService, gm: GatewayModel): FindingKey[] {
+  const out: FindingKey[] = [];
+  for (const s of gm.servers) {
+    if (!isTlsServer(s.server) || !terminatesTls(s.server)) continue;
+    for (const h of s.hosts) if (vsBindsToGatewayHost(vs, h, gm.ref.namespace)) out.push({ code: 'ITLS503', resource: gm.ref, host: h.host, port: s.port });
+  }
+  return out;
 }
 
 function check501(model: Model, namespace: string | undefined): Finding[] {
@@ -69,7 +83,10 @@ function check501(model: Model, namespace: string | undefined): Finding[] {
       }
       const sameName = model.snapshot.gateways.filter((g) => g.metadata.name === r.name);
       let remediation: Remediation;
+      // the Gateway the fix binds the VirtualService to: its 404s go away with it
+      let target: GatewayModel | undefined;
       if (sameName.length === 1) {
+        target = model.gatewayModel(sameName[0]);
         const right = `${sameName[0].metadata.namespace ?? ''}/${r.name}`;
         const fixed = editableVirtualService(vs);
         fixed.spec.gateways = (fixed.spec.gateways ?? []).map((e) => (e === entry ? right : e));
@@ -79,6 +96,7 @@ function check501(model: Model, namespace: string | undefined): Finding[] {
         // no Gateway of that name: the one Gateway that serves the VirtualService's hosts is the reference it needs
         const serving = gatewaysServingVs(model, vs);
         if (serving.length === 1) {
+          target = serving[0];
           const right = refName(serving[0].ref);
           const swap = (list: string[]) => [...new Set(list.map((e) => (e === entry ? right : e)))];
           const fixed = editableVirtualService(vs);
@@ -97,7 +115,7 @@ function check501(model: Model, namespace: string | undefined): Finding[] {
       }
       const existing = model.snapshot.gateways.map((g) => `${refName(g.metadata)}`);
       out.push(
-        findingFor(routingCodes, 'ITLS501', {
+        withCause(findingFor(routingCodes, 'ITLS501', {
           resource: vsRef(vs),
           message:
             `VirtualService ${vsName(vs)} binds to gateway "${entry}", which resolves to ${r.namespace}/${r.name}: no such Gateway.` +
@@ -105,7 +123,7 @@ function check501(model: Model, namespace: string | undefined): Finding[] {
             ` Its routes for ${listWords(vs.spec?.hosts ?? [])} are not on any gateway.`,
           evidence: { reference: entry, resolvedTo: `${r.namespace}/${r.name}`, gatewaysInCluster: existing.slice(0, 20) },
           remediation,
-        }),
+        }), { resolves: target ? notFoundResolvedBy(vs, target) : [] }),
       );
     }
   }
@@ -152,39 +170,73 @@ function check502(model: Model, all: Binding[]): Finding[] {
     if (!inScope(model, gm)) continue;
     const gwNs = gm.gateway.metadata.namespace;
     const hosts = vs.spec?.hosts ?? [];
-    const served = (host: string) =>
-      gm.servers.some((s) => s.hosts.some((gh) => vsBindsToGatewayHost({ ...vs, spec: { ...vs.spec, hosts: [host] } }, gh, gwNs)));
-    const unserved = hosts.filter((h) => !served(h));
+    const servedBy = (g: GatewayModel, host: string) =>
+      g.servers.some((s) => s.hosts.some((gh) => vsBindsToGatewayHost({ ...vs, spec: { ...vs.spec, hosts: [host] } }, gh, g.gateway.metadata.namespace)));
+    const unserved = hosts.filter((h) => !servedBy(gm, h));
     if (unserved.length === 0) continue;
-    const none = unserved.length === hosts.length;
+    // a host another Gateway of this VirtualService serves is healthy: this binding only adds nothing for it
+    const others = bindingsFrom(model, vs).filter((b) => b.gm !== gm);
+    const elsewhere = unserved.filter((h) => others.some((b) => servedBy(b.gm, h)));
+    const missing = unserved.filter((h) => !elsewhere.includes(h));
     const gatewayHosts = [...new Set(gm.servers.flatMap((s) => s.hosts.map((h) => h.raw)))];
-    const restricted = gm.servers.flatMap((s) => s.hosts).filter((gh) => gh.namespace !== '*' && gh.namespace !== (vs.metadata.namespace ?? '') && unserved.some((u) => hostMatches(gh.host, u) || hostMatches(u, gh.host)));
+    if (missing.length === 0) {
+      // every host is served through another Gateway: the binding to this one serves nothing (a warning
+      // when it serves no host at all), and no fix touches the hosts that work
+      if (unserved.length < hosts.length) continue;
+      const servedThrough = [...new Set(others.filter((b) => elsewhere.some((h) => servedBy(b.gm, h))).map((b) => refName(b.gm.ref)))];
+      out.push(
+        findingFor(routingCodes, 'ITLS502', {
+          severity: 'warning',
+          // no host: every host of it works (a host here would read as a 404 claim for a host that is served)
+          resource: vsRef(vs),
+          message:
+            `VirtualService ${vsName(vs)} is bound to Gateway ${refName(gm.ref)}, which serves none of its hosts (Gateway hosts: ${listWords(gatewayHosts) || 'none'}). ` +
+            `${listWords(elsewhere)} ${elsewhere.length === 1 ? 'is' : 'are'} served and routed through ${listWords(servedThrough)}: this binding adds no route. Lowered to a warning.`,
+          evidence: { virtualServiceHosts: hosts, unservedHosts: unserved, gateway: `${refName(gm.ref)}`, gatewayHosts, servedThrough },
+          remediation: {
+            summary: `Nothing is broken for ${listWords(elsewhere)}. If ${refName(gm.ref)} should serve ${elsewhere.length === 1 ? 'it' : 'them'} too, add ${elsewhere.length === 1 ? 'it' : 'them'} to its servers (with a certificate that covers ${elsewhere.length === 1 ? 'it' : 'them'}); otherwise the reference to ${refName(gm.ref)} can go from the VirtualService's gateways.`,
+          },
+        }),
+      );
+      continue;
+    }
+    const none = missing.length === hosts.length;
+    const restricted = gm.servers.flatMap((s) => s.hosts).filter((gh) => gh.namespace !== '*' && gh.namespace !== (vs.metadata.namespace ?? '') && missing.some((u) => hostMatches(gh.host, u) || hostMatches(u, gh.host)));
     const exported = vsExportedTo(vs, gwNs ?? '');
     let reason = '';
     if (!exported) reason = ` The VirtualService is not exported to the Gateway's namespace ${gwNs} (exportTo: ${(vs.spec?.exportTo ?? []).join(', ')}).`;
     else if (restricted.length) reason = ` The Gateway serves ${restricted.map((r) => r.raw).join(', ')} only to VirtualServices in namespace ${restricted[0].namespace}.`;
-    // Recommended fix (remediation/routing.ts): hosts the certificate covers, a namespace restriction never widened silently.
-    const serve = exported ? serveHostsFix(model, gm, vs, unserved) : undefined;
+    // Recommended fix (route-fixes.ts): names only the hosts of this finding, never another resource's hosts
+    const serve = exported ? serveHostsFix(model, gm, vs, missing) : undefined;
+    const unexported = () => {
+      const fixed = editableVirtualService(vs);
+      fixed.spec.exportTo = [...new Set([...(vs.spec?.exportTo ?? []), gwNs ?? '*'])];
+      return fixed;
+    };
+    // the fix binds the VirtualService to hosts of this Gateway: the 404s of exactly those go away with it
+    const resolves: FindingKey[] = !exported
+      ? notFoundResolvedBy(unexported(), gm)
+      : (serve?.routed ?? []).map((r) => ({ code: 'ITLS503', resource: gm.ref, host: r.host, port: r.port }));
     out.push(
-      findingFor(routingCodes, 'ITLS502', {
+      withCause(findingFor(routingCodes, 'ITLS502', {
         severity: none ? 'error' : 'info',
         resource: vsRef(vs),
-        host: unserved[0],
+        host: missing[0],
         message:
-          `VirtualService ${vsName(vs)} is bound to Gateway ${refName(gm.ref)}, which does not serve ${listWords(unserved)}` +
+          `VirtualService ${vsName(vs)} is bound to Gateway ${refName(gm.ref)}, which does not serve ${listWords(missing)}` +
           ` (Gateway hosts: ${listWords(gatewayHosts) || 'none'}).` +
           reason +
           (none ? ' No route of this VirtualService reaches the gateway.' : ' Lowered to info: its other hosts are served.'),
-        evidence: { virtualServiceHosts: hosts, unservedHosts: unserved, gateway: `${refName(gm.ref)}`, gatewayHosts },
+        evidence: { virtualServiceHosts: hosts, unservedHosts: missing, gateway: `${refName(gm.ref)}`, gatewayHosts },
         remediation: !exported
           ? {
               summary: `Export the VirtualService to ${gwNs} (or to "*").`,
-              yaml: toYaml({ ...editableVirtualService(vs), spec: { ...editableVirtualService(vs).spec, exportTo: [...new Set([...(vs.spec?.exportTo ?? []), gwNs ?? '*'])] } }),
+              yaml: toYaml(unexported()),
             }
           : serve
             ? { summary: serve.summary, yaml: toYaml(...serve.docs), ...(serve.commands.length ? { commands: serve.commands } : {}), notes: serve.notes }
             : { summary: `Correct the VirtualService hosts to names the Gateway serves (${listWords(gatewayHosts)}), or add a server for them.` },
-      }),
+      }), { resolves }),
     );
   }
   return out;
@@ -225,6 +277,12 @@ function check503(model: Model, all: Binding[]): Finding[] {
           (vs) => (vs.spec?.hosts ?? []).some((vh) => hostMatches(h.host, vh) || hostMatches(vh, h.host)) && h.host !== '*',
         );
         let remediation: Remediation;
+        // binding a VirtualService here must change no other host: one whose other hosts this Gateway
+        // serves and another bound VirtualService already routes would route them twice (issue 17)
+        const routesOthersHere = (vs: VirtualService) =>
+          gm.servers.some((os) =>
+            os.hosts.some((oh) => oh.host.toLowerCase() !== h.host.toLowerCase() && vsBindsToGatewayHost(vs, oh, gm.ref.namespace) && bound.some((b) => b !== vs && vsBindsToGatewayHost(b, oh, gm.ref.namespace))),
+          );
         // a candidate that already lists this Gateway is not bound for another reason (a namespace
         // restriction or exportTo, reported as ITLS502): appending the reference again fixes nothing
         const listsGateway = (vs: VirtualService) => (vs.spec?.gateways ?? []).some((g) => g === gwRef || (!g.includes('/') && `${vs.metadata.namespace ?? 'default'}/${g}` === gwRef));
@@ -232,35 +290,17 @@ function check503(model: Model, all: Binding[]): Finding[] {
           remediation = {
             summary: `${listWords(candidates.map(vsName))} already list${candidates.length === 1 ? 's' : ''} ${gwRef}; the binding fails for the reason ITLS502 names (the Gateway's namespace restriction on ${h.raw}, or exportTo): fix that finding.`,
           };
-        } else if (candidates.length) {
-          const vs = candidates.find((c) => !listsGateway(c)) ?? candidates[0];
+        } else if (candidates.some((c) => !listsGateway(c) && !routesOthersHere(c))) {
+          const vs = candidates.find((c) => !listsGateway(c) && !routesOthersHere(c))!;
           const fixed = editableVirtualService(vs);
           const refs = fixed.spec.gateways ?? [];
           fixed.spec.gateways = [...refs, ...(refs.length === 0 ? [gwRef, 'mesh'] : [gwRef])];
           remediation = { summary: `Bind VirtualService ${vsName(vs)} to ${gwRef}.`, yaml: toYaml(fixed) };
         } else {
-          const kind = neededKind(s) ?? 'http';
-          // a Service named like the host's first label is the likely backend: named for the user to confirm
-          const label = h.host.replace(/^\*\./, '').split('.')[0];
-          const svc = model.snapshot.services.find((x) => x.metadata.name === label && (x.spec?.ports ?? []).length > 0);
-          const destination = svc ? { host: `${svc.metadata.name}.${svc.metadata.namespace ?? 'default'}.svc.cluster.local`, port: svc.spec!.ports![0].port } : undefined;
-          remediation = {
-            summary: `Create a VirtualService for ${h.host} bound to ${gwRef}${destination ? '' : ' (fill in the backend Service)'}.`,
-            yaml: toYaml(
-              virtualServiceSkeleton({
-                name: h.host === '*' ? `${gm.ref.name}-default` : h.host.replace(/^\*\./, 'wildcard.').replace(/[^a-z0-9-]+/gi, '-').toLowerCase(),
-                namespace: h.namespace !== '*' && h.namespace ? h.namespace : gm.ref.namespace ?? 'default',
-                host: h.host === '*' ? '<host>' : h.host,
-                gatewayRef: gwRef,
-                kind,
-                ...(destination ? { destination } : {}),
-              }),
-            ),
-            ...(destination ? { notes: [`The backend is Service ${destination.host.split('.').slice(0, 2).reverse().join('/')} (named like the host): confirm it before applying.`] } : {}),
-          };
+          remediation = newVirtualServiceFix(model, gm, h, neededKind(s) ?? 'http');
         }
         out.push(
-          findingFor(routingCodes, 'ITLS503', {
+          withCause(findingFor(routingCodes, 'ITLS503', {
             resource: gm.ref,
             host: h.host,
             port: s.port,
@@ -269,7 +309,7 @@ function check503(model: Model, all: Binding[]): Finding[] {
               (candidates.length ? ` ${listWords(candidates.map(vsName))} list${candidates.length === 1 ? 's' : ''} the host but bind${candidates.length === 1 ? 's' : ''} to ${listWords(candidates.map((c) => (c.spec?.gateways ?? []).join(', ') || 'the mesh only'))}.` : ''),
             evidence: { host: h.raw, boundVirtualServices: bound.map(vsName), virtualServicesWithHost: candidates.map(vsName) },
             remediation,
-          }),
+          }), { asConsequence: `${h.host} on Gateway ${gwRef} port ${s.port} gets 404: no VirtualService route reaches it.` }),
         );
       }
     }

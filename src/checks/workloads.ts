@@ -1,5 +1,6 @@
 // ITLS101-106: the gateway pods a Gateway configures, the Services in front of them, and istiod.
 import type { ContainerStatus, Pod, Service, ServicePort } from '../snapshot/types.js';
+import { targetContainerPort } from '../snapshot/types.js';
 import { gatewayWithSelector, toYaml } from '../remediation/index.js';
 import { findingFor } from '../findings/types.js';
 import { refName, gatewayHosts, isGatewayProxyPod, podKey, proxyContainer, type GatewayModel, type Model } from '../model/model.js';
@@ -170,18 +171,6 @@ function isTcp(p: ServicePort): boolean {
   return !p.protocol || p.protocol.toUpperCase() === 'TCP';
 }
 
-/** targetPort of a Service port as a number: named targetPorts resolve through the pod's container ports. */
-function targetPortNumber(port: ServicePort, pod: Pod): number {
-  if (port.targetPort === undefined || port.targetPort === '') return port.port;
-  if (typeof port.targetPort === 'number') return port.targetPort;
-  if (/^\d+$/.test(port.targetPort)) return Number(port.targetPort);
-  for (const c of pod.spec?.containers ?? []) {
-    const named = (c.ports ?? []).find((p) => p.name === port.targetPort);
-    if (named) return named.containerPort;
-  }
-  return port.port;
-}
-
 function check104(model: Model, gm: GatewayModel): Finding[] {
   if (!model.wasRead('services') || gm.pods.length === 0) return [];
   if (!gm.workloadNamespaces.every((ns) => visible(model.snapshot, 'services', ns))) return [];
@@ -195,7 +184,7 @@ function check104(model: Model, gm: GatewayModel): Finding[] {
       services.set(`${svc.metadata.namespace}/${svc.metadata.name}`, svc);
       for (const p of svc.spec?.ports ?? []) {
         if (!isTcp(p)) continue;
-        const target = targetPortNumber(p, pod);
+        const target = targetContainerPort(p, pod);
         servicePorts.add(p.port);
         targetPorts.add(target);
         mapping.push(`${svc.metadata.name} ${p.port}→${target}`);

@@ -3,12 +3,12 @@
 // `--namespace ns`, `--namespace=ns`, `-ojson`, `-A`.
 import { DurationError, parseDuration } from './duration.js';
 
-export type Command = 'doctor' | 'status' | 'version' | 'completion' | 'help';
-export type OutputFormat = 'table' | 'json' | 'yaml';
+export type Command = 'doctor' | 'status' | 'explain' | 'version' | 'completion' | 'help';
+export type OutputFormat = 'table' | 'json' | 'yaml' | 'sarif';
 export type FailOn = 'error' | 'warning' | 'info' | 'none';
 
-export const COMMANDS: Command[] = ['doctor', 'status', 'version', 'completion', 'help'];
-export const OUTPUT_FORMATS: OutputFormat[] = ['table', 'json', 'yaml'];
+export const COMMANDS: Command[] = ['doctor', 'status', 'explain', 'version', 'completion', 'help'];
+export const OUTPUT_FORMATS: OutputFormat[] = ['table', 'json', 'yaml', 'sarif'];
 export const FAIL_ON: FailOn[] = ['error', 'warning', 'info', 'none'];
 
 export const DEFAULT_EXPIRY_WARNING_MS = 30 * 86_400_000;
@@ -42,12 +42,18 @@ export interface CliRequest {
   noProbe: boolean;
   /** --fix-only: print only the combined remediation, ready for `kubectl apply -f -` after review */
   fixOnly: boolean;
+  /** `explain CODE`: the code asked for (undefined lists every code) */
+  explainCode?: string;
   /** `completion install` arguments */
   completionArgs?: string[];
   /** --fix-script: print every fix as a POSIX sh script (variables checked first, commands and apply heredocs in order) */
   fixScript: boolean;
   /** -v: the table shows everything it folds by default (all evidence, serials, fingerprints, every place) */
   verbose: boolean;
+  /** --use-kube (istioctl analyze's flag): the -f files laid over the live cluster, not read alone */
+  useKube: boolean;
+  /** --fail-on-existing: with --use-kube, --fail-on counts the findings already live too */
+  failOnExisting: boolean;
 }
 
 /** A mistake on the command line: printed as one line, exit code 2. */
@@ -121,6 +127,8 @@ const FLAGS: FlagSpec[] = [
   { long: 'fix-only', kind: 'boolean', apply: (r) => (r.fixOnly = true) },
   { long: 'fix-script', kind: 'boolean', apply: (r) => (r.fixScript = true) },
   { long: 'verbose', short: 'v', kind: 'boolean', apply: (r) => (r.verbose = true) },
+  { long: 'use-kube', kind: 'boolean', apply: (r) => (r.useKube = true) },
+  { long: 'fail-on-existing', kind: 'boolean', apply: (r) => (r.failOnExisting = true) },
 ];
 
 /** Names and kinds of the flags, for completion. */
@@ -145,6 +153,8 @@ export function defaultRequest(): CliRequest {
     fixOnly: false,
     fixScript: false,
     verbose: false,
+    useKube: false,
+    failOnExisting: false,
   };
 }
 
@@ -264,6 +274,7 @@ export function parseCommandLine(argv: string[]): CliRequest {
     if (rest.length > 1) throw new UsageError(`unexpected argument "${rest[1]}"`, 'help');
     return req;
   }
+  if (req.command === 'explain' && rest.length > 0) req.explainCode = rest.shift();
   if (rest.length > 0) throw new UsageError(`unexpected argument "${rest[0]}"`, req.command);
   if (wantsHelp) {
     req.helpFor = req.command;
@@ -277,11 +288,16 @@ export function parseCommandLine(argv: string[]): CliRequest {
   if (req.fixScript && req.command !== 'doctor') throw new UsageError('--fix-script goes with doctor', req.command);
   if (req.fixScript && req.fixOnly) throw new UsageError('--fix-only and --fix-script cannot be used together: pick the YAML stream or the script', req.command);
   if (req.fixScript && req.output !== 'table') throw new UsageError('--fix-script prints a shell script; use it without -o', req.command);
+  if (req.output === 'sarif' && req.command !== 'doctor') throw new UsageError('-o sarif goes with doctor (findings for code scanning)', req.command);
   if (req.fixOnly && req.output !== 'table' && req.output !== 'yaml') {
     throw new UsageError('--fix-only prints YAML for kubectl apply; use it without -o json', req.command);
   }
-  if (req.filenames.length > 0 && (req.kubeconfig !== undefined || req.context !== undefined)) {
-    throw new UsageError('-f/--filename reads manifests offline; it cannot be combined with --kubeconfig or --context', req.command);
+  if (req.useKube && req.filenames.length === 0) {
+    throw new UsageError('--use-kube lays the -f files over the live cluster: give the files with -f (without --use-kube the live cluster is read alone)', req.command);
+  }
+  if (req.failOnExisting && !req.useKube) throw new UsageError('--fail-on-existing goes with --use-kube (without it every finding counts for --fail-on)', req.command);
+  if (req.filenames.length > 0 && !req.useKube && (req.kubeconfig !== undefined || req.context !== undefined)) {
+    throw new UsageError('-f/--filename reads manifests offline; it cannot be combined with --kubeconfig or --context (add --use-kube to lay the files over that cluster)', req.command);
   }
   return req;
 }

@@ -21,6 +21,7 @@ export interface CompletionIO {
 const COMMAND_HELP: Record<Command, string> = {
   doctor: 'find what breaks TLS for each gateway host, with evidence and fixes',
   status: 'one row per gateway host: certificate, expiry, SAN, chain, overall',
+  explain: 'what a finding code means and how to fix it',
   version: 'print the version',
   completion: 'install shell completion for kubectl istio-tls',
   help: 'help for a command',
@@ -31,7 +32,7 @@ const FLAG_HELP: Record<string, string> = {
   context: 'kubeconfig context to use',
   namespace: 'only Gateways in this namespace',
   'all-namespaces': 'all namespaces (the default)',
-  output: 'output format: table, json or yaml',
+  output: 'output format: table, json, yaml or sarif',
   'fail-on': 'exit 1 at or above this severity',
   now: 'evaluate certificate validity at this RFC3339 time',
   'ca-file': 'extra trust anchors (PEM)',
@@ -45,6 +46,8 @@ const FLAG_HELP: Record<string, string> = {
   'fix-only': 'print only the combined remediation YAML',
   'fix-script': 'print every fix as a POSIX sh script',
   verbose: 'show everything the table folds',
+  'use-kube': 'lay the -f files over the live cluster (what the change does)',
+  'fail-on-existing': 'with --use-kube, --fail-on counts findings already live too',
   help: 'help for this command',
 };
 
@@ -55,6 +58,7 @@ function flagsFor(command: Command | undefined): { long: string; short?: string;
   const help = { long: 'help', short: 'h', kind: 'boolean' as const };
   if (command === 'version') return [...FLAG_SPECS.filter((f) => f.long === 'output'), help];
   if (command === 'help' || command === 'completion') return [help];
+  if (command === 'explain') return [...FLAG_SPECS.filter((f) => f.long === 'output' || f.long === 'no-color'), help];
   const all = FLAG_SPECS.filter((f) => command === 'doctor' || command === undefined || !DOCTOR_ONLY.has(f.long));
   return [...all, help];
 }
@@ -179,6 +183,14 @@ export async function complete(words: string[], sources: CompletionSources = kub
   }
   if (parsed.command === 'help' && parsed.positionals.length === 1) {
     return { candidates: filter(COMMANDS.filter((c) => c !== 'help').map((c) => ({ value: c, description: COMMAND_HELP[c] }))), directive: noFiles };
+  }
+  if (parsed.command === 'explain' && parsed.positionals.length === 1) {
+    // the catalog loads the checks: only when completing a code, never for the other words
+    const { codeCatalog } = await import('../report/catalog.js');
+    const codes = codeCatalog().map((e) => ({ value: e.spec.code, description: e.spec.title }));
+    // `explain itls2<TAB>` completes too: codes are matched in any case
+    const upper = toComplete.toUpperCase();
+    return { candidates: codes.filter((c) => c.value.startsWith(upper)), directive: noFiles };
   }
   if (parsed.command === 'completion' && parsed.positionals.length === 1) {
     return { candidates: filter([{ value: 'install', description: 'write kubectl_complete-istio_tls next to the plugin' }]), directive: noFiles };

@@ -28,10 +28,19 @@ const CLUSTER_FLAGS = `Cluster flags (as kubectl spells them; KUBECONFIG is hono
 Offline:
   -f, --filename <file|dir>      read manifests instead of a cluster (repeatable; directories are
                                  read recursively: *.yaml, *.yml, *.json, multi-doc, kind: List;
-                                 '-' reads stdin). No cluster access happens.`;
+                                 '-' reads stdin). No cluster access happens unless --use-kube.
+      --use-kube                 before you apply: lay the -f files over the live cluster (istioctl
+                                 analyze's flag). File objects replace the live ones of the same
+                                 kind/namespace/name; the rest, Secrets included, is the cluster's.
+                                 Each finding says whether the change introduces it or it is live
+                                 already; live findings the change fixes are listed
+      --fail-on-existing         with --use-kube: --fail-on counts the findings already live too
+                                 (default: only those the change introduces)`;
 
 const REPORT_FLAGS = `Report flags:
-  -o, --output table|json|yaml   output format (default table)
+  -o, --output table|json|yaml|sarif
+                                 output format (default table); sarif (doctor): SARIF 2.1.0 for GitHub
+                                 code scanning, results at the file and line of the -f objects
       --fail-on error|warning|info|none
                                  exit 1 when a finding at or above this severity exists (default error)
       --now <RFC3339>            evaluate certificate validity at this time (e.g. 2026-01-31T12:00:00Z)
@@ -66,6 +75,9 @@ Examples:
 
   # offline, from manifests (e.g. kubectl get pods,svc,secrets,gateways,virtualservices,destinationrules -A -o yaml > cluster.yaml)
   ${name} doctor -f cluster.yaml
+
+  # before kubectl apply: what the changed manifests would do to the live cluster
+  ${name} doctor -f ./manifests/ --use-kube
 
   # a private CA your clients trust
   ${name} doctor --ca-file corp-root.pem
@@ -109,6 +121,21 @@ ${REPORT_FLAGS}
 
 ${EXIT_CODES}
 `;
+    case 'explain':
+      return `What a finding code means, why Istio behaves so, how to fix it and the related codes: the same
+text as docs/checks.md, offline (kubectl's habit: kubectl explain).
+
+Usage:
+  ${name} explain [CODE] [-o json|yaml]
+
+Examples:
+  # every code, one line each
+  ${name} explain
+
+  # one code
+  ${name} explain ITLS202
+  ${name} explain itls202 -o json
+`;
     case 'completion':
       return completionHelp(name);
     case 'version':
@@ -134,6 +161,7 @@ Usage:
 Commands:
   doctor     find what breaks TLS for each gateway host, with evidence and fixes
   status     one row per gateway host: certificate, expiry, SAN, chain, overall
+  explain    what a finding code means and how to fix it (explain ITLS202)
   version    print the version
   completion shell completion through kubectl (completion install)
   help       help for a command

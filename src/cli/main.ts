@@ -6,8 +6,10 @@ import { runChecks } from '../checks/run.js';
 import { buildInventory, countTlsHosts, gatewaysLeftOut } from '../status/rows.js';
 import { SEVERITY_RANK, type Finding } from '../findings/types.js';
 import { type CheckOptions } from '../model/options.js';
-import { ManifestError, loadOfflineSnapshot } from '../manifests/index.js';
+import { ManifestError, loadOfflineSnapshot, type OriginIndex } from '../manifests/index.js';
 import { renderReport, type Report } from '../report/index.js';
+import { compareFindings } from '../report/change.js';
+import { overlaySnapshot } from '../snapshot/overlay.js';
 import { planFixes, renderFixOnly, renderFixScript, type BaseLookup } from '../remediation/combine.js';
 import { cleanObject } from '../remediation/objects.js';
 import type { Snapshot } from '../snapshot/types.js';
@@ -15,6 +17,7 @@ import { loadTrustStore, parseCertificates } from '../tls/index.js';
 import type { TrustStore } from '../tls/types.js';
 import { UsageError, parseCommandLine, type CliRequest, type FailOn } from './args.js';
 import { installCompletion, runComplete } from './completion.js';
+import { UnknownCode, renderExplain } from './explain.js';
 import { helpText, programName } from './help.js';
 import { printVersion, version } from './version.js';
 
@@ -74,16 +77,39 @@ function readTrustStore(caFiles: string[], io: CliIO): TrustStore {
   return store;
 }
 
-async function loadSnapshot(req: CliRequest, io: CliIO): Promise<Snapshot> {
-  if (req.filenames.length > 0) {
-    const { snapshot, warnings } = loadOfflineSnapshot(req.filenames, { istioNamespace: req.istioNamespace });
-    for (const w of warnings) io.stderr.write(`warning: ${w}\n`);
-    return snapshot;
+interface Loaded {
+  snapshot: Snapshot;
+  /** where the -f objects are written (-o sarif only) */
+  origins?: OriginIndex;
+  /** --use-kube: the live cluster alone, and what the files replaced or added */
+  live?: Snapshot;
+  replaced?: number;
+  added?: number;
+}
+
+async function loadSnapshot(req: CliRequest, io: CliIO): Promise<Loaded> {
+  if (req.useKube) {
+    // the files first: a mistake in them costs no API round trip
+    const files = loadFiles(req, io);
+    const { snapshot: live } = await loadLive(req);
+    const { snapshot, replaced, added } = overlaySnapshot(live, files.snapshot);
+    return { snapshot, origins: files.origins, live, replaced, added };
   }
+  if (req.filenames.length > 0) return loadFiles(req, io);
+  return loadLive(req);
+}
+
+function loadFiles(req: CliRequest, io: CliIO): Loaded {
+  const { snapshot, warnings, origins } = loadOfflineSnapshot(req.filenames, { istioNamespace: req.istioNamespace, positions: req.output === 'sarif' });
+  for (const w of warnings) io.stderr.write(`warning: ${w}\n`);
+  return { snapshot, origins };
+}
+
+async function loadLive(req: CliRequest): Promise<Loaded> {
   // client-node costs ~100 ms to load and offline runs never need it
   const cluster = await import('../cluster/index.js');
   try {
-    return await cluster.loadLiveSnapshot({
+    const snapshot = await cluster.loadLiveSnapshot({
       kubeconfig: req.kubeconfig,
       context: req.context,
       namespace: req.namespace,
@@ -92,6 +118,7 @@ async function loadSnapshot(req: CliRequest, io: CliIO): Promise<Snapshot> {
       inspect: !req.noExec,
       probe: !req.noExec && !req.noProbe,
     });
+    return { snapshot };
   } catch (e) {
     if (e instanceof cluster.ClusterError) throw new DoctorCannotRun(e.message);
     throw e;
@@ -143,8 +170,24 @@ export function snapshotLookup(snapshot: Snapshot): BaseLookup {
 async function diagnose(req: CliRequest, io: CliIO): Promise<number> {
   const now = req.now ?? new Date();
   const trustStore = readTrustStore(req.caFiles, io);
-  const snapshot = await loadSnapshot(req, io);
+  const { snapshot, origins, live, replaced, added } = await loadSnapshot(req, io);
   const report = buildReport(req, snapshot, now, trustStore);
+  if (live) {
+    // the same checks on the cluster as it is: what the change introduces, keeps and fixes
+    const { change, fixed } = compareFindings(buildReport(req, live, now, trustStore).findings, report.findings);
+    for (const f of report.findings) f.change = change.get(f);
+    report.change = {
+      files: snapshot.source.files ?? [],
+      replaced: replaced ?? 0,
+      added: added ?? 0,
+      introduced: report.findings.filter((f) => f.change === 'introduced').length,
+      existing: report.findings.filter((f) => f.change === 'existing').length,
+      fixed,
+      failOnExisting: req.failOnExisting,
+    };
+  }
+  // --use-kube: --fail-on counts what the change introduces, unless --fail-on-existing
+  const counted = report.change && !req.failOnExisting ? report.findings.filter((f) => f.change === 'introduced') : report.findings;
   // A blind run (Gateways or pods not listable anywhere) still prints what it has, the RBAC fix
   // included, but never passes: exit 2 whatever --fail-on and -o say.
   const blind = blindness(snapshot);
@@ -159,12 +202,17 @@ async function diagnose(req: CliRequest, io: CliIO): Promise<number> {
       else if (plan.steps.length) io.stderr.write(`no fix of this run is a YAML document (${plan.steps.length} need commands): use --fix-script\n`);
       else io.stderr.write('nothing to fix\n');
     }
-    return blindExit(blind, io) ?? exitCodeFor(report.findings, req.failOn);
+    return blindExit(blind, io) ?? exitCodeFor(counted, req.failOn);
   }
-  // a terminal's width; in a pipe, COLUMNS when set (as `COLUMNS=80 kubectl istio-tls doctor | less`)
-  const width = io.stdout.columns ?? (Number(process.env.COLUMNS) > 0 ? Number(process.env.COLUMNS) : undefined);
-  io.stdout.write(renderReport(report, req.output, { color: wantsColor(req, io), width, verbose: req.verbose }));
-  return blindExit(blind, io) ?? exitCodeFor(report.findings, req.failOn);
+  const width = terminalWidth(io);
+  const sarif = { origins, cwd: process.cwd(), version: version() };
+  io.stdout.write(renderReport(report, req.output, { color: wantsColor(req, io), width, verbose: req.verbose }, sarif));
+  return blindExit(blind, io) ?? exitCodeFor(counted, req.failOn);
+}
+
+/** A terminal's width; in a pipe, COLUMNS when set (as `COLUMNS=80 kubectl istio-tls doctor | less`). */
+function terminalWidth(io: CliIO): number | undefined {
+  return io.stdout.columns ?? (Number(process.env.COLUMNS) > 0 ? Number(process.env.COLUMNS) : undefined);
 }
 
 export async function runCli(argv: string[], io: CliIO): Promise<number> {
@@ -192,12 +240,15 @@ export async function runCli(argv: string[], io: CliIO): Promise<number> {
       case 'completion':
         // the npm launcher runs under node (argv[1] is the script); a release executable is itself
         return installCompletion(req.completionArgs ?? [], io, { execPath: process.execPath, script: process.versions.bun ? undefined : process.argv[1], platform: process.platform });
+      case 'explain':
+        io.stdout.write(renderExplain(req.explainCode, { output: req.output, width: terminalWidth(io) ?? 100, program: name }));
+        return 0;
       case 'doctor':
       case 'status':
         return await diagnose(req, io);
     }
   } catch (e) {
-    if (e instanceof DoctorCannotRun || e instanceof ManifestError) {
+    if (e instanceof DoctorCannotRun || e instanceof ManifestError || e instanceof UnknownCode) {
       io.stderr.write(`error: ${oneLine(e.message)}\n`);
       return 2;
     }

@@ -19,7 +19,7 @@ import type {
   Unreadable,
 } from '../snapshot/types.js';
 import type { ConnectionOptions } from './client.js';
-import { execArgv, portForwardGets, type StreamOutcome } from './stream.js';
+import { execArgv, portForwardGets, type ExecOutput, type StreamOutcome } from './stream.js';
 
 export const ENVOY_ADMIN_PORT = 15000;
 export const PROXY_CONTAINER = 'istio-proxy';
@@ -97,6 +97,33 @@ export function gatewayPods(snapshot: Snapshot, namespace?: string): { pod: Pod;
       }
     }
   }
+  // Gateway API Gateways that terminate TLS: Istio deploys their pods labelled with the Gateway's name
+  // (gateway.networking.k8s.io/gateway-name since 1.24, istio.io/gateway-name before; as
+  // checks/gateway-api-model.ts reads them). Their Envoy holds kubernetes-gateway://<ns>/<name> secrets.
+  const byGatewayName = new Map<string, Pod[]>();
+  for (const pod of snapshot.pods) {
+    for (const label of ['gateway.networking.k8s.io/gateway-name', 'istio.io/gateway-name']) {
+      const v = pod.metadata.labels?.[label];
+      if (!v) continue;
+      const k = `${pod.metadata.namespace ?? 'default'}/${v}`;
+      const list = byGatewayName.get(k) ?? [];
+      if (!list.includes(pod)) list.push(pod);
+      byGatewayName.set(k, list);
+    }
+  }
+  for (const gw of snapshot.kubernetesGateways ?? []) {
+    const gwNs = gw.metadata.namespace ?? 'default';
+    if (namespace && gwNs !== namespace) continue;
+    const terminates = (gw.spec?.listeners ?? []).some((l) => {
+      const protocol = (l.protocol ?? '').toUpperCase();
+      return protocol === 'HTTPS' || (protocol === 'TLS' && (l.tls?.mode ?? 'Terminate') === 'Terminate');
+    });
+    if (!terminates) continue;
+    for (const pod of byGatewayName.get(`${gwNs}/${gw.metadata.name}`) ?? []) {
+      const key = `${pod.metadata.namespace}/${pod.metadata.name}`;
+      if (!out.has(key)) out.set(key, { pod, certPaths: new Set<string>() });
+    }
+  }
   return [...out.values()].map((e) => ({ pod: e.pod, certPaths: [...e.certPaths] }));
 }
 
@@ -132,11 +159,20 @@ export function parseSecrets(body: string): EnvoySecret[] {
   const doc = JSON.parse(body) as { configs?: Json[] };
   const out: EnvoySecret[] = [];
   const add = (s: Json, state: 'ACTIVE' | 'WARMING') => {
-    const secret = (s.secret ?? {}) as { name?: string; tls_certificate?: { certificate_chain?: unknown }; validation_context?: { trusted_ca?: unknown } };
+    const secret = (s.secret ?? {}) as {
+      name?: string;
+      tls_certificate?: { certificate_chain?: unknown };
+      validation_context?: { trusted_ca?: unknown; custom_validator_config?: { typed_config?: { trust_domains?: { trust_bundle?: unknown }[] } } };
+    };
     const name = typeof s.name === 'string' ? s.name : secret.name;
     if (!name) return;
     const e: EnvoySecret = { name, state };
-    const pem = bytesField(secret.tls_certificate?.certificate_chain) ?? bytesField(secret.validation_context?.trusted_ca);
+    // SPIFFE validator (SPIRE, multi-trust-domain): trusted_ca is empty, the roots are per trust domain.
+    const bundles = (secret.validation_context?.custom_validator_config?.typed_config?.trust_domains ?? []).map((d) => bytesField(d.trust_bundle)).filter((b): b is string => !!b);
+    const pem =
+      bytesField(secret.tls_certificate?.certificate_chain) ??
+      bytesField(secret.validation_context?.trusted_ca) ??
+      (bundles.length ? bundles.map((b) => (b.endsWith('\n') ? b : `${b}\n`)).join('') : undefined);
     if (pem && pem.includes('-----BEGIN CERTIFICATE-----') && !pem.includes('PRIVATE KEY')) e.certificateChainPem = pem;
     if (typeof s.version_info === 'string') e.versionInfo = s.version_info;
     if (typeof s.last_updated === 'string') e.lastUpdated = s.last_updated;
@@ -152,7 +188,7 @@ export function parseSecrets(body: string): EnvoySecret[] {
   return out;
 }
 
-function parseListeners(body: string): { name: string; error: string }[] {
+export function parseListeners(body: string): { name: string; error: string }[] {
   const doc = JSON.parse(body) as { configs?: Json[] };
   const out: { name: string; error: string }[] = [];
   for (const c of doc.configs ?? []) {
@@ -193,6 +229,31 @@ function fillEnvoy(envoy: EnvoyInspection, answers: Partial<Record<ReadKey, { st
   use('listeners', parseListeners, (v) => (envoy.rejectedListeners = v));
   use('stats', parseStats, (v) => (envoy.listenerStats = v));
   if (problems.length) envoy.detail = problems.join('; ');
+}
+
+export type ExecVerdict = { kind: 'ok' } | { kind: 'missing' } | { kind: 'no-tool' | 'permission-denied' | 'exec-failed'; detail: string };
+
+/** The runtime could not start the binary, in the forms containerd/runc, crun (CRI-O) and Docker (cri-dockerd) print. */
+const NO_BINARY = /executable file (?:`[^`]*` )?not found|OCI runtime exec failed|unable to start container process|exec format error|: not found$|command not found/im;
+
+/**
+ * What a command that ran in a container really says, from its exit code and output: only a file
+ * tool's own "No such file or directory" about the path asked for means missing. A binary the image
+ * lacks comes back differently per runtime — containerd refuses to start it (not-started), CRI-O/crun
+ * exits 127 with "executable file `ls` not found in $PATH: No such file or directory", cri-dockerd
+ * exits 126 with "OCI runtime exec failed" on stdout — and is never read as a missing file.
+ */
+export function classifyExec(out: ExecOutput, path: string): ExecVerdict {
+  if (out.exitCode === 0) return { kind: 'ok' };
+  const text = `${out.stderr.toString('utf8')}\n${out.stdout.toString('utf8')}`.trim();
+  const first = text.split(/\r?\n/).find((l) => l.trim() !== '')?.trim().slice(0, 300) ?? '';
+  const said = first ? `: ${first}` : ' and printed nothing';
+  if (NO_BINARY.test(text) || out.exitCode === 126 || out.exitCode === 127) {
+    return { kind: 'no-tool', detail: `the command could not run in the container (exit code ${out.exitCode})${said}` };
+  }
+  if (/permission denied|operation not permitted/i.test(text)) return { kind: 'permission-denied', detail: `exit code ${out.exitCode}${said}` };
+  if ((out.exitCode === 1 || out.exitCode === 2) && /no such file or directory/i.test(text) && text.includes(path)) return { kind: 'missing' };
+  return { kind: 'exec-failed', detail: `exit code ${out.exitCode}${said}` };
 }
 
 function stateOf(o: StreamOutcome<unknown>): InspectionState {
@@ -265,6 +326,12 @@ async function inspectPod(pod: Pod, certPaths: string[], opts: InspectOptions): 
         execFailure = r;
         break;
       }
+      const verdict = classifyExec(r, 'pilot-agent');
+      if (verdict.kind === 'no-tool') {
+        // CRI-O and cri-dockerd start the exec and report the missing binary as exit 127/126
+        execFailure = { kind: 'not-started', message: `pilot-agent: ${verdict.detail}` };
+        break;
+      }
       answers[k] = r.exitCode === 0 ? { status: 200, body: r.stdout.toString('utf8') } : { status: 500, body: r.stderr.toString('utf8') };
     }
     if (!execFailure) {
@@ -325,7 +392,11 @@ async function readFiles(
       const state = stateOf(r);
       return { state, detail: state === 'no-tool' ? `no ls/cat in the image (distroless): ${r.message}` : messageOf(r) };
     }
-    const exists = r.exitCode === 0;
+    const verdict = classifyExec(r, dir);
+    if (verdict.kind !== 'ok' && verdict.kind !== 'missing') {
+      return { state: verdict.kind, detail: verdict.kind === 'no-tool' ? `no ls/cat in the image (distroless): ls ${dir}: ${verdict.detail}` : `ls ${dir}: ${verdict.detail}` };
+    }
+    const exists = verdict.kind === 'ok';
     // Secret volumes hold ..data and ..<timestamp> links; they are not files the Gateway names.
     const entries = exists ? r.stdout.toString('utf8').split('\n').filter((e) => e && !e.startsWith('..')) : [];
     directories.push({ path: dir, exists, entries });
@@ -338,10 +409,17 @@ async function readFiles(
     }
     const r = await execArgv(opts.connection, opts.server, ns, pod, PROXY_CONTAINER, ['cat', p], t);
     if (r.kind !== 'ok') return { state: stateOf(r), detail: messageOf(r) };
-    if (r.exitCode !== 0) {
+    const verdict = classifyExec(r, p);
+    if (verdict.kind === 'missing') {
       files.push({ path: p, exists: false, error: r.stderr.toString('utf8').trim() });
       continue;
     }
+    if (verdict.kind === 'permission-denied') {
+      // listed, so it is there; its content is unknown, not absent
+      files.push({ path: p, exists: true, error: `not readable: ${verdict.detail}` });
+      continue;
+    }
+    if (verdict.kind !== 'ok') return { state: verdict.kind, detail: `cat ${p}: ${verdict.detail}` };
     const text = r.stdout.toString('utf8');
     const read: PodFileRead = { path: p, exists: true, size: r.stdout.length };
     // Certificates only. A "certificate" path that holds a key is noted, and its bytes dropped.

@@ -282,7 +282,8 @@ export async function loadLiveSnapshot(opts: LiveOptions): Promise<Snapshot> {
     namespace: opts.namespace,
     concurrency: opts.inspectConcurrency,
   };
-  if (opts.inspect !== false && gatewaysRun) await inspectGatewayPods(snapshot, podAccess);
+  // Gateway API gateway pods are inspected too, when only Gateway API Gateways exist
+  if (opts.inspect !== false && snapshot.pods.length > 0 && (snapshot.gateways.length > 0 || snapshot.kubernetesGateways.length > 0)) await inspectGatewayPods(snapshot, podAccess);
   if (opts.probe !== false && gatewaysRun) await probeGateways(snapshot, podAccess);
   return snapshot;
 }

@@ -5,6 +5,7 @@
 import type { IncomingMessage } from 'node:http';
 import WebSocket from 'ws';
 import type { ConnectionOptions } from './client.js';
+import { Http1ResponseReader, type HttpAnswer } from './http1.js';
 
 export type StreamOutcome<T> =
   | ({ kind: 'ok' } & T)
@@ -146,10 +147,7 @@ export function execArgv(
   );
 }
 
-export interface HttpAnswer {
-  status: number;
-  body: string;
-}
+export type { HttpAnswer } from './http1.js';
 
 /**
  * One port-forward to `port` and a sequence of HTTP GETs over it (keep-alive; the last one
@@ -166,7 +164,8 @@ export function portForwardGets(
 ): Promise<StreamOutcome<{ answers: HttpAnswer[] }>> {
   const url = wsUrl(server, `/api/v1/namespaces/${encodeURIComponent(ns)}/pods/${encodeURIComponent(pod)}/portforward`, [['ports', String(port)]]);
   const answers: HttpAnswer[] = [];
-  let buf = Buffer.alloc(0);
+  // Envoy's admin answers with a chunked body (no content-length); other servers may send one.
+  const reader = new Http1ResponseReader();
   const seenPrefix = [false, false];
   let errorText = '';
   const sendNext = (ws: WebSocket) => {
@@ -175,24 +174,13 @@ export function portForwardGets(
     const req = `GET ${paths[i]} HTTP/1.1\r\nHost: localhost:${port}\r\nUser-Agent: kubectl-istio-tls\r\nAccept: */*\r\n${last ? 'Connection: close\r\n' : ''}\r\n`;
     ws.send(Buffer.concat([Buffer.from([0]), Buffer.from(req, 'latin1')]));
   };
-  const parse = (ws: WebSocket, finish: Finish<{ answers: HttpAnswer[] }>) => {
-    for (;;) {
-      const end = buf.indexOf('\r\n\r\n');
-      if (end < 0) return;
-      const head = buf.subarray(0, end).toString('latin1').split('\r\n');
-      const status = Number(head[0].split(' ')[1]);
-      const lenLine = head.find((h) => /^content-length:/i.test(h));
-      if (!lenLine) {
-        finish({ kind: 'failed', message: `unexpected HTTP answer from ${ns}/${pod}:${port} (no content-length)` });
-        return;
-      }
-      const len = Number(lenLine.split(':')[1].trim());
-      if (buf.length < end + 4 + len) return;
-      answers.push({ status, body: buf.subarray(end + 4, end + 4 + len).toString('utf8') });
-      buf = buf.subarray(end + 4 + len);
+  const parse = (data: Buffer, ws: WebSocket, finish: Finish<{ answers: HttpAnswer[] }>) => {
+    for (const answer of reader.push(data)) {
+      answers.push(answer);
       if (answers.length === paths.length) return finish({ kind: 'ok', answers });
       sendNext(ws);
     }
+    if (reader.error) finish({ kind: 'failed', message: `unexpected HTTP answer from ${ns}/${pod}:${port} (${reader.error})` });
   };
   return channelSession<{ answers: HttpAnswer[] }>(
     conn,
@@ -218,8 +206,7 @@ export function portForwardGets(
         finish({ kind: 'failed', message: errorText.trim() });
         return;
       }
-      buf = Buffer.concat([buf, payload]);
-      parse(ws, finish);
+      parse(payload, ws, finish);
     },
   );
 }

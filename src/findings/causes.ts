@@ -2,14 +2,52 @@
 // pass folds the findings that share one cause into the finding for that cause:
 //   - the same problem of one secret (or certificate file) seen from several Gateways/hosts/ports → one
 //     finding, the other places in `places`;
-
-//   - one host/port claimed by several Gateways (ITLS403) → one finding, both Gateways as places;
-//   - a host that gets 404 (ITLS503) because its VirtualService names a Gateway that does not exist
-//     (ITLS501) or is bound to a Gateway that does not serve it (ITLS502) → an `also` line (and a
-//     place) on the cause; its own, conflicting fix is dropped.
+//   - findings a check declared to be one cause (`same`: e.g. the Gateways of one ITLS403 conflict) → one
+//     finding, the others as places;
+//   - a finding whose fix alone makes another go away (`resolves`, declared by the check that builds the
+//     fix, from the same model) absorbs it: a place, and an `also` line for its consequence. Being on the
+//     same Gateway, or naming the same host, absorbs nothing.
+// These decisions are typed facts attached to the finding (causeFacts), never read back from its words.
 // Findings a check already grouped (ITLS404 per sharing group, with `places`) are kept as they are.
 // Linear: every step is a pass over the findings with a Map.
 import { SEVERITY_RANK, type EvidenceValue, type Finding, type Place, type ResourceRef } from './types.js';
+
+/** A finding as the merge pass names it: code and place. */
+export interface FindingKey {
+  code: string;
+  resource: ResourceRef;
+  host?: string;
+  port?: number;
+}
+
+/** What the check that made a finding decided about its cause (typed; not part of the printed finding). */
+export interface CauseFacts {
+  /** findings with the same `same` key are one cause (the first one reported keeps it) */
+  same?: string;
+  /** the findings this finding's fix alone makes go away */
+  resolves?: FindingKey[];
+  /** within its `same` group, this one goes first (becomes the primary place): e.g. the Gateway istiod keeps */
+  primary?: boolean;
+  /** the sentence this finding becomes when a cause absorbs it (default: its message) */
+  asConsequence?: string;
+}
+
+const facts = new WeakMap<Finding, CauseFacts>();
+
+/** Attach cause facts to a finding (merged with any it has); returns the finding. */
+export function withCause<F extends Finding>(f: F, c: CauseFacts): F {
+  const have = facts.get(f);
+  facts.set(f, { ...have, ...c, ...(have?.resolves && c.resolves ? { resolves: [...have.resolves, ...c.resolves] } : {}) });
+  return f;
+}
+
+export function causeFacts(f: Finding): CauseFacts | undefined {
+  return facts.get(f);
+}
+
+export function findingKey(k: FindingKey): string {
+  return JSON.stringify([k.code, refKey(k.resource), k.host?.toLowerCase() ?? null, k.port ?? null]);
+}
 
 function refKey(r: ResourceRef): string {
   return `${r.kind}/${r.namespace ?? ''}/${r.name}`;
@@ -19,7 +57,8 @@ function refName(r: ResourceRef): string {
   return `${r.namespace ? `${r.namespace}/` : ''}${r.name}`;
 }
 
-function placeOf(f: Finding): Place {
+/** The primary place of a finding: its resource, host and port. */
+export function placeOf(f: Finding): Place {
   const p: Place = { resource: f.resource };
   if (f.host !== undefined) p.host = f.host;
   if (f.port !== undefined) p.port = f.port;
@@ -60,12 +99,11 @@ function credentialCause(f: Finding): string | undefined {
   return JSON.stringify([f.code, f.severity, source, f.message]);
 }
 
-/** ITLS403: the Gateways that claim one host and port, whichever of them reported it. */
-function conflictCause(f: Finding): string | undefined {
-  if (f.code !== 'ITLS403' || f.places?.length) return undefined;
-  // conflictingWith reads "namespace/name (hosts as written)"
-  const gateways = [refName(f.resource), ...strings(f.evidence.conflictingWith).map((g) => g.replace(/\s*\(.*\)$/, ''))].sort();
-  return JSON.stringify([f.code, f.host ?? null, f.port ?? null, gateways]);
+/** One cause the check declared (`same`), e.g. the Gateways of one ITLS403 conflict. */
+function declaredCause(f: Finding): string | undefined {
+  if (f.places?.length) return undefined;
+  const same = facts.get(f)?.same;
+  return same === undefined ? undefined : JSON.stringify([f.code, same]);
 }
 
 function mergeBy(findings: Finding[], causeOf: (f: Finding) => string | undefined): Finding[] {
@@ -84,42 +122,35 @@ function mergeBy(findings: Finding[], causeOf: (f: Finding) => string | undefine
   return out;
 }
 
-/** The 404 sentence an ITLS503 becomes when it is the consequence of a routing cause. */
-function notFoundLine(f: Finding): string {
-  return `${f.host ?? 'The host'} on Gateway ${refName(f.resource)}${f.port !== undefined ? ` port ${f.port}` : ''} gets 404: no VirtualService route reaches it.`;
-}
-
-/** ITLS503 whose VirtualService is the subject of an ITLS501/ITLS502 → `also` on that finding. */
-function foldNotFound(findings: Finding[]): Finding[] {
-  const causes = new Map<string, Finding[]>();
+/**
+ * A finding whose fix alone makes others go away absorbs them: each becomes a place and an `also` line
+ * (its consequence sentence), and its own fix is dropped. A finding absorbed already absorbs nothing
+ * more; the first finding to claim another keeps it.
+ */
+function absorbResolved(findings: Finding[]): Finding[] {
+  const byKey = new Map<string, Finding>();
   for (const f of findings) {
-    if ((f.code !== 'ITLS501' && f.code !== 'ITLS502') || f.resource.kind !== 'VirtualService') continue;
-    const k = refName(f.resource);
-    causes.set(k, [...(causes.get(k) ?? []), f]);
+    const k = findingKey({ code: f.code, resource: f.resource, host: f.host, port: f.port });
+    if (!byKey.has(k)) byKey.set(k, f);
   }
-  if (causes.size === 0) return findings;
-  const out: Finding[] = [];
+  const absorbed = new Set<Finding>();
   for (const f of findings) {
-    if (f.code === 'ITLS503') {
-      const vsNames = [...strings(f.evidence.virtualServicesWithHost), ...strings(f.evidence.boundVirtualServices)];
-      const candidates = vsNames.flatMap((n) => causes.get(n) ?? []);
-      // a 502 about this very Gateway explains it best, then any 501/502 of a VirtualService naming the host
-      const cause = candidates.find((c) => c.code === 'ITLS502' && c.evidence.gateway === refName(f.resource)) ?? candidates[0];
-      if (cause) {
-        absorb(cause, f);
-        const line = notFoundLine(f);
-        if (!(cause.also ?? []).includes(line)) (cause.also ??= []).push(line);
-        continue;
-      }
+    if (absorbed.has(f)) continue;
+    for (const r of facts.get(f)?.resolves ?? []) {
+      const other = byKey.get(findingKey(r));
+      if (!other || other === f || absorbed.has(other)) continue;
+      absorbed.add(other);
+      absorb(f, other);
+      const line = facts.get(other)?.asConsequence ?? other.message;
+      if (!(f.also ?? []).includes(line)) (f.also ??= []).push(line);
     }
-    out.push(f);
   }
-  return out;
+  return absorbed.size ? findings.filter((f) => !absorbed.has(f)) : findings;
 }
 
-/** ITLS403: the finding of the Gateway istiod keeps goes first, so it becomes the primary place. */
+/** The finding a check marked primary in its cause (ITLS403: the Gateway istiod keeps) goes first, so it becomes the primary place. */
 function keptFirst(findings: Finding[]): Finding[] {
-  const kept = (f: Finding) => f.code === 'ITLS403' && f.evidence.keptBy === refName(f.resource);
+  const kept = (f: Finding) => facts.get(f)?.primary === true;
   return [...findings.filter(kept), ...findings.filter((f) => !kept(f))];
 }
 
@@ -151,8 +182,8 @@ function foldAdminIntoWire(findings: Finding[]): Finding[] {
 /** Fold consequence and duplicate findings into their cause. Order of the input is kept for the rest. */
 export function mergeCauses(findings: Finding[]): Finding[] {
   let out = mergeBy(findings, credentialCause);
-  out = mergeBy(keptFirst(out), conflictCause);
-  out = foldNotFound(out);
+  out = mergeBy(keptFirst(out), declaredCause);
+  out = absorbResolved(out);
   out = foldAdminIntoWire(out);
   return out;
 }

@@ -4,6 +4,7 @@
 import { readFileSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { Composer, LineCounter, Parser } from 'yaml';
+import { recordOrigins, type OriginIndex } from './positions.js';
 
 /** A file the user named cannot be read or parsed. The CLI prints the message and exits 2. */
 export class ManifestError extends Error {}
@@ -70,9 +71,10 @@ export function parseManifestText(text: string, path: string): unknown[] {
  * (the `yaml` package's Parser and Composer, lazily), each turned into plain JS and its syntax tree dropped
  * before the next is read, so a 20 MB file never holds every document's tree at once (issue 10: peak RSS).
  */
-export function* manifestDocuments(text: string, path: string): Generator<unknown> {
+export function* manifestDocuments(text: string, path: string, origins?: OriginIndex): Generator<unknown> {
   const trimmed = text.trimStart();
-  if (path.toLowerCase().endsWith('.json') || (trimmed.startsWith('{') && !path.match(/\.ya?ml$/i))) {
+  // JSON is YAML: with `origins` asked for, JSON goes through the YAML parser too, for its node positions
+  if (!origins && (path.toLowerCase().endsWith('.json') || (trimmed.startsWith('{') && !path.match(/\.ya?ml$/i)))) {
     let v: unknown;
     try {
       v = JSON.parse(text) as unknown;
@@ -92,8 +94,11 @@ export function* manifestDocuments(text: string, path: string): Generator<unknow
       const firstLine = err.message.split('\n')[0];
       throw new ManifestError(`${path}:${pos.line}: invalid YAML: ${firstLine}`);
     }
+    if (origins && path !== '<stdin>') recordOrigins(doc.contents, path, lineCounter, origins);
     const value = doc.toJS({ maxAliasCount: 1000 }) as unknown;
-    if (value !== null && value !== undefined) yield value;
+    // a JSON array is one document holding every object (YAML reads it as a sequence)
+    if (origins && Array.isArray(value) && (path.toLowerCase().endsWith('.json') || trimmed.startsWith('['))) yield* value;
+    else if (value !== null && value !== undefined) yield value;
   }
 }
 
@@ -124,12 +129,12 @@ export function readManifestFiles(paths: string[]): ParsedFile[] {
  * Every file's documents handed to `each` one at a time (file by file, document by document), without
  * keeping them: the streaming form of readManifestFiles. Returns the file labels in order.
  */
-export function forEachManifestDocument(paths: string[], each: (doc: unknown, file: string) => void): string[] {
+export function forEachManifestDocument(paths: string[], each: (doc: unknown, file: string) => void, origins?: OriginIndex): string[] {
   const files: string[] = [];
   for (const path of listManifestFiles(paths)) {
     const label = path === '-' ? '<stdin>' : path;
     files.push(label);
-    for (const doc of manifestDocuments(readManifestText(path), label)) each(doc, label);
+    for (const doc of manifestDocuments(readManifestText(path), label, origins)) each(doc, label);
   }
   return files;
 }

@@ -1,57 +1,43 @@
 // The offline source: `-f` files and directories → the same Snapshot the live source produces.
 import { emptySnapshot, type KubeObject, type Snapshot, type SnapshotKind } from '../snapshot/types.js';
+import { SNAPSHOT_KINDS } from '../snapshot/overlay.js';
 import { addDocuments } from './documents.js';
 import { forEachManifestDocument } from './files.js';
+import type { OriginIndex } from './positions.js';
 
+export { originKey, type FieldPosition, type ObjectOrigin, type OriginIndex } from './positions.js';
 export { ManifestError, forEachManifestDocument, listManifestFiles, manifestDocuments, parseManifestText, readManifestFiles } from './files.js';
 
-const ALL_KINDS: SnapshotKind[] = [
-  'pods',
-  'services',
-  'secrets',
-  'configMaps',
-  'gateways',
-  'virtualServices',
-  'destinationRules',
-  'peerAuthentications',
-  'roles',
-  'roleBindings',
-  'clusterRoles',
-  'clusterRoleBindings',
-  'kubernetesGateways',
-  'gatewayClasses',
-  'httpRoutes',
-  'grpcRoutes',
-  'tlsRoutes',
-  'referenceGrants',
-  'namespaces',
-  'certificates',
-  'certificateRequests',
-  'issuers',
-  'clusterIssuers',
-  'orders',
-  'challenges',
-];
+const ALL_KINDS: SnapshotKind[] = SNAPSHOT_KINDS;
 const NEVER_CREDENTIALS = new Set(['kubernetes.io/service-account-token', 'helm.sh/release.v1']);
 const CLUSTER_SCOPED: SnapshotKind[] = ['clusterRoles', 'clusterRoleBindings', 'namespaces', 'gatewayClasses', 'clusterIssuers'];
 
 export interface OfflineOptions {
   istioNamespace?: string;
+  /** record where each object is written (file, line, field lines) for -o sarif; off by default */
+  positions?: boolean;
 }
 
 export interface OfflineResult {
   snapshot: Snapshot;
   /** objects skipped and why, in plain words (stderr) */
   warnings: string[];
+  /** where each object is written, when `positions` was asked for */
+  origins?: OriginIndex;
 }
 
 export function loadOfflineSnapshot(paths: string[], options: OfflineOptions = {}): OfflineResult {
   const snapshot = emptySnapshot({ kind: 'offline', files: [] }, options.istioNamespace);
   const warnings: string[] = [];
   // document by document into the snapshot: no file's documents are all held at once (peak RSS at scale)
-  snapshot.source.files = forEachManifestDocument(paths, (doc, file) => {
-    for (const w of addDocuments(snapshot, [doc], file, { owned: true })) warnings.push(w);
-  });
+  const origins: OriginIndex | undefined = options.positions ? new Map() : undefined;
+  snapshot.source.files = forEachManifestDocument(
+    paths,
+    (doc, file) => {
+      for (const w of addDocuments(snapshot, [doc], file, { owned: true })) warnings.push(w);
+    },
+    origins,
+  );
   normalizeAsApplied(snapshot);
   // The live source never lists these (a field selector drops them: they are numerous and never TLS
   // credentials); drop them here too so both sources see the same cluster.
@@ -59,7 +45,7 @@ export function loadOfflineSnapshot(paths: string[], options: OfflineOptions = {
   // The files are the whole cluster as far as the doctor knows: every kind counts as read, so
   // "no pod matches" means what it says (the live source marks the kinds its LISTs returned).
   for (const kind of ALL_KINDS) snapshot.read[kind] = true;
-  return { snapshot, warnings };
+  return origins ? { snapshot, warnings, origins } : { snapshot, warnings };
 }
 
 /**

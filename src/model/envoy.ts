@@ -13,14 +13,42 @@ export function leafOf(pem: string | undefined): CertFacts | undefined {
   }
 }
 
-export function envoySecretName(credentialName: string): string {
-  return `kubernetes://${parseCredentialName(credentialName).name}`;
+/**
+ * The SDS resource names a gateway's Envoy may hold a credentialName under, as istiod makes them
+ * (pilot/pkg/model/credentials/resource.go ToResourceName): `kubernetes://` and `kubernetes-gateway://`
+ * names are kept, anything else gets `kubernetes://` in front — `ns/name` keeps its namespace,
+ * `kubernetes://ns/name`. `sds://x` (pilot/pkg/security/model/authentication.go) is `sds://x` with a
+ * credential socket on the pod, `x` with an SDS extension provider, else `kubernetes://x` (the ADS
+ * fallback). `builtin://` is the workload certificate, not a Secret: no name. The first is the usual one.
+ */
+export function envoySecretNames(credentialName: string): string[] {
+  if (parseCredentialName(credentialName).builtin) return [];
+  if (credentialName.startsWith('sds://')) {
+    const bare = credentialName.slice('sds://'.length);
+    return [...envoySecretNames(bare), credentialName, bare];
+  }
+  if (credentialName.startsWith('kubernetes://') || credentialName.startsWith('kubernetes-gateway://')) return [credentialName];
+  return [`kubernetes://${credentialName}`];
 }
 
-/** Where the Envoy secret for a credential is: ACTIVE/WARMING entry, or undefined when Envoy has none. */
-export function findEnvoySecret(insp: PodInspection, name: string): EnvoySecret | undefined {
-  const all = insp.envoy.secrets ?? [];
-  return all.find((s) => s.name === name && s.state === 'ACTIVE') ?? all.find((s) => s.name === name);
+/** The Envoy secret for a credential under any of its names: an ACTIVE entry first, else a WARMING one, else undefined. */
+export function findEnvoySecret(insp: PodInspection, names: string | string[]): EnvoySecret | undefined {
+  const wanted = new Set(typeof names === 'string' ? [names] : names);
+  const all = (insp.envoy.secrets ?? []).filter((s) => wanted.has(s.name));
+  return all.find((s) => s.state === 'ACTIVE') ?? all[0];
+}
+
+/**
+ * Envoy's secret for a credentialName in one pod: the name it goes by (the one Envoy holds, else the
+ * usual one) and the entry. `external`: an `sds://` credential Envoy got from an SDS server other than
+ * istiod (its name is not `kubernetes://…`), so no Kubernetes Secret stands behind it to compare.
+ * Undefined for builtin://.
+ */
+export function envoySecretFor(insp: PodInspection, credentialName: string): { name: string; served?: EnvoySecret; external: boolean } | undefined {
+  const names = envoySecretNames(credentialName);
+  if (names.length === 0) return undefined;
+  const served = findEnvoySecret(insp, names);
+  return { name: served?.name ?? names[0], served, external: !!served && served.name !== names[0] };
 }
 
 /**
@@ -36,7 +64,9 @@ export function servedMatches(snapshot: Snapshot, model: Model, gm: GatewayModel
     for (const cred of server.credentialNames) {
       const expected = leafOf(model.credential(cred, pod.metadata.namespace ?? '').decoded?.certificates[0]?.pem);
       if (!expected) continue;
-      const served = findEnvoySecret(insp, envoySecretName(cred));
+      const found = envoySecretFor(insp, cred);
+      if (!found || found.external) continue;
+      const served = found.served;
       seen = true;
       if (!served || served.state !== 'ACTIVE' || leafOf(served.certificateChainPem)?.fingerprint256 !== expected.fingerprint256) return 'no';
     }

@@ -124,7 +124,12 @@ export interface RouteProblem {
   gateway?: K8sGatewayModel;
   reason: 'NoSuchGateway' | 'NoMatchingParent' | 'NotAllowedByListeners' | 'NoMatchingListenerHostname';
   message: string;
+  /** why each listener refused the route (typed: fixes decide on this, never on the message) */
+  refusals?: ListenerRefusal[];
 }
+
+/** Why a listener does not admit a route. */
+export type ListenerRefusal = 'kind' | 'same-namespace' | 'selector' | 'no-namespaces' | 'hostname' | 'other';
 
 export interface GatewayApiModel {
   gateways: K8sGatewayModel[];
@@ -214,7 +219,7 @@ const DEFAULT_KINDS: Record<string, RouteKind[]> = { HTTP: ['HTTPRoute', 'GRPCRo
  * May a route of `kind` in `namespace` attach to the listener? `undefined` = cannot tell (a namespace
  * selector and the namespace's labels were not read).
  */
-function allowedBy(model: Model, l: ListenerModel, kind: RouteKind, namespace: string): { ok: boolean | undefined; why?: string } {
+function allowedBy(model: Model, l: ListenerModel, kind: RouteKind, namespace: string): { ok: boolean | undefined; why?: string; refusal?: ListenerRefusal } {
   const kinds = l.listener.allowedRoutes?.kinds;
   const allowedKinds = kinds?.length
     ? kinds.filter((k) => (k.group ?? GATEWAY_GROUP) === GATEWAY_GROUP).map((k) => k.kind)
@@ -222,12 +227,12 @@ function allowedBy(model: Model, l: ListenerModel, kind: RouteKind, namespace: s
   // Passthrough carries no HTTP: only TLSRoutes make sense there, whatever the list says
   const protocolKinds = l.protocol === 'TLS' && l.mode === 'Passthrough' ? ['TLSRoute'] : DEFAULT_KINDS[l.protocol] ?? [];
   if (!allowedKinds.includes(kind) || !protocolKinds.includes(kind)) {
-    return { ok: false, why: `listener ${l.name} (${l.protocol}${l.mode ? ` ${l.mode}` : ''}) does not accept ${kind}s` };
+    return { ok: false, why: `listener ${l.name} (${l.protocol}${l.mode ? ` ${l.mode}` : ''}) does not accept ${kind}s`, refusal: 'kind' };
   }
   const from = l.listener.allowedRoutes?.namespaces?.from ?? 'Same';
   if (from === 'All') return { ok: true };
   if (from === 'Same') {
-    return namespace === l.gm.namespace ? { ok: true } : { ok: false, why: `listener ${l.name} admits routes from its own namespace ${l.gm.namespace} only (allowedRoutes.namespaces.from: Same)` };
+    return namespace === l.gm.namespace ? { ok: true } : { ok: false, why: `listener ${l.name} admits routes from its own namespace ${l.gm.namespace} only (allowedRoutes.namespaces.from: Same)`, refusal: 'same-namespace' };
   }
   if (from === 'Selector') {
     const ns = model.snapshot.namespaces.find((n) => n.metadata.name === namespace);
@@ -236,9 +241,9 @@ function allowedBy(model: Model, l: ListenerModel, kind: RouteKind, namespace: s
     const labels = { ...(ns?.metadata.labels ?? {}), 'kubernetes.io/metadata.name': namespace };
     return selectorMatches(l.listener.allowedRoutes?.namespaces?.selector, labels)
       ? { ok: true }
-      : { ok: false, why: `namespace ${namespace} does not match the namespace selector of listener ${l.name}` };
+      : { ok: false, why: `namespace ${namespace} does not match the namespace selector of listener ${l.name}`, refusal: 'selector' };
   }
-  return { ok: false, why: `listener ${l.name} admits no routes (allowedRoutes.namespaces.from: ${from})` };
+  return { ok: false, why: `listener ${l.name} admits no routes (allowedRoutes.namespaces.from: ${from})`, refusal: 'no-namespaces' };
 }
 
 function grantFor(model: Model, fromNamespace: string, toNamespace: string, name: string): ReferenceGrant | undefined {
@@ -366,6 +371,7 @@ function build(model: Model): GatewayApiModel {
           continue;
         }
         const refusals: string[] = [];
+        const refusedBy: ListenerRefusal[] = [];
         let unknown = false;
         let attachedAny = false;
         let hostnameMiss = false;
@@ -377,11 +383,13 @@ function build(model: Model): GatewayApiModel {
           }
           if (!allowed.ok) {
             refusals.push(allowed.why ?? `listener ${l.name} does not admit it`);
+            refusedBy.push(allowed.refusal ?? 'other');
             continue;
           }
           const hostnames = intersectHostnames(l.listener.hostname, route.spec?.hostnames);
           if (hostnames.length === 0) {
             hostnameMiss = true;
+            refusedBy.push('hostname');
             refusals.push(`listener ${l.name} serves ${l.listener.hostname}, which none of the route's hostnames (${(route.spec?.hostnames ?? []).join(', ')}) intersects`);
             continue;
           }
@@ -395,6 +403,7 @@ function build(model: Model): GatewayApiModel {
             gateway: gm,
             reason: hostnameMiss && refusals.length === 1 ? 'NoMatchingListenerHostname' : 'NotAllowedByListeners',
             message: `${kind} ${routeNamespace}/${route.metadata.name} does not attach to Gateway ${gm.namespace}/${gm.gateway.metadata.name}: ${refusals.join('; ')}`,
+            refusals: refusedBy,
           });
         }
       }

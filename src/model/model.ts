@@ -321,6 +321,11 @@ export class Model {
   listenPort(gm: GatewayModel, port: number): number {
     const pod = gm.pods[0];
     if (!pod) return port;
+    return this.listenPortOn(pod, port);
+  }
+
+  /** The port `pod` listens on for a gateway port: the targetPort of the first Service port selecting it (named ports resolved), else the port itself. */
+  listenPortOn(pod: Pod, port: number): number {
     let byPort = this.listenPorts.get(pod);
     if (!byPort) this.listenPorts.set(pod, (byPort = new Map()));
     let lp = byPort.get(port);
@@ -436,6 +441,20 @@ export class Model {
     return this.secretIndex.get(`${namespace}/${name}`);
   }
 
+  private secretsByName?: Map<string, Secret[]>;
+  /** Every Secret of this name, in any namespace read (indexed once). */
+  secretsNamed(name: string): Secret[] {
+    if (!this.secretsByName) {
+      this.secretsByName = new Map();
+      for (const s of this.snapshot.secrets) {
+        const list = this.secretsByName.get(s.metadata.name);
+        if (list) list.push(s);
+        else this.secretsByName.set(s.metadata.name, [s]);
+      }
+    }
+    return this.secretsByName.get(name) ?? [];
+  }
+
   /** Resolve a credentialName the way istiod does for a proxy in `workloadNamespace` (S1). */
   credential(credentialName: string, workloadNamespace: string): CredentialResolution {
     const key = `${workloadNamespace}\u0000${credentialName}`;
@@ -520,6 +539,11 @@ export function hostsOverlap(a: string, b: string): boolean {
   return false;
 }
 
+/**
+ * The one listen-port translation: a Service port's targetPort as the number the pod listens on — a number,
+ * a numeric string, or the name of a container port of `pod` — and the Service port itself when it is unset
+ * or names no container port. Istio binds the gateway listener to this port (Istio ≥ 1.11).
+ */
 export function podKey(p: Pod): string {
   return `${p.metadata.namespace ?? ''}/${p.metadata.name}`;
 }

@@ -2,6 +2,7 @@
 // refused or failed. A host with any is "unknown" in `status` (never "ok"), the ITLS901 finding lists
 // it, and the checks that conclude from absence stay silent about it. Pure: Model in, facts out.
 import { canSee, type Snapshot, type SnapshotKind } from '../snapshot/types.js';
+import type { ListenerModel } from './gateway-api.js';
 import { hostMatches, parseCredentialName, terminatesTls, vsBindsToGatewayHost, type GatewayHost, type GatewayModel, type Model, type ServerModel } from './model.js';
 
 /** RBAC resource names of the snapshot kinds, for messages ("virtualservices.networking.istio.io in web"). */
@@ -109,6 +110,19 @@ export function hostBlindness(model: Model, gm: GatewayModel, server: ServerMode
         }
       }
     }
+  }
+  return out;
+}
+
+/** The reads a Gateway API listener's row depends on that the source did not get: its pods, its certificate Secrets. */
+export function listenerBlindness(model: Model, l: ListenerModel): Blind[] {
+  if (seesEverything(model.snapshot)) return [];
+  const out: Blind[] = [];
+  if (l.gm.pods.length === 0 && !sees(model, 'pods')) out.push({ kind: 'pods', about: 'which pods serve this Gateway' });
+  if (l.mode === 'Passthrough') return out;
+  for (const c of l.certRefs) {
+    if (!c.supported || c.resolution?.secret || sees(model, 'secrets', c.namespace)) continue;
+    if (!out.some((o) => o.kind === 'secrets' && o.namespace === c.namespace)) out.push({ kind: 'secrets', namespace: c.namespace, about: `the credential ${c.namespace}/${c.name}` });
   }
   return out;
 }

@@ -4,8 +4,10 @@
 import type { CertIssue } from '../tls/types.js';
 import type { Remediation } from '../findings/types.js';
 import {
+  appendFromSecretCommands,
   caRef,
   copySecretCommand,
+  decodeOnceCommand,
   createTlsSecretCommand,
   fileVar,
   patchCredentialCommand,
@@ -162,6 +164,44 @@ export function repairSecretKeys(t: CredentialTarget, detail: string): Remediati
     summary: `Rewrite the keys Istio reads (tls.crt + tls.key, or cert + key) so each holds PEM text: ${detail}`,
     commands: [patchCredentialCommand(t), inspectCommand(t)],
     notes: [filesNote(t), 'The patch base64-encodes each file once, as Kubernetes expects under data; do not encode them yourself.', SDS_NOTE],
+  };
+}
+
+/** ITLS306: the missing intermediate is in another Secret of the cluster: append it through the cluster. */
+export function appendIntermediateFromSecret(
+  t: CredentialTarget & { certKey: string; seen: string; newlineBetween: boolean },
+  from: { name: string; namespace: string; key: string },
+  subject: string,
+): Remediation {
+  return {
+    summary: `Append the intermediate ${subject}, which Secret ${from.namespace}/${from.name} holds (${from.key}), after the leaf in ${t.certKey} of ${t.namespace}/${t.name}, through the cluster: no file, nothing on disk. The key does not change.`,
+    commands: [...appendFromSecretCommands(t, from), inspectCommand(t)],
+    notes: [
+      `The certificate is copied into a temporary key of ${t.name}, the bundle is rewritten as leaf + intermediate only while it still holds the leaf the doctor read, and the temporary key is removed: running it twice changes nothing.`,
+      SDS_NOTE,
+    ],
+  };
+}
+
+/** Keys base64-encoded twice: decode each once, in place, through the cluster — no file asked for. */
+export function decodeTwiceEncoded(t: CredentialTarget, keys: string[]): Remediation {
+  return {
+    summary: `Decode ${keys.join(' and ')} of ${t.namespace}/${t.name} once, in place: the secret holds the right PEM, encoded one time too many. Nothing leaves the cluster.`,
+    commands: [...keys.map((k) => decodeOnceCommand(t.name, t.namespace, k)), inspectCommand(t)],
+    notes: ['Each value is read from the cluster, decoded once by kubectl and patched back; a value already decoded is left as it is, so running it twice is safe.', SDS_NOTE],
+  };
+}
+
+/** A good copy of the same Secret (same keys, valid for the hosts) is in another namespace: copy it through the cluster. */
+export function copyGoodSecret(t: CredentialTarget, from: string): Remediation {
+  return {
+    summary: `Copy ${t.name} from ${from}, where a valid copy for ${(t.hosts ?? []).join(', ') || 'these hosts'} exists, over ${t.namespace}/${t.name} (type and keys kept), read from the cluster.`,
+    commands: [copySecretCommand(t.name, from, t.namespace), inspectCommand(t)],
+    notes: [
+      `The copy is read from the cluster and applied through a pipe; nothing is written to disk. ${from}/${t.name} holds a certificate and matching key without this problem.`,
+      'A copy does not follow renewals of the original: point the renewal (cert-manager Certificate, your CA job) at this namespace too.',
+      SDS_NOTE,
+    ],
   };
 }
 

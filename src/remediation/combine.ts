@@ -228,7 +228,7 @@ export function renderFixScript(plan: FixPlan): string {
     'set -eu',
   ];
   if (plan.vars.length) {
-    out.push('', '# Files only you have (certificates and keys); the script stops here when one is unset.');
+    out.push('', '# What only you have or know (certificate and key files, backends); the script stops here when one is unset.');
     out.push(...plan.vars.map(checkVarLine));
   }
   if (plan.steps.length === 0) out.push('', '# nothing to fix');

@@ -28,6 +28,26 @@ function fileVarFor(secretName: string, namespace: string, what: 'FULLCHAIN' | '
   return declareVar(fileVar(secretName, what), `${FILE_VAR_TEXT[what]} ${namespace}/${secretName}`);
 }
 
+/**
+ * The shell variable for the backend of a host no VirtualService routes (GRAFANA_INT_ACME_TEST_BACKEND):
+ * only the user knows which Service serves it, so a fix that needs it checks it first.
+ */
+export function backendVar(host: string): string {
+  const base = host.replace(/^\*\./, 'wildcard.').toUpperCase().replace(/[^A-Z0-9]+/g, '_').replace(/^_+|_+$/g, '') || 'HOST';
+  return declareVar(`${/^[0-9]/.test(base) ? `H_${base}` : base}_BACKEND`, `set to the Service host that serves ${host}, as name.namespace.svc.cluster.local`);
+}
+
+/**
+ * `kubectl apply` of documents that name checked shell variables (`${NAME}`): an unquoted heredoc, so
+ * the shell puts the values in. The documents hold no other `$`, backquote or backslash (checked).
+ */
+export function applyWithVariables(yaml: string): string {
+  const text = yaml.trimEnd();
+  const rest = text.replace(/\$\{[A-Z_][A-Z0-9_]*\}/g, '');
+  if (/[`$\\]/.test(rest)) throw new Error('applyWithVariables: the documents hold shell syntax besides ${NAME} variables');
+  return `kubectl apply -f - <<YAML\n${text}\nYAML`;
+}
+
 /** `"$SHOP_TLS_FULLCHAIN"` — the quoted variable as it appears in a command. */
 export function fullchainRef(name: string, namespace: string): string {
   return `"$${fileVarFor(name, namespace, 'FULLCHAIN')}"`;
@@ -197,6 +217,48 @@ export function copySecretCommand(name: string, from: string, to: string, newNam
   const nl = '{{"\\n"}}';
   const template = `apiVersion: v1${nl}kind: Secret${nl}metadata: {name: ${newName}, namespace: ${to}}${nl}type: {{.type}}${nl}data:{{range $k, $v := .data}}${nl}  {{$k}}: {{$v}}{{end}}${nl}`;
   return `kubectl get secret ${name} -n ${from} -o go-template='${template}' | kubectl apply -f -`;
+}
+
+/**
+ * A new Secret made from keys of one the cluster holds, without writing it anywhere: `keys` maps each
+ * new key to the key it is read from (e.g. tls.crt ← fullchain.pem); the server renders the manifest.
+ */
+export function secretFromKeysCommand(from: { name: string; namespace: string }, to: { name: string; namespace: string; type: string }, keys: Record<string, string>): string {
+  const nl = '{{"\\n"}}';
+  const data = Object.entries(keys)
+    .map(([k, src]) => `${nl}  ${k}: {{index .data "${src}"}}`)
+    .join('');
+  const template = `apiVersion: v1${nl}kind: Secret${nl}metadata: {name: ${to.name}, namespace: ${to.namespace}}${nl}type: ${to.type}${nl}data:${data}${nl}`;
+  return `kubectl get secret ${from.name} -n ${from.namespace} -o go-template='${template}' | kubectl apply -f -`;
+}
+
+/**
+ * Decode one key of a Secret once, in place, through the cluster: for a value that was base64-encoded
+ * twice. Only a value that still decodes to base64 of PEM text ("LS0t", i.e. "---") is rewritten, so
+ * running it again changes nothing.
+ */
+export function decodeOnceCommand(name: string, namespace: string, key: string): string {
+  const template = `{{$v := index .data "${key}"}}{{$d := base64decode $v}}{{if eq (slice $d 0 4) "LS0t"}}{{$d}}{{else}}{{$v}}{{end}}`;
+  return `kubectl patch secret ${name} -n ${namespace} --type=merge -p "{\\"data\\":{\\"${key}\\":\\"$(kubectl get secret ${name} -n ${namespace} -o go-template='${template}' | tr -d '\\n')\\"}}"`;
+}
+
+/**
+ * Append a certificate another Secret holds to a credential's bundle, through the cluster (nothing on
+ * disk, no file asked for): the certificate is copied into a temporary key of the credential, the bundle
+ * is rewritten as what it held plus that certificate — only while it still holds exactly `seen` (the
+ * base64 the doctor read), so a second run, or a bundle renewed meanwhile, is left as it is — and the
+ * temporary key is removed.
+ */
+export function appendFromSecretCommands(
+  t: { name: string; namespace: string; certKey: string; seen: string; newlineBetween: boolean },
+  from: { name: string; namespace: string; key: string },
+): string[] {
+  const tmp = 'istio-tls-append.pem';
+  const copy = `kubectl patch secret ${t.name} -n ${t.namespace} --type=merge -p "{\\"data\\":{\\"${tmp}\\":\\"$(kubectl get secret ${from.name} -n ${from.namespace} -o go-template='{{index .data "${from.key}"}}')\\"}}"`;
+  const sep = t.newlineBetween ? '{{"\\n"}}' : '';
+  const template = `{{$c := index .data "${t.certKey}"}}{{if eq $c "${t.seen}"}}{{base64decode $c}}${sep}{{base64decode (index .data "${tmp}")}}{{else}}{{base64decode $c}}{{end}}`;
+  const rewrite = `kubectl patch secret ${t.name} -n ${t.namespace} --type=merge -p "{\\"data\\":{\\"${t.certKey}\\":\\"$(kubectl get secret ${t.name} -n ${t.namespace} -o go-template='${template}' | base64 | tr -d '\\n')\\"}}"`;
+  return [copy, rewrite, removeSecretKeysCommand(t.name, t.namespace, [tmp])];
 }
 
 /** Several Kubernetes objects as one multi-document YAML string. */

@@ -104,3 +104,13 @@ export function canICommands(denied: Unreadable[]): string[] {
     .slice(0, CAN_I_MAX)
     .map((u) => `kubectl auth can-i ${u.verb} ${u.resource} ${u.namespace ? `-n ${shellWord(u.namespace)}` : '-A'}`);
 }
+
+/** ITLS903: find the right context first; install Istio only if this is the cluster. */
+export function noIstioFix(context: string | undefined): NonNullable<Finding['remediation']> {
+  return {
+    summary: `Check that ${context ? `context ${context}` : 'the current context'} is the mesh cluster; if it is not, rerun with --context <mesh-context>. If it is, install Istio and an ingress gateway.`,
+    // read-only: pasted in the wrong context, an install would put a mesh where none belongs
+    commands: ['kubectl config get-contexts', 'kubectl get pods -A -l app=istiod', 'kubectl api-resources --api-group=networking.istio.io'],
+    notes: ['Only once you are sure this is where the mesh belongs: istioctl install --set profile=default (it changes the cluster, so it is not among the commands).'],
+  };
+}

@@ -133,11 +133,14 @@ export function virtualServiceSkeleton(args: {
   gatewayRef: string;
   kind: 'http' | 'tls' | 'tcp';
   port?: number;
-  /** a real Service the user confirms; without one the document keeps a placeholder and is printed as a comment */
-  destination?: { host: string; port: number };
+  /**
+   * a real Service the user confirms, or a checked shell variable (`${X_BACKEND}`, no port: Istio takes the
+   * Service's only port); without one the document keeps a placeholder and is printed as a comment
+   */
+  destination?: { host: string; port?: number };
 }): VirtualService {
   const destination = args.destination
-    ? { host: args.destination.host, port: { number: args.destination.port } }
+    ? { host: args.destination.host, ...(args.destination.port !== undefined ? { port: { number: args.destination.port } } : {}) }
     : { host: '<backend-service>.<namespace>.svc.cluster.local', port: { number: args.kind === 'http' ? 80 : 443 } };
   const spec: VirtualService['spec'] = { hosts: [args.host], gateways: [args.gatewayRef] };
   if (args.kind === 'tls') {

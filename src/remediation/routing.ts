@@ -12,6 +12,8 @@
 // src/remediation.
 import type { Gateway, GatewayServer, VirtualService } from '../snapshot/types.js';
 import {
+  applyWithVariables,
+  backendVar,
   createTlsSecretCommand,
   editableGateway,
   editableVirtualService,
@@ -24,6 +26,44 @@ import type { Remediation } from '../findings/types.js';
 import { matchHost } from '../tls/index.js';
 import { hostMatches, refName, terminatesTls, vsBindsToGatewayHost, type GatewayHost, type GatewayModel, type Model, type ServerModel } from '../model/model.js';
 import { listWords } from '../findings/voice.js';
+
+/**
+ * ITLS503: a new VirtualService for one host no VirtualService routes, bound to the Gateway — nothing
+ * else changes, and no other VirtualService's hosts are rewritten to guess what was meant. The backend
+ * is a Service named like the host (for the user to confirm), else a checked shell variable the user
+ * fills in (`: "${GRAFANA_INT_ACME_TEST_BACKEND:?...}"`).
+ */
+export function newVirtualServiceFix(model: Model, gm: GatewayModel, h: GatewayHost, kind: 'http' | 'tls' | 'tcp'): Remediation {
+  const gwRef = refName(gm.ref);
+  const host = h.host === '*' ? '<host>' : h.host;
+  const name = h.host === '*' ? `${gm.ref.name}-default` : h.host.replace(/^\*\./, 'wildcard.').replace(/[^a-z0-9-]+/gi, '-').toLowerCase();
+  const namespace = h.namespace !== '*' && h.namespace ? h.namespace : gm.ref.namespace ?? 'default';
+  // a Service named like the host's first label is the likely backend: named for the user to confirm
+  const label = h.host.replace(/^\*\./, '').split('.')[0];
+  const svc = model.snapshot.services.find((x) => x.metadata.name === label && (x.spec?.ports ?? []).length > 0);
+  if (svc && h.host !== '*') {
+    const destination = { host: `${svc.metadata.name}.${svc.metadata.namespace ?? 'default'}.svc.cluster.local`, port: svc.spec!.ports![0].port };
+    return {
+      summary: `Create a VirtualService for ${h.host} bound to ${gwRef}.`,
+      yaml: toYaml(virtualServiceSkeleton({ name, namespace, host, gatewayRef: gwRef, kind, destination })),
+      notes: [`The backend is Service ${svc.metadata.namespace ?? 'default'}/${svc.metadata.name} (named like the host): confirm it before applying.`],
+    };
+  }
+  if (h.host === '*') {
+    // no name to route: a fill-in (printed commented out)
+    return {
+      summary: `Create a VirtualService for ${h.host} bound to ${gwRef} (fill in the backend Service).`,
+      yaml: toYaml(virtualServiceSkeleton({ name, namespace, host, gatewayRef: gwRef, kind })),
+    };
+  }
+  const v = backendVar(h.host);
+  const doc = virtualServiceSkeleton({ name, namespace, host, gatewayRef: gwRef, kind, destination: { host: `\${${v}}` } });
+  return {
+    summary: `Create a VirtualService for ${h.host} bound to ${gwRef}, routing to the Service you name in ${v}.`,
+    commands: [applyWithVariables(toYaml(doc))],
+    notes: [`Only you know which Service serves ${h.host}: set ${v} to its host (name.namespace.svc.cluster.local). The destination has no port: give the Service one port, or add destination.port after applying.`],
+  };
+}
 
 const vsLabel = (vs: VirtualService) => `${vs.metadata.namespace ?? 'default'}/${vs.metadata.name}`;
 
@@ -176,18 +216,20 @@ export interface ServeHostsFix {
   docs: object[];
   commands: string[];
   notes: string[];
+  /** host entries of the Gateway the VirtualService binds to once the fix is applied (their 404s go away) */
+  routed: { host: string; port: number }[];
 }
 
 /**
  * ITLS502, the VirtualService is exported to the Gateway: make the Gateway serve its unserved hosts
- * without widening anything the finding does not name.
+ * without widening anything the finding does not name. The fix changes only the hosts it names: it
+ * never rewrites the VirtualService's hosts to guess what was meant (a host the Gateway serves and no
+ * VirtualService routes has its own ITLS503 and its own fix).
  *  - a host the Gateway serves only to another namespace (`payments/api.acme.test`): the VirtualService's
  *    namespace is added for that host alone (`shop/api.acme.test`), never `*`; moving the
  *    VirtualService is named as the alternative — the choice is the user's;
  *  - a host the certificate covers: added to the HTTP/HTTPS servers;
- *  - a host it does not cover: when the Gateway has hosts no VirtualService routes, the VirtualService
- *    most likely means those (its hosts are corrected); otherwise the host is added and the certificate
- *    re-issued for it.
+ *  - a host it does not cover: added, and the certificate re-issued for it (a typo is named in a note).
  */
 export function serveHostsFix(model: Model, gm: GatewayModel, vs: VirtualService, unserved: string[]): ServeHostsFix | undefined {
   const vsNs = vs.metadata.namespace ?? 'default';
@@ -198,6 +240,7 @@ export function serveHostsFix(model: Model, gm: GatewayModel, vs: VirtualService
   const commands: string[] = [];
   let gatewayChanged = false;
   const restrictedHosts: string[] = [];
+  const routed: { host: string; port: number }[] = [];
   // 1. namespace restrictions: allow this namespace for this host only
   for (const s of gm.servers) {
     for (const gh of s.hosts) {
@@ -211,6 +254,7 @@ export function serveHostsFix(model: Model, gm: GatewayModel, vs: VirtualService
         gatewayChanged = true;
       }
       for (const u of hits) if (!restrictedHosts.includes(u)) restrictedHosts.push(u);
+      if (terminatesTls(s.server) && !routed.some((r) => r.host === gh.host && r.port === s.port)) routed.push({ host: gh.host, port: s.port });
       summaries.push(`Let namespace ${vsNs} route ${gh.host} on ${refName(gm.ref)}: add ${entry} beside ${gh.raw}, which stays as it is.`);
       notes.push(
         `${gh.raw} serves ${gh.host} only to VirtualServices in ${gh.namespace}; the fix allows ${vsNs} for this host alone. The choice is yours: moving VirtualService ${vsLabel(vs)} into ${gh.namespace} keeps the restriction as it is; widening it to */${gh.host} would let every namespace route the host.`,
@@ -228,7 +272,8 @@ export function serveHostsFix(model: Model, gm: GatewayModel, vs: VirtualService
     if (covers.some((c) => c === false)) uncovered.push(u);
     else added.push(u);
   }
-  // hosts this Gateway serves (to this namespace) that no VirtualService routes: what the VirtualService most likely means
+  // hosts this Gateway serves (to this namespace) that no VirtualService routes: perhaps what a typo meant.
+  // Named in a note only: each has its own ITLS503 and fix; rewriting hosts here would guess intent.
   const bound = model.virtualServicesFor(gm.gateway);
   const unroutedOnGateway = [
     ...new Set(
@@ -239,18 +284,12 @@ export function serveHostsFix(model: Model, gm: GatewayModel, vs: VirtualService
         .map((gh) => gh.host),
     ),
   ];
-  let vsDoc: VirtualService | undefined;
   if (uncovered.length && unroutedOnGateway.length) {
-    vsDoc = editableVirtualService(vs);
-    const kept = (vsDoc.spec.hosts ?? []).filter((h) => !uncovered.includes(h));
-    vsDoc.spec.hosts = [...kept, ...unroutedOnGateway.filter((h) => !kept.includes(h))];
-    summaries.push(
-      `Correct the hosts of VirtualService ${vsLabel(vs)}: ${listWords(uncovered)} ${uncovered.length === 1 ? 'is' : 'are'} neither on ${refName(gm.ref)} nor on its certificate, while ${listWords(unroutedOnGateway)} ${unroutedOnGateway.length === 1 ? 'is' : 'are'} on both and routed by nothing.`,
+    notes.push(
+      `If ${listWords(uncovered)} ${uncovered.length === 1 ? 'is a typo' : 'are typos'} for ${listWords(unroutedOnGateway)} (served by ${refName(gm.ref)}, covered by its certificate, routed by nothing), correct the hosts of VirtualService ${vsLabel(vs)} instead of applying this fix: that choice is yours, the doctor does not rewrite hosts to guess.`,
     );
-    notes.push(`If ${listWords(uncovered)} ${uncovered.length === 1 ? 'is' : 'are'} meant as well, that is your choice: add ${uncovered.length === 1 ? 'it' : 'them'} to the Gateway's servers and re-issue the certificate with ${uncovered.length === 1 ? 'that name' : 'those names'}.`);
-  } else if (uncovered.length) {
-    added.push(...uncovered);
   }
+  added.push(...uncovered);
   for (const u of added) {
     for (const s of eligible) {
       const target = servers[s.index];
@@ -276,9 +315,6 @@ export function serveHostsFix(model: Model, gm: GatewayModel, vs: VirtualService
       notes.push(r.summary, ...(r.notes ?? []));
     }
   }
-  const docs: object[] = [];
-  if (gatewayChanged) docs.push(gateway);
-  if (vsDoc) docs.push(vsDoc);
-  if (!docs.length) return undefined;
-  return { summary: summaries.join(' '), docs, commands, notes };
+  if (!gatewayChanged) return undefined;
+  return { summary: summaries.join(' '), docs: [gateway], commands, notes, routed };
 }

@@ -4,7 +4,7 @@ import { Chalk, type ChalkInstance } from 'chalk';
 import { parseAllDocuments } from 'yaml';
 import { SEVERITY_RANK, type Finding, type Remediation, type Severity } from '../findings/types.js';
 import type { HostRow } from '../status/types.js';
-import type { RenderStyle, Report } from './types.js';
+import type { RenderStyle, Report, ReportFinding } from './types.js';
 import { formatEvidenceValue, humanizeKey, plural, wrap } from './text.js';
 
 /**
@@ -124,10 +124,20 @@ export function leftOutLine(report: Report): string | undefined {
   return `Not checked: ${left.length === 1 ? 'Gateway' : 'Gateways'} ${names} (outside namespace ${report.namespace}, served by gateway pods there); run with -A to include ${left.length === 1 ? 'it' : 'them'}.`;
 }
 
+/** --use-kube: what the files do to the live cluster's findings, and what --fail-on counts. */
+export function changeLine(report: Report): string | undefined {
+  const c = report.change;
+  if (!c) return undefined;
+  const files = describeFiles(c.files);
+  const counts = `introduces ${plural(c.introduced, 'finding')}, fixes ${c.fixed.length}, leaves ${c.existing} already live`;
+  const objects = `${plural(c.replaced + c.added, 'object')} (${c.replaced} replacing live ones, ${c.added} new)`;
+  return `Change: ${files} over the live cluster, ${objects}: ${counts}. --fail-on counts ${c.failOnExisting ? 'every finding (--fail-on-existing)' : 'the introduced ones (--fail-on-existing counts all)'}.`;
+}
+
 /** `gatewayNamespace`: the one namespace every listed Gateway is in (status then names Gateways without it) */
 export function sourceLine(report: Report, gatewayNamespace?: string): string {
   const s = report.source;
-  const where = s.kind === 'offline' ? `offline: ${describeFiles(s.files ?? [])}` : `context ${s.context ?? '(current)'}${s.server ? ` at ${s.server}` : ''}`;
+  const where = s.kind === 'offline' ? `offline: ${describeFiles(s.files ?? [])}` : `context ${s.context ?? '(current)'}${s.server ? ` at ${s.server}` : ''}${s.files?.length ? ` + ${describeFiles(s.files)}` : ''}`;
   const scope = report.namespace ? ` · Gateways in namespace ${report.namespace}` : gatewayNamespace ? ` · all Gateways in ${gatewayNamespace}` : '';
   return `${where}${scope} · ${plural(report.hostsChecked, 'TLS host')} checked · ${report.generatedAt.replace(/\.\d+Z$/, 'Z')}`;
 }
@@ -268,14 +278,17 @@ function shortMessage(message: string, width: number, folded: Folded): string[] 
 }
 
 /** `alreadyShown`: evidence values printed by earlier findings of the same group (the same certificate's facts). */
-function renderFinding(f: Finding, fixNumber: number | undefined, width: number, p: Painter, alreadyShown: Set<string>, verbose: boolean, folded: Folded, groupTitle: string): string[] {
+function renderFinding(f: ReportFinding, fixNumber: number | undefined, width: number, p: Painter, alreadyShown: Set<string>, verbose: boolean, folded: Folded, groupTitle: string): string[] {
   const lines: string[] = [];
   // the resource, unless the heading already names it (a Gateway host group names its Gateways)
   const named = refText(f.resource) === groupTitle || (f.resource.kind === 'Gateway' && f.host !== undefined);
   const where = named ? '' : `  ${p.c.dim(refText(f.resource))}`;
-  const heading = `  ${ICON[f.severity]} ${f.code} ${f.title}`;
+  // --use-kube: whether the change in the files introduces it or it is live already
+  const tag = f.change === 'introduced' ? ' [introduced by the change]' : f.change === 'existing' ? ' [already live]' : '';
+  const heading = `  ${ICON[f.severity]} ${f.code} ${f.title}${tag}`;
   const whereFits = heading.length + (named ? 0 : 2 + refText(f.resource).length) <= width;
-  lines.push(`  ${p.severity(f.severity, `${ICON[f.severity]} ${f.code}`)} ${p.c.bold(f.title)}${whereFits ? where : ''}`);
+  const paintedTag = f.change === 'introduced' ? p.c.bold(tag) : p.c.dim(tag);
+  lines.push(`  ${p.severity(f.severity, `${ICON[f.severity]} ${f.code}`)} ${p.c.bold(f.title)}${paintedTag}${whereFits ? where : ''}`);
   if (!whereFits && !named) lines.push(`    ${p.c.dim(refText(f.resource))}`);
   lines.push(...(verbose ? wrap(f.message, width, '    ') : shortMessage(f.message, width, folded)));
   for (const line of f.also ?? []) lines.push(...wrap(`also: ${line}`, width, '      ').map((l, i) => (i === 0 ? `    ${l.trimStart()}` : l)));
@@ -324,7 +337,7 @@ function renderFinding(f: Finding, fixNumber: number | undefined, width: number,
     if (!proof) count += wrapped.length;
     lines.push(...wrapped.map((l, i) => (i === 0 ? p.c.dim(`    · ${l.trimStart()}`) : p.c.dim(l))));
   }
-  if (verbose) lines.push(p.c.dim(`    · docs: docs/checks.md#${f.code.toLowerCase()} (${DOCS_URL}#${f.code.toLowerCase()})`));
+  if (verbose) lines.push(p.c.dim(`    · docs: kubectl istio-tls explain ${f.code} (${DOCS_URL}#${f.code.toLowerCase()})`));
   if (fixNumber !== undefined) lines.push(`    ${p.c.green(`→ fix [${fixNumber}]`)}`);
   return lines;
 }
@@ -400,6 +413,8 @@ export function renderDoctorTable(report: Report, style: RenderStyle): string {
   const out: string[] = [...wrap(verdictLine(report), width, '  ').map((l, i) => paintVerdict(report, i === 0 ? l.trimStart() : l, p)), ...wrap(sourceLine(report), width, '', true).map((l) => p.c.dim(l))];
   const left = leftOutLine(report);
   if (left) out.push(...wrap(left, width, '').map((l) => p.c.yellow(l)));
+  const change = changeLine(report);
+  if (change) out.push(...wrap(change, width, '').map((l) => p.c.bold(l)));
   // in each group the worst first; among equals, a finding whose fix is only a template to fill in
   // comes after one with a command to paste: fixes are numbered in this order, so fix [1] can be pasted
   const groups = groupFindings(report.findings).map((g) => ({
@@ -415,6 +430,14 @@ export function renderDoctorTable(report: Report, style: RenderStyle): string {
     const shown = new Set<string>();
     for (const f of g.findings) out.push(...renderFinding(f, indexOf.get(f), width, p, shown, verbose, folded, g.title));
   }
+  const fixed = report.change?.fixed ?? [];
+  if (fixed.length > 0) {
+    out.push('', p.c.bold.underline('Fixed by the change'));
+    for (const f of fixed) {
+      const where = `${refText(f.resource)}${f.host !== undefined ? ` (${f.host}${f.port !== undefined ? ` :${f.port}` : ''})` : ''}`;
+      out.push(...wrap(`${p.c.green('✔')} ${f.code} ${f.title}: ${where}`, width, '    ').map((l, i) => (i === 0 ? `  ${l.trimStart()}` : l)));
+    }
+  }
   if (fixes.length > 0) {
     out.push('', p.c.bold.underline('Fixes (review, then paste)'));
     fixes.forEach((fix, i) => {
@@ -429,7 +452,8 @@ export function renderDoctorTable(report: Report, style: RenderStyle): string {
     folded.fixes ? plural(folded.fixes, 'long fix', 'long fixes') : '',
   ].filter(Boolean);
   if (report.findings.length > 0) {
-    const footer = `Docs: docs/checks.md#<code> (${DOCS_URL}).${hidden.length ? ` Folded: ${hidden.join(', ')} (-v or -o json shows them).` : ''}`;
+    // the command, not a repository path: a krew or single-binary install has no docs/ directory
+    const footer = `Docs: kubectl istio-tls explain <code> (${DOCS_URL}).${hidden.length ? ` Folded: ${hidden.join(', ')} (-v or -o json shows them).` : ''}`;
     out.push('', ...wrap(footer, width, '').map((l) => p.c.dim(l)));
   }
   return out.join('\n') + '\n';

@@ -3,6 +3,25 @@
 // other top-level fields may grow.
 import type { Finding, ResourceRef, Severity } from '../findings/types.js';
 import type { HostRow } from '../status/types.js';
+import type { FindingChange } from './change.js';
+
+/** A finding as reported: with --use-kube, whether the change introduces it or it was live already. */
+export type ReportFinding = Finding & { change?: FindingChange };
+
+/** --use-kube: the files over the live cluster, compared with the live cluster alone. */
+export interface ReportChange {
+  /** the -f files laid over the cluster */
+  files: string[];
+  /** objects of the files that replace a live object / that the cluster does not hold */
+  replaced: number;
+  added: number;
+  introduced: number;
+  existing: number;
+  /** live findings the change makes go away */
+  fixed: Finding[];
+  /** --fail-on-existing: --fail-on counts every finding, not only the introduced ones */
+  failOnExisting: boolean;
+}
 
 export interface ReportSource {
   kind: 'live' | 'offline';
@@ -22,8 +41,10 @@ export interface Report {
   summary: { error: number; warning: number; info: number };
   /** distinct TLS hosts the Gateways in scope serve */
   hostsChecked: number;
-  findings: Finding[];
+  findings: ReportFinding[];
   hosts: HostRow[];
+  /** --use-kube: what the change in the files does to the live cluster's findings */
+  change?: ReportChange;
   /** -n: Gateways of other namespaces served by the gateway pods in scope, which the run did not check (-A includes them) */
   leftOut?: ResourceRef[];
 }

@@ -66,6 +66,29 @@ interface TlsServer {
   tls?: { mode?: string; credentialName?: string; credentialNames?: string[]; serverCertificate?: string; privateKey?: string; caCertificates?: string };
 }
 
+/**
+ * The SDS resource name istiod gives a credentialName (pilot/pkg/model/credentials/resource.go
+ * ToResourceName): `kubernetes://` and `kubernetes-gateway://` names are kept, anything else gets
+ * `kubernetes://` in front (so `ns/name` becomes `kubernetes://ns/name`). `sds://<name>` without an SDS
+ * socket or provider falls back to that (security/model/authentication.go); `builtin://` is the
+ * workload certificate (`default`), not a Secret.
+ */
+export function sdsResourceName(credentialName: string): string | undefined {
+  if (credentialName.startsWith('builtin://')) return undefined;
+  const c = credentialName.startsWith('sds://') ? credentialName.slice('sds://'.length) : credentialName;
+  if (c.startsWith('kubernetes://') || c.startsWith('kubernetes-gateway://')) return c;
+  return `kubernetes://${c}`;
+}
+
+/** The Secret a resource name reads (ParseResourceName): `kubernetes://[ns/]name` from the proxy's namespace by default. */
+export function secretOfResource(resourceName: string, proxyNamespace: string): { namespace: string; name: string } | undefined {
+  const m = /^(kubernetes|kubernetes-gateway):\/\/(.*)$/.exec(resourceName);
+  if (!m) return undefined;
+  const parts = m[2].split('/');
+  if (parts.length > 1) return parts[0] && parts[1] ? { namespace: parts[0], name: parts[1] } : undefined;
+  return m[1] === 'kubernetes' && parts[0] ? { namespace: proxyNamespace, name: parts[0] } : undefined;
+}
+
 export function buildPodModel(state: ScenarioState, namespace: string, podName: string): PodModel | undefined {
   const pod = state.objects.find((o) => o.type.kind === 'Pod' && o.namespace === namespace && o.name === podName);
   if (!pod) return undefined;
@@ -92,45 +115,61 @@ export function buildPodModel(state: ScenarioState, namespace: string, podName: 
   const secretFor = (ns: string, name: string): KubeJson | undefined =>
     state.objects.find((o: StoredObject) => o.type.kind === 'Secret' && o.namespace === ns && o.name === name)?.body;
 
-  for (const gw of gateways) {
-    for (const server of ((gw.body.spec as { servers?: TlsServer[] }).servers ?? [])) {
-      const tls = server.tls;
-      const mode = (tls?.mode ?? '').toUpperCase();
-      if (!tls || !['SIMPLE', 'MUTUAL', 'OPTIONAL_MUTUAL'].includes(mode)) continue;
-      const port = targetPort(server.port.number);
-      const listener = listeners.get(port) ?? { name: `0.0.0.0_${port}`, port, serverNames: [], secretNames: [] };
-      listeners.set(port, listener);
-      listener.serverNames.push(...(server.hosts ?? []).map((h) => h.slice(h.indexOf('/') + 1)));
-      const creds = tls.credentialNames?.length ? tls.credentialNames : tls.credentialName ? [tls.credentialName] : [];
-      for (const cred of creds) {
-        const bare = cred.replace(/^(kubernetes|sds):\/\//, '');
-        const name = `kubernetes://${bare}`;
-        const data = (secretFor(namespace, bare)?.data ?? {}) as Record<string, string>;
-        // scenario.json `served`: what this pod's Envoy really holds for the credential (src/sim/tls.ts)
-        const chainPem = servedOverrides(state, namespace, podName).find((o) => o.chain && o.credential === bare)?.chain ?? b64(data.cert) ?? b64(data['tls.crt']);
-        secretsByName.set(name, { name, state: chainPem ? 'ACTIVE' : 'WARMING', chainPem });
-        listener.secretNames.push(name);
-        if (mode !== 'SIMPLE') {
-          const caName = `${name}-cacert`;
-          const caPem = b64(data.cacert) ?? b64(data['ca.crt']) ?? b64((secretFor(namespace, `${bare}-cacert`)?.data as Record<string, string> | undefined)?.cacert);
-          secretsByName.set(caName, { name: caName, state: caPem ? 'ACTIVE' : 'WARMING', caPem });
-          listener.secretNames.push(caName);
-        }
+  // Gateway API Gateways served by this pod (Istio labels their pods with the Gateway's name); their
+  // listeners become servers whose credentials are kubernetes-gateway://<ns>/<name> (conversion.go).
+  const gwName = labels?.['gateway.networking.k8s.io/gateway-name'] ?? labels?.['istio.io/gateway-name'];
+  const k8sServers: TlsServer[] = [];
+  for (const o of state.objects) {
+    if (!gwName || o.type.kind !== 'Gateway' || o.type.group !== 'gateway.networking.k8s.io' || o.namespace !== namespace || o.name !== gwName) continue;
+    type Listener = { port: number; hostname?: string; protocol?: string; tls?: { mode?: string; certificateRefs?: { name: string; namespace?: string }[] } };
+    for (const l of ((o.body.spec as { listeners?: Listener[] }).listeners ?? [])) {
+      const protocol = (l.protocol ?? '').toUpperCase();
+      if (!(protocol === 'HTTPS' || protocol === 'TLS') || (l.tls?.mode ?? 'Terminate') !== 'Terminate') continue;
+      const refs = (l.tls?.certificateRefs ?? []).map((r) => `kubernetes-gateway://${r.namespace ?? namespace}/${r.name}`);
+      k8sServers.push({ port: { number: l.port }, hosts: [l.hostname ?? '*'], tls: { mode: 'SIMPLE', credentialNames: refs } });
+    }
+  }
+  const servers = [...gateways.flatMap((gw) => (gw.body.spec as { servers?: TlsServer[] }).servers ?? []), ...k8sServers];
+
+  for (const server of servers) {
+    const tls = server.tls;
+    const mode = (tls?.mode ?? '').toUpperCase();
+    if (!tls || !['SIMPLE', 'MUTUAL', 'OPTIONAL_MUTUAL'].includes(mode)) continue;
+    const port = targetPort(server.port.number);
+    const listener = listeners.get(port) ?? { name: `0.0.0.0_${port}`, port, serverNames: [], secretNames: [] };
+    listeners.set(port, listener);
+    listener.serverNames.push(...(server.hosts ?? []).map((h) => h.slice(h.indexOf('/') + 1)));
+    const creds = tls.credentialNames?.length ? tls.credentialNames : tls.credentialName ? [tls.credentialName] : [];
+    for (const cred of creds) {
+      const name = sdsResourceName(cred);
+      const ref = name ? secretOfResource(name, namespace) : undefined;
+      if (!name || !ref) continue; // builtin:// is the workload's own certificate, not a Secret
+      const data = (secretFor(ref.namespace, ref.name)?.data ?? {}) as Record<string, string>;
+      // scenario.json `served`: what this pod's Envoy really holds for the credential (src/sim/tls.ts)
+      const served = servedOverrides(state, namespace, podName).find((o) => o.chain && o.credential === cred.replace(/^(kubernetes|sds):\/\//, ''));
+      const chainPem = served?.chain ?? b64(data.cert) ?? b64(data['tls.crt']);
+      secretsByName.set(name, { name, state: chainPem ? 'ACTIVE' : 'WARMING', chainPem });
+      listener.secretNames.push(name);
+      if (mode !== 'SIMPLE') {
+        const caName = `${name}-cacert`;
+        const caPem = b64(data.cacert) ?? b64(data['ca.crt']) ?? b64((secretFor(ref.namespace, `${ref.name}-cacert`)?.data as Record<string, string> | undefined)?.cacert);
+        secretsByName.set(caName, { name: caName, state: caPem ? 'ACTIVE' : 'WARMING', caPem });
+        listener.secretNames.push(caName);
       }
-      if (creds.length === 0 && tls.serverCertificate) {
-        // Istio serves file-mounted gateway certificates through pilot-agent's SDS under this name.
-        const name = `file-cert:${tls.serverCertificate}~${tls.privateKey ?? ''}`;
-        const content = readFile(tls.serverCertificate);
-        const chainPem = content && content.includes('-----BEGIN CERTIFICATE-----') ? content : undefined;
-        secretsByName.set(name, { name, state: chainPem ? 'ACTIVE' : 'WARMING', chainPem, path: tls.serverCertificate });
-        listener.secretNames.push(name);
-        if (tls.caCertificates) {
-          const rootName = `file-root:${tls.caCertificates}`;
-          const ca = readFile(tls.caCertificates);
-          const caPem = ca && ca.includes('-----BEGIN CERTIFICATE-----') ? ca : undefined;
-          secretsByName.set(rootName, { name: rootName, state: caPem ? 'ACTIVE' : 'WARMING', caPem, path: tls.caCertificates });
-          listener.secretNames.push(rootName);
-        }
+    }
+    if (creds.length === 0 && tls.serverCertificate) {
+      // Istio serves file-mounted gateway certificates through pilot-agent's SDS under this name.
+      const name = `file-cert:${tls.serverCertificate}~${tls.privateKey ?? ''}`;
+      const content = readFile(tls.serverCertificate);
+      const chainPem = content && content.includes('-----BEGIN CERTIFICATE-----') ? content : undefined;
+      secretsByName.set(name, { name, state: chainPem ? 'ACTIVE' : 'WARMING', chainPem, path: tls.serverCertificate });
+      listener.secretNames.push(name);
+      if (tls.caCertificates) {
+        const rootName = `file-root:${tls.caCertificates}`;
+        const ca = readFile(tls.caCertificates);
+        const caPem = ca && ca.includes('-----BEGIN CERTIFICATE-----') ? ca : undefined;
+        secretsByName.set(rootName, { name: rootName, state: caPem ? 'ACTIVE' : 'WARMING', caPem, path: tls.caCertificates });
+        listener.secretNames.push(rootName);
       }
     }
   }
@@ -294,7 +333,7 @@ export function envoyAdmin(state: ScenarioState, namespace: string, pod: string,
   const model = buildPodModel(state, namespace, pod) ?? { podKey: `${namespace}/${pod}`, secrets: [], listeners: [] };
   const json = (status: number, body: unknown): AdminResponse => ({
     status,
-    contentType: typeof body === 'string' ? 'text/plain' : 'application/json',
+    contentType: typeof body === 'string' ? 'text/plain; charset=UTF-8' : 'application/json',
     body: typeof body === 'string' ? body : `${JSON.stringify(body, null, 2)}\n`,
   });
   switch (endpoint) {

@@ -87,6 +87,18 @@ function testCmd(fs: PodFs, args: string[]): ExecResult {
 const NOT_FOUND = (cmd: string) =>
   `OCI runtime exec failed: exec failed: unable to start container process: exec: "${cmd}": executable file not found in $PATH: unknown`;
 
+/** A binary the container does not have, as the node's runtime reports it (see ScenarioConfig.runtime). */
+function missingBinary(state: ScenarioState, cmd: string): ExecResult {
+  switch (state.config.runtime) {
+    case 'cri-o':
+      return { started: true, stdout: Buffer.alloc(0), stderr: enc(`crun: executable file \`${cmd}\` not found in $PATH: No such file or directory\n`), exitCode: 127 };
+    case 'cri-dockerd':
+      return { started: true, stdout: enc(`${NOT_FOUND(cmd)}\r\n`), stderr: Buffer.alloc(0), exitCode: 126 };
+    default:
+      return { started: false, message: NOT_FOUND(cmd) };
+  }
+}
+
 export function runCommand(
   state: ScenarioState,
   namespace: string,
@@ -100,7 +112,7 @@ export function runCommand(
   if (!cmd) return { started: false, message: 'command is required' };
   const base = posix.basename(cmd);
   if (base === 'pilot-agent') {
-    if (container !== 'istio-proxy') return { started: false, message: NOT_FOUND(cmd) };
+    if (container !== 'istio-proxy') return missingBinary(state, cmd);
     if (args[0] !== 'request' || args.length < 3) {
       return { started: true, stdout: Buffer.alloc(0), stderr: enc('Error: usage: pilot-agent request <method> <path> [<body>]\n'), exitCode: 1 };
     }
@@ -115,11 +127,15 @@ export function runCommand(
     }
     return { started: true, stdout: enc(r.body), stderr: Buffer.alloc(0), exitCode: 0 };
   }
-  if (distroless) return { started: false, message: NOT_FOUND(cmd) };
+  if (distroless) return missingBinary(state, cmd);
   const fs = podFs(state, namespace, pod, container);
   switch (base) {
-    case 'cat':
+    case 'cat': {
+      const denied = new Set((state.config.unreadable ?? []).filter((u) => u.startsWith(`${namespace}/${pod}:`)).map((u) => u.slice(u.indexOf(':') + 1)));
+      const blocked = args.filter((a) => denied.has(posix.normalize(a)));
+      if (blocked.length) return { started: true, stdout: Buffer.alloc(0), stderr: enc(blocked.map((a) => `cat: ${a}: Permission denied\n`).join('')), exitCode: 1 };
       return cat(fs, args);
+    }
     case 'ls':
       return ls(fs, args);
     case 'test':
@@ -149,6 +165,6 @@ export function runCommand(
       return { started: true, stdout: Buffer.concat(out), stderr: Buffer.concat(err), exitCode: last.started ? last.exitCode : 127 };
     }
     default:
-      return { started: false, message: NOT_FOUND(cmd) };
+      return missingBinary(state, cmd);
   }
 }

@@ -29,6 +29,15 @@ export interface ScenarioConfig {
   crds?: string[];
   /** version string for /version */
   kubernetesVersion?: string;
+  /**
+   * The nodes' container runtime, which decides how a missing binary in `kubectl exec` comes back:
+   * containerd (default) refuses to start it (Status Failure, InternalError); CRI-O with crun starts it
+   * and reports exit 127 with "executable file `ls` not found in $PATH: No such file or directory" on
+   * stderr; cri-dockerd reports exit 126 with Docker's "OCI runtime exec failed" line on stdout.
+   */
+  runtime?: 'containerd' | 'cri-o' | 'cri-dockerd';
+  /** "ns/pod:/path": files that exist but the container user may not read (cat: Permission denied) */
+  unreadable?: string[];
   [key: string]: unknown;
 }
 

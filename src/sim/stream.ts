@@ -11,6 +11,7 @@ import type { IncomingMessage } from 'node:http';
 import type { Socket } from 'node:net';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { envoyAdmin } from './envoy.js';
+import { envoyAdminWrites, forwardSlices } from './envoy-http.js';
 import { runCommand } from './pod.js';
 import { tlsListeners, tlsSession, type SimChain } from './tls.js';
 import { denied, type KubeJson, type StoredObject } from './scenario.js';
@@ -202,19 +203,15 @@ export function handleUpgrade(ctx: RequestContext, req: IncomingMessage, socket:
         const head = buffers[i].subarray(0, end).toString('latin1');
         buffers[i] = buffers[i].subarray(end + 4);
         const [requestLine, ...headerLines] = head.split('\r\n');
-        const [method, target] = requestLine.split(' ');
-        const closeAfter = headerLines.some((h) => /^connection:\s*close/i.test(h));
+        const [method, target, version] = requestLine.split(' ');
+        const http10 = version === 'HTTP/1.0';
+        const closeAfter = http10 || headerLines.some((h) => /^connection:\s*close/i.test(h));
         let r = envoyAdmin(ctx.state, namespace, podName, target ?? '/', ctx.now);
-        if ((method ?? '').toUpperCase() !== 'GET') r = { status: 405, contentType: 'text/plain', body: 'method not allowed: the simulated Envoy admin is read-only\n' };
-        const body = Buffer.from(r.body);
-        const response = Buffer.concat([
-          Buffer.from(
-            `HTTP/1.1 ${r.status} ${r.status === 200 ? 'OK' : r.status === 404 ? 'Not Found' : 'Error'}\r\ncontent-type: ${r.contentType}\r\ncontent-length: ${body.length}\r\n` +
-              `date: ${new Date().toUTCString()}\r\nserver: envoy\r\n${closeAfter ? 'connection: close\r\n' : ''}\r\n`,
-          ),
-          body,
-        ]);
-        ws.send(frame(2 * i, response));
+        if ((method ?? '').toUpperCase() !== 'GET') r = { status: 405, contentType: 'text/plain; charset=UTF-8', body: 'method not allowed: the simulated Envoy admin is read-only\n' };
+        // Framed as Envoy frames it: head first, chunked body, no content-length (see envoy-http.ts).
+        for (const write of envoyAdminWrites(r.status, r.contentType, r.body, { close: closeAfter, http10, date: new Date() })) {
+          for (const slice of forwardSlices(write)) ws.send(frame(2 * i, slice));
+        }
         ctx.log({ verb: (method ?? 'GET').toUpperCase(), path, query, status: r.status, action: 'envoy-admin', adminPath: target ?? '/' });
         if (closeAfter) ws.close(1000);
       }

@@ -434,7 +434,22 @@ export interface Unreadable {
 
 // ---- inside gateway pods (filled by src/cluster exec/port-forward; empty offline) ----
 
-export type InspectionState = 'ok' | 'forbidden' | 'unreachable' | 'timeout' | 'no-container' | 'not-running' | 'no-tool' | 'skipped';
+/**
+ * How reading inside a pod went. 'no-tool': the binary is not in the image (distroless), however the
+ * runtime said so; 'permission-denied': the container user may not read it; 'exec-failed': the command
+ * ran and failed for another reason (its exit code and output in `detail`). None of them is "missing".
+ */
+export type InspectionState =
+  | 'ok'
+  | 'forbidden'
+  | 'unreachable'
+  | 'timeout'
+  | 'no-container'
+  | 'not-running'
+  | 'no-tool'
+  | 'permission-denied'
+  | 'exec-failed'
+  | 'skipped';
 
 export interface PodFileRead {
   path: string;
@@ -685,11 +700,11 @@ export function canSee(snapshot: Pick<Snapshot, 'read' | 'readNamespaces'>, kind
  * pod's container ports, else the Service port itself. Shared by the model (where Envoy listens) and the
  * live probe (where to dial).
  */
-export function targetContainerPort(p: ServicePort, pod: Pod): number {
+export function targetContainerPort(p: ServicePort, pod: Pod | undefined): number {
   if (typeof p.targetPort === 'number') return p.targetPort;
   if (typeof p.targetPort === 'string' && /^\d+$/.test(p.targetPort)) return Number(p.targetPort);
   if (typeof p.targetPort === 'string' && p.targetPort) {
-    for (const c of pod.spec?.containers ?? []) {
+    for (const c of pod?.spec?.containers ?? []) {
       const named = (c.ports ?? []).find((cp) => cp.name === p.targetPort);
       if (named) return named.containerPort;
     }

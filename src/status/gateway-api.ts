@@ -1,45 +1,29 @@
 // `status` rows for Gateway-API listeners: one per (Gateway, listener, hostname) that terminates or
-// passes through TLS — the same row shape as an Istio Gateway host, so one table covers both APIs.
-import { matchHost, privateRootOf, validateChain } from '../tls/index.js';
+// passes through TLS — built by the same row path as an Istio Gateway host (row.ts), so one table covers
+// both APIs: the same certificate columns and chain verdict, and "unknown" when a read the row needs failed.
 import { gatewayApiModel, inScope, isTlsListener, listenerHosts } from '../model/gateway-api.js';
-import type { HostRow, InventoryOptions } from './types.js';
+import { blindText, listenerBlindness, visible } from '../model/visibility.js';
 import type { Model } from '../model/model.js';
-import { SEVERITY_RANK, type Finding, type Severity } from '../findings/types.js';
+import type { HostRow, InventoryOptions } from './types.js';
+import { certificateColumns, findingsAbout, gatewayWide, sameRef, verdict, type ChainVerdicts, type FindingIndex } from './row.js';
 
-const DAY_MS = 86_400_000;
-
-export function kubernetesHostRows(model: Model, findings: Finding[], options: InventoryOptions, namespace = model.namespace): HostRow[] {
+export function kubernetesHostRows(model: Model, index: FindingIndex, options: InventoryOptions, chains: ChainVerdicts): HostRow[] {
   const rows: HostRow[] = [];
-  for (const gm of inScope(gatewayApiModel(model), namespace)) {
-    const mine = findings.filter((f) => f.resource.kind === gm.ref.kind && f.resource.name === gm.ref.name && (f.resource.namespace ?? '') === gm.namespace);
+  for (const gm of inScope(gatewayApiModel(model), model.namespace)) {
+    const wide = gatewayWide(index, gm.ref);
     for (const l of gm.listeners) {
       if (!isTlsListener(l)) continue;
       const ref = l.certRefs.find((c) => c.supported && c.permitted && c.resolution?.secret) ?? l.certRefs[0];
       const certificates = ref?.permitted ? ref.resolution?.decoded?.certificates ?? [] : [];
-      const leaf = certificates[0];
-      const credential = l.mode === 'Passthrough' ? '-' : ref ? `secret ${ref.namespace}/${ref.name}${ref.resolution?.secret ? '' : ref.permitted ? ' (missing)' : ' (not permitted)'}` : '-';
+      const state = !ref || ref.resolution?.secret ? '' : !ref.permitted ? ' (not permitted)' : visible(model.snapshot, 'secrets', ref.namespace) ? ' (missing)' : ' (unreadable)';
+      const credential = l.mode === 'Passthrough' ? '-' : ref ? `secret ${ref.namespace}/${ref.name}${state}` : '-';
+      const blind = listenerBlindness(model, l).map(blindText);
       for (const host of listenerHosts(l)) {
-        const decisive = mine.filter((f) => f.severity !== 'info' && (f.host === undefined || f.host === host) && (f.port === undefined || f.port === l.port));
-        let w: Severity | undefined;
-        for (const f of decisive) if (!w || SEVERITY_RANK[f.severity] > SEVERITY_RANK[w]) w = f.severity;
-        // the certificate's facts as for an Istio row (rows.ts), keys in the same order: -o json/yaml consumers diff these rows
-        let certificate: Pick<HostRow, 'subject' | 'notAfter' | 'expiresInDays' | 'coveredBy' | 'names'> = {};
-        let san: HostRow['san'] = 'unknown';
-        let chain: HostRow['chain'] = 'unknown';
-        if (leaf) {
-          certificate = { subject: leaf.commonName ?? leaf.subject, notAfter: leaf.notAfter };
-          const t = Date.parse(leaf.notAfter);
-          if (!Number.isNaN(t)) certificate.expiresInDays = Math.floor((t - options.now.getTime()) / DAY_MS);
-          if (host !== '*') {
-            const match = matchHost(host, leaf);
-            san = match.covered ? 'ok' : 'fail';
-            // the SAN entry that covers the hostname (the status SAN column shows it when it is not the hostname itself)
-            if (match.covered && match.matchedBy) certificate.coveredBy = match.matchedBy;
-          }
-          certificate.names = leaf.dnsNames;
-          const report = validateChain(certificates, { host: host === '*' ? undefined : host, trustStore: options.trustStore, now: options.now });
-          chain = report.trusted ? 'ok' : privateRootOf(report) !== undefined ? 'private-root' : report.path.length === 0 && report.issues.length === 0 ? 'unknown' : 'fail';
-        }
+        // this Gateway's findings about the host (its own, or a cause it is one of the places of), and those about it as a whole
+        const about = findingsAbout(index, gm.ref, host, l.port).filter(
+          (f) => sameRef(f.resource, gm.ref) || (f.places ?? []).some((p) => p.host === host && sameRef(p.resource, gm.ref)),
+        );
+        const decisive = [...about, ...wide.filter((f) => f.port === undefined || f.port === l.port)].filter((f) => f.severity !== 'info');
         const row: HostRow = {
           gateway: gm.ref,
           kind: 'Gateway (k8s)',
@@ -48,13 +32,12 @@ export function kubernetesHostRows(model: Model, findings: Finding[], options: I
           protocol: l.protocol,
           mode: l.mode === 'Passthrough' ? 'PASSTHROUGH' : 'SIMPLE',
           credential,
-          ...certificate,
-          san,
-          chain,
+          ...certificateColumns(certificates, host, options, chains),
           served: 'unknown',
-          overall: w === 'error' ? 'error' : w === 'warning' ? 'warn' : 'ok',
+          overall: verdict(decisive, blind),
           codes: [...new Set(decisive.map((f) => f.code))].sort(),
         };
+        if (blind.length) row.unknown = blind;
         rows.push(row);
       }
     }

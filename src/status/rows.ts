@@ -2,26 +2,15 @@
 // worst finding about it. Computed from the Model, the findings and the tls facade; the report only
 // renders it. Every field degrades to "unknown" when the data (or the certificate engine) is missing.
 import type { CertFacts } from '../tls/types.js';
-import { matchHost, parseCertificates, privateRootOf, validateChain } from '../tls/index.js';
+import { parseCertificates } from '../tls/index.js';
 import { hostsOverlap, mountedSecretFor, type GatewayModel, type Model, type ServerModel } from '../model/model.js';
-import { SEVERITY_RANK, type Finding, type Place, type ResourceRef, type Severity } from '../findings/types.js';
+import type { Finding, ResourceRef } from '../findings/types.js';
 import { servedMatches } from '../model/envoy.js';
 import { servedOnWire } from '../model/probe.js';
 import { blindText, hostBlindness, visible } from '../model/visibility.js';
+import { ChainVerdicts, certificateColumns, findingsAbout, gatewayWide, indexFindings, verdict, type FindingIndex } from './row.js';
 import { kubernetesHostRows } from './gateway-api.js';
-import { Check, HostRow, InventoryOptions } from './types.js';
-
-const DAY_MS = 86_400_000;
-
-function worst(findings: Finding[]): Severity | undefined {
-  let w: Severity | undefined;
-  for (const f of findings) if (!w || SEVERITY_RANK[f.severity] > SEVERITY_RANK[w]) w = f.severity;
-  return w;
-}
-
-function sameRef(a: ResourceRef, b: ResourceRef): boolean {
-  return a.kind === b.kind && a.name === b.name && (a.namespace ?? '') === (b.namespace ?? '');
-}
+import type { HostRow, InventoryOptions } from './types.js';
 
 /** The server certificate bundle a host is served with, and where it came from. */
 function servedBundle(model: Model, gm: GatewayModel, server: ServerModel): { credential: string; certificates: CertFacts[] } {
@@ -60,98 +49,23 @@ function servedBundle(model: Model, gm: GatewayModel, server: ServerModel): { cr
   return { credential: '-', certificates: [] };
 }
 
-/** Findings indexed once per run (issue 10: no scan of every finding per host): by host, primary place or one of its `places`. */
-interface FindingIndex {
-  /** host → findings whose primary place names it */
-  byHost: Map<string, Finding[]>;
-  /** host → (finding, place) for each of a finding's `places` that names it */
-  byPlaceHost: Map<string, { finding: Finding; place: Place }[]>;
-  /** gateway ref → findings without a host about it */
-  gatewayWide: Map<string, Finding[]>;
-}
-
-function refKey(r: ResourceRef): string {
-  return `${r.kind}\u0000${r.namespace ?? ''}\u0000${r.name}`;
-}
-
-function push<K, V>(map: Map<K, V[]>, key: K, value: V): void {
-  const list = map.get(key);
-  if (list) list.push(value);
-  else map.set(key, [value]);
-}
-
-function indexFindings(findings: Finding[]): FindingIndex {
-  const index: FindingIndex = { byHost: new Map(), byPlaceHost: new Map(), gatewayWide: new Map() };
-  for (const f of findings) {
-    if (f.host === undefined) push(index.gatewayWide, refKey(f.resource), f);
-    else push(index.byHost, f.host, f);
-    for (const place of f.places ?? []) if (place.host !== undefined) push(index.byPlaceHost, place.host, { finding: f, place });
-  }
-  return index;
-}
-
-/** A finding is about this host at its primary place or at one of its `places` (one finding per cause); each once, in findings order. */
-function findingsAbout(index: FindingIndex, gm: GatewayModel, host: string, port: number): Finding[] {
-  const about = new Set<Finding>();
-  for (const f of index.byHost.get(host) ?? []) if (f.port === undefined || f.port === port) about.add(f);
-  for (const { finding, place } of index.byPlaceHost.get(host) ?? []) {
-    if ((place.port === undefined || place.port === port) && sameRef(place.resource, gm.ref)) about.add(finding);
-  }
-  return [...about];
-}
-
 export function buildInventory(model: Model, findings: Finding[], options: InventoryOptions): HostRow[] {
   const rows: HostRow[] = [];
   const index = indexFindings(findings);
-  // the chain verdict does not depend on the host (name coverage is the `san` column): once per distinct bundle
-  const chains = new Map<string, Exclude<HostRow['chain'], undefined>>();
-  const chainOf = (certificates: CertFacts[], host: string): HostRow['chain'] => {
-    const key = certificates.map((c) => c.fingerprint256).join(',');
-    let chain = chains.get(key);
-    if (chain === undefined) {
-      const report = validateChain(certificates, { trustStore: options.trustStore, now: options.now });
-      // an engine that builds no path and names no issue has not judged it: "unknown", not "fail"
-      chain = report.trusted ? 'ok' : privateRootOf(report) !== undefined ? 'private-root' : report.path.length === 0 && report.issues.length === 0 ? 'unknown' : 'fail';
-      chains.set(key, chain);
-    }
-    // only there could the host matter (a name issue is an issue): judge that rare case as before, with the host
-    if (chain === 'unknown' && host !== '*') {
-      const report = validateChain(certificates, { host, trustStore: options.trustStore, now: options.now });
-      if (report.issues.length > 0) return 'fail';
-    }
-    return chain;
-  };
+  const chains = new ChainVerdicts(options);
   for (const gm of model.gateways) {
-    const gatewayWide = index.gatewayWide.get(refKey(gm.ref))?.filter((f) => sameRef(f.resource, gm.ref)) ?? [];
+    const wide = gatewayWide(index, gm.ref);
     for (const server of gm.servers) {
       if (server.protocol !== 'HTTPS' && server.protocol !== 'TLS') continue;
       const terminates = server.mode === 'SIMPLE' || server.mode === 'MUTUAL' || server.mode === 'OPTIONAL_MUTUAL';
       const bundle = terminates ? servedBundle(model, gm, server) : { credential: '-', certificates: [] };
-      const leaf = bundle.certificates[0];
       // what a client got on the wire (the live probe) and what Envoy's admin API says it loaded: 'no' when
       // either saw another certificate, 'yes' when one saw the Secret's and none another, else unknown
       const views = terminates ? [servedOnWire(model.snapshot, model, gm, server), servedMatches(model.snapshot, model, gm, server)] : [];
       const served = views.includes('no') ? 'no' : views.includes('yes') ? 'yes' : 'unknown';
       for (const h of server.hosts) {
-        const about = findingsAbout(index, gm, h.host, server.port);
-        const decisive = [...about, ...gatewayWide].filter((f) => f.severity !== 'info');
-        const w = worst(decisive);
-        const blind = hostBlindness(model, gm, server, h);
-        let certificate: Pick<HostRow, 'subject' | 'notAfter' | 'expiresInDays' | 'coveredBy' | 'names'> = {};
-        let san: Check = 'unknown';
-        let chain: HostRow['chain'] = 'unknown';
-        if (leaf) {
-          const notAfter = Date.parse(leaf.notAfter);
-          certificate = { subject: leaf.commonName ?? leaf.subject, notAfter: leaf.notAfter };
-          if (!Number.isNaN(notAfter)) certificate.expiresInDays = Math.floor((notAfter - options.now.getTime()) / DAY_MS);
-          if (h.host !== '*') {
-            const match = matchHost(h.host, leaf);
-            san = match.covered ? 'ok' : 'fail';
-            if (match.covered && match.matchedBy) certificate.coveredBy = match.matchedBy;
-          }
-          certificate.names = leaf.dnsNames;
-          chain = chainOf(bundle.certificates, h.host);
-        }
+        const decisive = [...findingsAbout(index, gm.ref, h.host, server.port), ...wide].filter((f) => f.severity !== 'info');
+        const blind = hostBlindness(model, gm, server, h).map(blindText);
         // keys in a fixed order: -o json/yaml consumers diff these rows
         const row: HostRow = {
           gateway: gm.ref,
@@ -161,22 +75,19 @@ export function buildInventory(model: Model, findings: Finding[], options: Inven
           protocol: server.protocol,
           mode: server.mode ?? (server.server.tls ? 'SIMPLE' : 'none'),
           credential: bundle.credential,
-          ...certificate,
-          san,
-          chain,
+          ...certificateColumns(bundle.certificates, h.host, options, chains),
           served,
-          // an error seen is an error; anything less is unknown when the verdict needed what was not read
-          overall: w === 'error' ? 'error' : blind.length ? 'unknown' : w === 'warning' ? 'warn' : 'ok',
+          overall: verdict(decisive, blind),
           codes: [...new Set(decisive.map((f) => f.code))].sort(),
         };
-        if (blind.length) row.unknown = blind.map(blindText);
+        if (blind.length) row.unknown = blind;
         rows.push(row);
       }
     }
   }
   rows.push(...plainHttpRows(model, index));
-  // Gateway-API listeners: the same rows (gateway-api.ts)
-  rows.push(...kubernetesHostRows(model, findings, options));
+  // Gateway-API listeners: the same rows, by the same row path (gateway-api.ts, row.ts)
+  rows.push(...kubernetesHostRows(model, index, options, chains));
   rows.sort(
     (a, b) =>
       a.host.localeCompare(b.host) ||
@@ -232,7 +143,7 @@ function plainHttpRows(model: Model, index: FindingIndex): HostRow[] {
   // Gateways of one deployment share one peer array: one host index per array
   const byPeers = new Map<GatewayModel[], TlsHostIndex>();
   for (const gm of model.gateways) {
-    const gatewayWide = index.gatewayWide.get(refKey(gm.ref))?.filter((f) => sameRef(f.resource, gm.ref)) ?? [];
+    const wide = gatewayWide(index, gm.ref);
     for (const server of gm.servers) {
       if (server.protocol !== 'HTTP') continue;
       const peers = model.gatewaysOnWorkload(gm);
@@ -241,8 +152,7 @@ function plainHttpRows(model: Model, index: FindingIndex): HostRow[] {
       const redirect = server.server.tls?.httpsRedirect === true;
       for (const h of server.hosts) {
         if (servedOverTls(tls, h.host)) continue;
-        const decisive = [...findingsAbout(index, gm, h.host, server.port), ...gatewayWide].filter((f) => f.severity !== 'info');
-        const w = worst(decisive);
+        const decisive = [...findingsAbout(index, gm.ref, h.host, server.port), ...wide].filter((f) => f.severity !== 'info');
         rows.push({
           gateway: gm.ref,
           host: h.host,
@@ -255,7 +165,7 @@ function plainHttpRows(model: Model, index: FindingIndex): HostRow[] {
           chain: 'unknown',
           served: 'unknown',
           plainHttp: redirect ? 'redirect-only' : 'http-only',
-          overall: w === 'error' ? 'error' : w === 'warning' ? 'warn' : 'ok',
+          overall: verdict(decisive, []),
           codes: [...new Set(decisive.map((f) => f.code))].sort(),
         });
       }

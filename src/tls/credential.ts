@@ -15,6 +15,12 @@ function decodeValues(data: Data): Record<string, Buffer> {
   return out;
 }
 
+function typed(i: CertIssue, cause: CertIssue['cause'], field?: string): CertIssue {
+  i.cause = cause;
+  if (field !== undefined) i.field = field;
+  return i;
+}
+
 function issue(code: string, severity: CertIssue['severity'], message: string, evidence?: CertIssue['evidence']): CertIssue {
   return evidence ? { code, severity, message, evidence } : { code, severity, message };
 }
@@ -54,7 +60,7 @@ export function parseCertificateValue(value: string | Buffer, field: string, cod
   const keyBlocks = reading.blocks.filter((b) => isPrivateKeyLabel(b.label));
   certBlocks.forEach((b, n) => add(b.der, n));
   if (reading.encodedTwice) {
-    issues.push(issue(code, 'error', `${field} is base64-encoded twice: after Kubernetes decodes it, it is still base64 text (of ${describeBlocks({ ...reading, encodedTwice: false })}). Envoy cannot read it. Put the PEM under stringData, or base64-encode it only once under data`, { field, found: describeBlocks(reading) }));
+    issues.push(typed(issue(code, 'error', `${field} is base64-encoded twice: after Kubernetes decodes it, it is still base64 text (of ${describeBlocks({ ...reading, encodedTwice: false })}). Envoy cannot read it. Put the PEM under stringData, or base64-encode it only once under data`, { field, found: describeBlocks(reading) }), 'encoded-twice', field));
   }
   if (certBlocks.length === 0) {
     const found = describeBlocks(reading);
@@ -140,7 +146,7 @@ export function parseKeyValue(value: Buffer, field: string): ParsedKey {
     return { key, count: key ? 1 : 0, spkiHashes: key?.spkiSha256 ? [key.spkiSha256] : [], issues };
   }
   if (reading.encodedTwice) {
-    issues.push(issue('ITLS202', 'error', `${field} is base64-encoded twice: after Kubernetes decodes it, it is still base64 text. Envoy cannot read it. Put the PEM under stringData, or base64-encode it only once under data`, { field }));
+    issues.push(typed(issue('ITLS202', 'error', `${field} is base64-encoded twice: after Kubernetes decodes it, it is still base64 text. Envoy cannot read it. Put the PEM under stringData, or base64-encode it only once under data`, { field }), 'encoded-twice', field));
   }
   const keyBlocks = reading.blocks.filter((b) => isPrivateKeyLabel(b.label));
   if (keyBlocks.length === 0) {
@@ -162,12 +168,12 @@ function describeKeyBlock(block: PemBlock, field: string, issues: CertIssue[]): 
   const format = legacyEncrypted ? 'legacy-encrypted' : PEM_KEY_FORMATS[block.label] ?? 'unknown';
   if (format === 'pkcs8-encrypted' || format === 'legacy-encrypted') {
     issues.push(
-      issue('ITLS204', 'error', `${field} holds a passphrase-protected private key (${format === 'legacy-encrypted' ? 'legacy "Proc-Type: 4,ENCRYPTED" PEM' : 'encrypted PKCS#8 PEM'}); Envoy has no passphrase and cannot load it. Decrypt it with: openssl pkey -in encrypted.pem -out key.pem`, { field, format }),
+      typed(issue('ITLS204', 'error', `${field} holds a passphrase-protected private key (${format === 'legacy-encrypted' ? 'legacy "Proc-Type: 4,ENCRYPTED" PEM' : 'encrypted PKCS#8 PEM'}); Envoy has no passphrase and cannot load it. Decrypt it with: openssl pkey -in encrypted.pem -out key.pem`, { field, format }), 'encrypted-key', field),
     );
     return { type: 'unknown', format, encrypted: true };
   }
   if (format === 'unknown') {
-    issues.push(issue('ITLS204', 'error', `${field} holds a "${block.label.replace(/ PRIVATE KEY$/, '')}" private-key block, a key format Envoy cannot load; convert it to PKCS#8 PEM with: openssl pkey -in key -out key.pem`, { field, label: block.label }));
+    issues.push(typed(issue('ITLS204', 'error', `${field} holds a "${block.label.replace(/ PRIVATE KEY$/, '')}" private-key block, a key format Envoy cannot load; convert it to PKCS#8 PEM with: openssl pkey -in key -out key.pem`, { field, label: block.label }), 'key-format', field));
     return { type: 'unknown', format, encrypted: false };
   }
   try {
@@ -252,7 +258,7 @@ export function decodeCredential(data: Data, caData?: Data): DecodedCredential {
     }
     if (leaf) {
       const problem = envoyKeyProblem(leaf);
-      if (problem) result.issues.push(issue('ITLS204', 'error', `${problem}; the listener for this credential fails to load`, { keyType: leaf.publicKey.type, keyBits: leaf.publicKey.bits ?? null, curve: leaf.publicKey.curve ?? null }));
+      if (problem) result.issues.push(typed(issue('ITLS204', 'error', `${problem}; the listener for this credential fails to load`, { keyType: leaf.publicKey.type, keyBits: leaf.publicKey.bits ?? null, curve: leaf.publicKey.curve ?? null }), 'key-type'));
     }
   }
 

@@ -79,11 +79,22 @@ export interface TrustStore {
 }
 
 /** One problem found in a secret, bundle or chain, ready to become a finding. */
+/**
+ * What a credential issue is, as fixes decide on it (typed; the message is for people):
+ * encoded-twice — the field decodes to base64 text of the PEM (decoding it once more repairs it);
+ * encrypted-key — a passphrase-protected key; key-format — a key block Envoy cannot load;
+ * key-type — a certificate key type or size Envoy does not serve.
+ */
+export type CertIssueCause = 'encoded-twice' | 'encrypted-key' | 'key-format' | 'key-type';
+
 export interface CertIssue {
   code: string;
   severity: 'error' | 'warning' | 'info';
   message: string;
   evidence?: Record<string, string | number | boolean | string[] | null>;
+  cause?: CertIssueCause;
+  /** the Secret data key the issue is about (tls.crt, tls.key, cert, key, ca.crt...) */
+  field?: string;
 }
 
 export interface KeyFacts {

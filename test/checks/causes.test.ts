@@ -1,7 +1,7 @@
 // The merge pass: one finding per cause (docs/finding-model.md). Must merge, and must leave alone.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { mergeCauses } from '../../src/findings/causes.js';
+import { mergeCauses, withCause } from '../../src/findings/causes.js';
 import type { Finding } from '../../src/findings/types.js';
 
 const gw = (name: string, namespace = 'istio-system') => ({ kind: 'Gateway', namespace, name });
@@ -25,25 +25,46 @@ test('two secrets, or two different problems of one secret, stay apart', () => {
   assert.equal(out.length, 3);
 });
 
-test('one ITLS403 conflict counts once, on the Gateway istiod keeps', () => {
+test('one ITLS403 conflict counts once, on the Gateway istiod keeps (the check declares the cause, typed)', () => {
+  const same = JSON.stringify(['s.com', 443, ['istio-system/shop-gateway', 'shop/shop-gateway-b']]);
   const out = mergeCauses([
-    f({ code: 'ITLS403', resource: gw('shop-gateway-b', 'shop'), host: 's.com', port: 443, evidence: { conflictingWith: ['istio-system/shop-gateway (s.com)'], keptBy: 'istio-system/shop-gateway' } }),
-    f({ code: 'ITLS403', resource: gw('shop-gateway'), host: 's.com', port: 443, evidence: { conflictingWith: ['shop/shop-gateway-b (s.com)'], keptBy: 'istio-system/shop-gateway' } }),
+    withCause(f({ code: 'ITLS403', resource: gw('shop-gateway-b', 'shop'), host: 's.com', port: 443, evidence: { conflictingWith: ['istio-system/shop-gateway (s.com)'], keptBy: 'istio-system/shop-gateway' } }), { same, primary: false }),
+    withCause(f({ code: 'ITLS403', resource: gw('shop-gateway'), host: 's.com', port: 443, evidence: { conflictingWith: ['shop/shop-gateway-b (s.com)'], keptBy: 'istio-system/shop-gateway' } }), { same, primary: true }),
   ]);
   assert.equal(out.length, 1);
   assert.equal(out[0].resource.name, 'shop-gateway');
   assert.deepEqual(out[0].places, [{ resource: gw('shop-gateway-b', 'shop'), host: 's.com', port: 443 }]);
 });
 
-test('an ITLS503 caused by a VirtualService naming a missing Gateway becomes an also line on the ITLS501', () => {
+test('ITLS403 findings whose words say the same Gateways, without a declared cause, stay apart (nothing is read back from evidence)', () => {
+  const out = mergeCauses([
+    f({ code: 'ITLS403', resource: gw('shop-gateway-b', 'shop'), host: 's.com', port: 443, evidence: { conflictingWith: ['istio-system/shop-gateway (s.com)'], keptBy: 'istio-system/shop-gateway' } }),
+    f({ code: 'ITLS403', resource: gw('shop-gateway'), host: 's.com', port: 443, evidence: { conflictingWith: ['shop/shop-gateway-b (s.com)'], keptBy: 'istio-system/shop-gateway' } }),
+  ]);
+  assert.equal(out.length, 2);
+});
+
+test('an ITLS503 that the ITLS501 fix resolves becomes an also line on the ITLS501', () => {
   const vs = { kind: 'VirtualService', namespace: 'shop', name: 'shop' };
   const out = mergeCauses([
-    f({ code: 'ITLS501', resource: vs, evidence: { reference: 'shop-gateway' } }),
-    f({ code: 'ITLS503', severity: 'warning', host: 's.com', port: 443, evidence: { virtualServicesWithHost: ['shop/shop'], boundVirtualServices: [] } }),
+    withCause(f({ code: 'ITLS501', resource: vs, evidence: { reference: 'shop-gateway' } }), { resolves: [{ code: 'ITLS503', resource: gw('a'), host: 's.com', port: 443 }] }),
+    withCause(f({ code: 'ITLS503', severity: 'warning', host: 's.com', port: 443, evidence: {} }), { asConsequence: 's.com on Gateway istio-system/a port 443 gets 404: no VirtualService route reaches it.' }),
   ]);
   assert.deepEqual(out.map((x) => x.code), ['ITLS501']);
   assert.match(out[0].also![0], /^s\.com on Gateway istio-system\/a port 443 gets 404/);
   assert.equal(out[0].places![0].host, 's.com');
+});
+
+test('an ITLS503 on the same Gateway as an ITLS502 whose fix does not route it keeps its own finding and fix', () => {
+  const vs = { kind: 'VirtualService', namespace: 'blog', name: 'blog' };
+  const unrouted = f({ code: 'ITLS503', severity: 'warning', host: 'docs.acme.test', port: 443, evidence: { virtualServicesWithHost: [], boundVirtualServices: ['blog/blog'] }, remediation: { summary: 'new VirtualService' } });
+  const out = mergeCauses([
+    withCause(f({ code: 'ITLS502', resource: vs, host: 'blgo.acme.test', evidence: { gateway: 'istio-system/a' } }), { resolves: [] }),
+    unrouted,
+  ]);
+  assert.deepEqual(out.map((x) => x.code), ['ITLS502', 'ITLS503']);
+  assert.equal(out[0].also, undefined);
+  assert.equal(out[1].remediation?.summary, 'new VirtualService');
 });
 
 test('an ITLS503 with no routing cause stays; a check-grouped ITLS404 is left as it is', () => {
@@ -51,4 +72,27 @@ test('an ITLS503 with no routing cause stays; a check-grouped ITLS404 is left as
   const out = mergeCauses([f({ code: 'ITLS503', severity: 'warning', host: 's.com', evidence: { virtualServicesWithHost: [] } }), grouped]);
   assert.equal(out.length, 2);
   assert.deepEqual(out[1], grouped);
+});
+
+// ---- whole runs: the checks declare what their fixes resolve (issue 17) ----
+import { CLUSTER, HTTPS_SERVER, SHOP_SECRET, docs, findingsFor, gateway, ingressPod } from './_support.js';
+
+const twoDeployments = (...extra: string[]) =>
+  docs(
+    CLUSTER,
+    ingressPod({ namespace: 'istio-ingress', name: 'internal-gw', labels: '{istio: internal}' }),
+    gateway({ name: 'public', servers: HTTPS_SERVER() }),
+    gateway({ name: 'internal', selector: '{istio: internal}', servers: HTTPS_SERVER() }),
+    ...extra,
+  );
+
+test('one missing copy of a Secret is one finding: the ITLS211 copy resolves the ITLS201 of that namespace, which becomes its place', () => {
+  const out = findingsFor(undefined, { yaml: twoDeployments(SHOP_SECRET('istio-system')) }).filter((x) => x.code === 'ITLS201' || x.code === 'ITLS211');
+  assert.deepEqual(out.map((x) => x.code), ['ITLS211']);
+  assert.deepEqual(out[0].places, [{ resource: gw('internal'), host: 'shop.example.com', port: 443 }]);
+});
+
+test('an ITLS201 with no copy anywhere stays an ITLS201 (nothing to copy, no ITLS211 to absorb it)', () => {
+  const out = findingsFor(undefined, { yaml: twoDeployments(SHOP_SECRET('shop', 'unrelated-tls')) }).filter((x) => x.code === 'ITLS201' || x.code === 'ITLS211');
+  assert.deepEqual([...new Set(out.map((x) => x.code))], ['ITLS201']);
 });

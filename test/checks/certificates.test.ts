@@ -23,6 +23,20 @@ const selfSigned = await issueCert({ dns: ['shop.example.com'] });
 const GW = (hosts = ['shop.example.com']) => gateway({ servers: httpsServer(hosts) });
 const secretWith = (crt: string, key: string) => tlsSecret({ data: { 'tls.crt': b64(crt), 'tls.key': b64(key) } });
 const withChain = (leaf: { certPem: string }) => leaf.certPem + inter.certPem;
+/** A gateway pod with the legacy certificate mount, a Gateway serving `hosts` from those files, and the mounted Secret (pki.leaf). */
+const fileMounted = (hosts: string[]) =>
+  docs(
+    ISTIOD,
+    ingressPod({
+      mounts: '[{name: c, mountPath: /etc/istio/ingressgateway-certs}]',
+      volumes: '[{name: c, secret: {secretName: istio-ingressgateway-certs}}]',
+    }),
+    gateway({ servers: `
+  - port: {number: 443, name: https, protocol: HTTPS}
+    hosts: ${JSON.stringify(hosts)}
+    tls: {mode: SIMPLE, serverCertificate: /etc/istio/ingressgateway-certs/tls.crt, privateKey: /etc/istio/ingressgateway-certs/tls.key}` }),
+    tlsSecret({ name: 'istio-ingressgateway-certs', data: tlsData(pki.leaf) }),
+  );
 
 table(certificatesCheck, [
   {
@@ -153,18 +167,28 @@ table(certificatesCheck, [
   },
   {
     name: 'stays silent on a healthy file-mounted certificate',
-    yaml: docs(
-      ISTIOD,
-      ingressPod({
-        mounts: '[{name: c, mountPath: /etc/istio/ingressgateway-certs}]',
-        volumes: '[{name: c, secret: {secretName: istio-ingressgateway-certs}}]',
-      }),
-      gateway({ servers: `
-  - port: {number: 443, name: https, protocol: HTTPS}
-    hosts: ["shop.example.com"]
-    tls: {mode: SIMPLE, serverCertificate: /etc/istio/ingressgateway-certs/tls.crt, privateKey: /etc/istio/ingressgateway-certs/tls.key}` }),
-      tlsSecret({ name: 'istio-ingressgateway-certs', data: tlsData(pki.leaf) }),
-    ),
+    yaml: fileMounted(['shop.example.com']),
     assert: (f) => assert.deepEqual(f, []),
+  },
+  // host "*" is judged one way, whichever way the certificate is loaded (issue 16): ITLS304 as info, same words
+  {
+    name: 'reports ITLS304 as info for host * on a file-mounted certificate, in the words of the credentialName path',
+    yaml: docs(
+      fileMounted(['*']),
+      gateway({ name: 'sds', servers: httpsServer(['*'], 'shop-tls', 'SIMPLE', 8443) }),
+      tlsSecret({ data: tlsData(pki.leaf) }),
+    ),
+    report: ['ITLS304'],
+    assert: (f) => {
+      const star = f.filter((x) => x.code === 'ITLS304');
+      assert.deepEqual(star.map((x) => `${x.resource.name}:${x.host}:${x.severity}`).sort(), ['sds:*:info', 'web:*:info']);
+      assert.equal(new Set(star.map((x) => x.message)).size, 1, 'one wording for both paths');
+      assert.match(star[0].message, /^The Gateway host "\*" accepts any SNI/);
+    },
+  },
+  {
+    name: 'stays silent on ITLS304 for a file-mounted certificate whose names cover the host',
+    yaml: fileMounted(['shop.example.com', 'x.shop.example.com']),
+    silent: ['ITLS304'],
   },
 ]);

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { createPrivateKey } from 'node:crypto';
 import { credentialsCheck } from '../../src/checks/credentials.js';
-import { issueCert } from '../../src/testing/certgen.js';
+import { chainPem, issueCert } from '../../src/testing/certgen.js';
 import { b64, cluster, gateway, httpsServer, pki, table, tlsData, tlsSecret } from './certs-support.js';
 import { ingressPod } from './_support.js';
 
@@ -46,6 +46,25 @@ table(credentialsCheck, [
     assert: (f) => assert.match(f.find((x) => x.code === 'ITLS202')!.message, /encoded twice/),
   },
   {
+    name: 'reports one ITLS202 (not one per key) when both values are base64-encoded twice, fixed by decoding each once through the cluster with no file asked for',
+    yaml: cluster(GW, tlsSecret({ data: { 'tls.crt': b64(b64(pki.leaf.certPem)), 'tls.key': b64(b64(pki.leaf.keyPem)) } })),
+    report: ['ITLS202'],
+    assert: (f) => {
+      const x = f.filter((y) => y.code === 'ITLS202');
+      assert.equal(x.length, 1, 'one secret, one cause: one finding');
+      const cmds = x[0].remediation!.commands!.join('\n');
+      assert.match(cmds, /kubectl patch secret shop-tls -n istio-system --type=merge -p "\{\\"data\\":\{\\"tls\.crt\\":\\"\$\(kubectl get secret shop-tls -n istio-system -o go-template=/);
+      assert.match(cmds, /\\"tls\.key\\":\\"\$\(kubectl get secret shop-tls/);
+      assert.doesNotMatch(cmds, /FULLCHAIN|_KEY\b/, 'the cluster holds the material: no file is asked for');
+    },
+  },
+  {
+    name: 'stays silent on decoding once when a value is not encoded twice (an empty key is rewritten from files)',
+    yaml: cluster(GW, tlsSecret({ data: { 'tls.crt': b64(b64(pki.leaf.certPem)), 'tls.key': '' } })),
+    report: ['ITLS202'],
+    assert: (f) => assert.doesNotMatch(f.find((y) => y.code === 'ITLS202')!.remediation!.commands!.join('\n'), /go-template/),
+  },
+  {
     name: 'reports ITLS202 with the keys found when neither pair is present',
     yaml: cluster(GW, tlsSecret({ type: 'Opaque', data: { 'certificate.pem': b64(pki.leaf.certPem), 'private.pem': b64(pki.leaf.keyPem) } })),
     report: ['ITLS202'],
@@ -62,6 +81,24 @@ table(credentialsCheck, [
     yaml: cluster(GW, tlsSecret({ data: { 'tls.crt': b64(pki.leaf.certPem), 'tls.key': b64(createPrivateKey(pki.leaf.keyPem).export({ type: 'pkcs8', format: 'pem', cipher: 'aes-256-cbc', passphrase: 'x' }) as string) } })),
     report: ['ITLS204'],
     silent: ['ITLS203'],
+    // decided on the issue's typed cause (encrypted-key), not on the words of the TLS engine
+    assert: (f) => assert.match(f.find((y) => y.code === 'ITLS204')!.remediation!.summary, /unencrypted/),
+  },
+  {
+    name: 'reports ITLS203 with a copy of the same Secret from another namespace as the fix, when that copy is a valid pair for the host',
+    yaml: cluster(GW, tlsSecret({ data: { 'tls.crt': b64(chainPem(pki.leaf)), 'tls.key': b64(other.keyPem) } }), tlsSecret({ namespace: 'shop', data: tlsData(pki.leaf) })),
+    report: ['ITLS203'],
+    assert: (f) => {
+      const cmds = f.find((y) => y.code === 'ITLS203')!.remediation!.commands!.join('\n');
+      assert.match(cmds, /kubectl get secret shop-tls -n shop -o go-template=.*namespace: istio-system.* \| kubectl apply -f -/);
+      assert.doesNotMatch(cmds, /FULLCHAIN/);
+    },
+  },
+  {
+    name: 'stays silent on copying a same-named Secret that has the problem too',
+    yaml: cluster(GW, tlsSecret({ data: { 'tls.crt': b64(chainPem(pki.leaf)), 'tls.key': b64(other.keyPem) } }), tlsSecret({ namespace: 'shop', data: { 'tls.crt': b64(chainPem(pki.leaf)), 'tls.key': b64(other.keyPem) } })),
+    report: ['ITLS203'],
+    assert: (f) => assert.doesNotMatch(f.find((y) => y.code === 'ITLS203')!.remediation!.commands!.join('\n'), /-n shop/),
   },
   {
     name: 'reports ITLS205 for MUTUAL without any CA bundle',

@@ -37,6 +37,13 @@ const TABLE: { name: string; inpod: string[]; via: string; state: string; fileSt
   { name: 'inpod-portforward-forbidden', inpod: ['ITLS210', 'ITLS901'], via: 'exec', state: 'ok' },
   { name: 'inpod-hung-pod', inpod: ['ITLS901'], via: 'port-forward', state: 'timeout', timeoutMs: 1500 },
   { name: 'inpod-hostile-path', inpod: ['ITLS206'], via: 'port-forward', state: 'ok', fileState: 'skipped' },
+  // credentialName istio-system/shop-tls: Envoy holds kubernetes://istio-system/shop-tls (no false ITLS210)
+  { name: 'inpod-credential-ns-name', inpod: [], via: 'port-forward', state: 'ok' },
+  // exec denied, port-forward allowed: Envoy's chunked admin answers are enough
+  { name: 'inpod-portforward-only', inpod: ['ITLS210'], via: 'port-forward', state: 'ok' },
+  // a missing ls on CRI-O (exit 127, "No such file or directory") and cri-dockerd (exit 126) is no-tool, never ITLS206
+  { name: 'inpod-distroless-cri-o', inpod: ['ITLS210'], via: 'port-forward', state: 'ok', fileState: 'no-tool' },
+  { name: 'inpod-distroless-cri-dockerd', inpod: ['ITLS210'], via: 'port-forward', state: 'ok', fileState: 'no-tool' },
 ];
 
 const READ_ONLY = (cmd: string[]) =>
@@ -256,6 +263,31 @@ spec:
       assert.deepEqual(f.map((x) => x.code), c.expect, f.map((x) => x.message).join('\n'));
     });
   }
+  // A rejected listener is named by the port Envoy listens on: the Service's targetPort, here a named one
+  // (https → container port 8443), translated the way the model translates every listen port (issue 16).
+  const namedTargetPort = (rejected: string) => {
+    const snap = snapshotFromYaml(
+      yaml(SDS).replace('    image: istio/proxyv2:1.24.0\n', '    image: istio/proxyv2:1.24.0\n    ports: [{name: https, containerPort: 8443}]\n') +
+        `---
+apiVersion: v1
+kind: Service
+metadata: {name: istio-ingressgateway, namespace: istio-system}
+spec: {selector: {istio: ingressgateway}, ports: [{name: https, port: 443, targetPort: https}]}
+`,
+      { read: ['pods', 'secrets', 'gateways', 'services'] },
+    );
+    snap.inspections.push(inspection({ secrets: [{ name: 'kubernetes://a-cert', state: 'ACTIVE', certificateChainPem: chainPem(current) }], rejectedListeners: [{ name: rejected, error: 'bad' }] }));
+    return runChecks(snap, { now: new Date(), expiryWarningMs: 30 * 86_400_000, trustStore }, [inPodCheck]).findings;
+  };
+  it('reports ITLS213 for the server behind a named targetPort (listener 0.0.0.0_8443, Service 443 → https → 8443)', () => {
+    const f = namedTargetPort('0.0.0.0_8443');
+    assert.deepEqual(f.map((x) => x.code), ['ITLS213']);
+    assert.equal(f[0].port, 443);
+    assert.equal(f[0].host, 'a.example.com');
+  });
+  it('stays silent on ITLS213 for a rejected listener on a port no server maps to through the named targetPort', () => {
+    assert.deepEqual(namedTargetPort('0.0.0.0_9443').map((x) => x.code), []);
+  });
 });
 
 describe('findings from several pods of one gateway are merged', () => {

@@ -55,7 +55,7 @@ describe('parseCommandLine', () => {
     ['an unknown flag, with a suggestion', ['doctor', '--namespce', 'x'], /unknown flag --namespce \(did you mean --namespace\?\)/],
     ['an unknown short flag', ['doctor', '-z'], /unknown flag -z/],
     ['an unknown command', ['doctr'], /unknown command "doctr"/],
-    ['a bad -o', ['doctor', '-o', 'wide'], /-o must be one of table, json, yaml \(got "wide"\)/],
+    ['a bad -o', ['doctor', '-o', 'wide'], /-o must be one of table, json, yaml, sarif \(got "wide"\)/],
     ['a bad --fail-on', ['doctor', '--fail-on', 'critical'], /--fail-on must be one of error, warning, info, none/],
     ['a date that is not RFC3339', ['doctor', '--now', '2026-01-31'], /--now must be an RFC3339 time/],
     ['a nonsense --now', ['doctor', '--now', 'yesterday'], /--now must be an RFC3339 time/],

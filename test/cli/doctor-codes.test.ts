@@ -115,5 +115,54 @@ describe('ITLS901 / ITLS902', () => {
     assert.equal(blindness(offline), undefined);
   });
 
-  it('declares its codes', () => assert.deepEqual(doctorCheck.codes.map((c) => c.code), ['ITLS901', 'ITLS902']));
+  it('declares its codes', () => assert.deepEqual(doctorCheck.codes.map((c) => c.code), ['ITLS901', 'ITLS902', 'ITLS903']));
+});
+
+describe('ITLS903: no Istio in this context', () => {
+  const pod = (name: string, ns: string, labels: Record<string, string>, args?: string[]) =>
+    ({ metadata: { name, namespace: ns, labels }, spec: { containers: [{ name: args ? 'istio-proxy' : 'app', ...(args ? { args } : {}) }] }, status: { phase: 'Running' } }) as Snapshot['pods'][number];
+  /** A live cluster whose pods were listed everywhere: one app pod, nothing of Istio. */
+  function noIstio(edit: (s: Snapshot) => void = () => {}) {
+    return run((s) => {
+      s.source.server = 'https://10.0.0.1:6443';
+      s.read = { pods: true, gateways: true };
+      s.pods = [pod('shop-1', 'shop', { app: 'shop' })];
+      edit(s);
+    });
+  }
+
+  it('names the context and what is missing, CRDs installed', () => {
+    const findings = noIstio();
+    assert.deepEqual(findings.map((f) => f.code), ['ITLS903']);
+    assert.equal(findings[0].severity, 'error');
+    assert.match(findings[0].message, /^Context prod \(https:\/\/10\.0\.0\.1:6443\) runs no Istio: no istiod pod in any namespace, no gateway pod, no Gateway; Istio's CRDs are installed but nothing uses them/);
+    assert.deepEqual(findings[0].resource, { kind: 'Cluster', name: 'prod' });
+    assert.ok(!(findings[0].remediation?.commands ?? []).some((c) => /istioctl install|kubectl (apply|create)/.test(c)), 'the pasted commands only read');
+  });
+
+  it('CRDs not served either: one finding (ITLS903 says it), not ITLS902 beside it', () => {
+    const findings = noIstio((s) => (s.istioCrds = 'missing'));
+    assert.deepEqual(findings.map((f) => f.code), ['ITLS903']);
+    assert.match(findings[0].message, /the API server does not serve networking\.istio\.io/);
+    assert.deepEqual(findings[0].evidence?.missing, ['istiod pod', 'gateway pod', 'Gateway', 'networking.istio.io CRDs']);
+  });
+
+  const silent: [string, (s: Snapshot) => void][] = [
+    ['an istiod pod runs', (s) => s.pods.push(pod('istiod-1', 'istio-system', { app: 'istiod' }))],
+    ['a gateway pod runs (router proxy)', (s) => s.pods.push(pod('gw-1', 'edge', { app: 'edge' }, ['proxy', 'router']))],
+    ['a Gateway API gateway pod runs', (s) => s.pods.push(pod('web-istio-1', 'edge', { 'gateway.networking.k8s.io/gateway-name': 'web' }))],
+    ['a Gateway exists (ITLS101/103 say what is down)', (s) => s.gateways.push({ metadata: { name: 'g', namespace: 'x' }, spec: { selector: { istio: 'ingressgateway' }, servers: [] } } as unknown as Snapshot['gateways'][number])],
+    ['pods were not listed everywhere', (s) => (s.read = { gateways: true })],
+    ['offline: manifests say nothing about what runs', (s) => (s.source = { kind: 'offline' })],
+  ];
+  for (const [name, edit] of silent) {
+    it(`stays silent when ${name}`, () => assert.ok(!noIstio(edit).some((f) => f.code === 'ITLS903')));
+  }
+  it('CRDs missing while istiod runs: ITLS902 alone', () => {
+    const findings = noIstio((s) => {
+      s.istioCrds = 'missing';
+      s.pods.push(pod('istiod-1', 'istio-system', { app: 'istiod' }));
+    });
+    assert.deepEqual(findings.map((f) => f.code), ['ITLS902']);
+  });
 });

@@ -211,7 +211,8 @@ describe('what cannot be read', () => {
   it('one hung kind is reported as unreadable (status 0); the others are read', async () => {
     const sim = await startSim({ scenarioDir: scenarioWith(BASIC, { 'scenario.json': { hang: ['/api/v1/secrets'] } }) });
     try {
-      const snap = await loadLiveSnapshot({ kubeconfig: sim.kubeconfigPath, requestTimeoutMs: 300 });
+      // the hung kind waits out the whole timeout; the others must answer within it even on a loaded machine
+      const snap = await loadLiveSnapshot({ kubeconfig: sim.kubeconfigPath, requestTimeoutMs: TIMEOUT });
       assert.deepEqual(snap.unreadable.map((u) => [u.resource, u.status]), [['secrets', 0]]);
       assert.equal(snap.gateways.length, 1);
     } finally {

@@ -143,7 +143,14 @@ export async function userFiles(s: Scenario, objects: Obj[], script: string): Pr
   const vars = [...script.matchAll(/^: "\$\{([A-Za-z_][A-Za-z0-9_]*):\?/gm)].map((m) => m[1]);
   const rootEntry = s.entries.find((e) => e.ca && !e.issuer);
   const issuerEntry = s.entries.find((e) => e.ca && e.issuer) ?? rootEntry;
+  // the backend of a host no VirtualService routes: the user names a Service; here, one the scenario has
+  const services = objects.filter((o) => o.kind === 'Service' && !/gateway/.test(o.metadata.name) && (o.metadata.namespace ?? 'default') !== 'istio-system');
   for (const v of vars) {
+    if (v.endsWith('_BACKEND')) {
+      // a value, not a file: what the user names (a Service of the scenario, else the API server's own)
+      env[v] = services.length ? `${services[0].metadata.name}.${services[0].metadata.namespace ?? 'default'}.svc.cluster.local` : 'kubernetes.default.svc.cluster.local';
+      continue;
+    }
     const m = /^(.*)_(FULLCHAIN|KEY|CA)$/.exec(v);
     const line = script.split('\n').find((l) => !l.startsWith(':') && l.includes(`"$${v}"`)) ?? '';
     const secret = /secret (?:tls |generic )?([a-z0-9.-]+) -n ([a-z0-9-]+)/.exec(line);
@@ -384,49 +391,137 @@ function jsonPatch(target: Obj, ops: { op: string; path: string; value?: unknown
   return out as unknown as Obj;
 }
 
-/** kubectl's go-template, the subset copySecretCommand prints. */
+/**
+ * kubectl's go-template, the subset the fixes print: text, {{"\n"}}, {{.field}}, {{$var}},
+ * {{range $k, $v := .data}}…{{end}}, {{$x := EXPR}}, {{if EXPR}}…{{else}}…{{end}}, where EXPR is a
+ * term or a call of index, base64decode, slice or eq (as text/template and kubectl define them).
+ */
 function goTemplate(tpl: string, obj: Obj): string {
-  let out = '';
+  const tokens: { text?: string; action?: string }[] = [];
   const re = /\{\{(.*?)\}\}/gs;
   let last = 0;
   let m: RegExpExecArray | null;
-  const tokens: { text?: string; action?: string }[] = [];
   while ((m = re.exec(tpl))) {
     if (m.index > last) tokens.push({ text: tpl.slice(last, m.index) });
     tokens.push({ action: m[1].trim() });
     last = m.index + m[0].length;
   }
   if (last < tpl.length) tokens.push({ text: tpl.slice(last) });
-  const render = (toks: typeof tokens, vars: Record<string, string>): string => {
+  type Value = string | number | boolean | Record<string, unknown>;
+  // split an expression into words: "strings", (groups), and bare words
+  const words = (expr: string): string[] => {
+    const out: string[] = [];
+    let i = 0;
+    while (i < expr.length) {
+      const c = expr[i];
+      if (c === ' ') i++;
+      else if (c === '"') {
+        let j = i + 1;
+        while (j < expr.length && expr[j] !== '"') j += expr[j] === '\\' ? 2 : 1;
+        out.push(expr.slice(i, j + 1));
+        i = j + 1;
+      } else if (c === '(') {
+        let depth = 0;
+        let j = i;
+        for (; j < expr.length; j++) {
+          if (expr[j] === '(') depth++;
+          else if (expr[j] === ')' && --depth === 0) break;
+        }
+        out.push(expr.slice(i, j + 1));
+        i = j + 1;
+      } else {
+        let j = i;
+        while (j < expr.length && expr[j] !== ' ') j++;
+        out.push(expr.slice(i, j));
+        i = j;
+      }
+    }
+    return out;
+  };
+  const evalExpr = (expr: string, vars: Record<string, Value>): Value => {
+    // pipelines: a | f  ==  f a
+    const pipe = expr.split(' | ');
+    if (pipe.length > 1) return pipe.slice(1).reduce<Value>((acc, f) => call(f.trim(), [acc], vars), evalExpr(pipe[0], vars));
+    const ws = words(expr.trim());
+    if (ws.length === 1) return term(ws[0], vars);
+    return call(ws[0], ws.slice(1).map((w) => term(w, vars)), vars);
+  };
+  const term = (w: string, vars: Record<string, Value>): Value => {
+    if (w.startsWith('(')) return evalExpr(w.slice(1, -1), vars);
+    if (w.startsWith('"')) return JSON.parse(w) as string;
+    if (/^-?\d+$/.test(w)) return Number(w);
+    if (w.startsWith('$')) {
+      if (!(w.slice(1) in vars)) throw new ScriptError(`go-template: undefined variable ${w}`);
+      return vars[w.slice(1)];
+    }
+    if (/^\.\w+$/.test(w)) return ((obj as Record<string, unknown>)[w.slice(1)] ?? '<no value>') as Value;
+    throw new ScriptError(`go-template: unsupported term ${w}`);
+  };
+  const call = (fn: string, args: Value[], _vars: Record<string, Value>): Value => {
+    switch (fn) {
+      case 'index': {
+        const v = (args[0] as Record<string, unknown>)?.[String(args[1])];
+        if (v === undefined) throw new ScriptError(`error executing template: map has no entry for key ${String(args[1])}`);
+        return v as Value;
+      }
+      case 'base64decode':
+        return Buffer.from(String(args[0]), 'base64').toString('utf8');
+      case 'slice': {
+        const str = String(args[0]);
+        const [from, to] = [Number(args[1]), Number(args[2] ?? str.length)];
+        if (to > str.length) throw new ScriptError('error executing template: slice index out of range');
+        return str.slice(from, to);
+      }
+      case 'eq':
+        return args.slice(1).some((a) => a === args[0]);
+      default:
+        throw new ScriptError(`go-template: unsupported function ${fn}`);
+    }
+  };
+  /** the index of the {{else}} (or -1) and the {{end}} that close the block opened at `start` */
+  const blockEnd = (start: number): { els: number; end: number } => {
+    let depth = 1;
+    let els = -1;
+    for (let j = start + 1; j < tokens.length; j++) {
+      const a = tokens[j].action;
+      if (a === undefined) continue;
+      if (a.startsWith('range ') || a.startsWith('if ') || a.startsWith('with ')) depth++;
+      else if (a === 'else' && depth === 1) els = j;
+      else if (a === 'end' && --depth === 0) return { els, end: j };
+    }
+    throw new ScriptError('go-template: unterminated block');
+  };
+  const render = (from: number, to: number, vars: Record<string, Value>): string => {
     let s = '';
-    for (let i = 0; i < toks.length; i++) {
-      const t = toks[i];
+    for (let i = from; i < to; i++) {
+      const t = tokens[i];
       if (t.text !== undefined) {
         s += t.text;
         continue;
       }
       const a = t.action!;
       const range = /^range \$(\w+), \$(\w+) := \.(\w+)$/.exec(a);
+      const assign = /^\$(\w+) := (.*)$/.exec(a);
       if (range) {
-        let depth = 1;
-        let j = i + 1;
-        for (; j < toks.length; j++) {
-          if (toks[j].action?.startsWith('range')) depth++;
-          if (toks[j].action === 'end' && --depth === 0) break;
-        }
-        const body = toks.slice(i + 1, j);
+        const { end } = blockEnd(i);
         const map = ((obj as Record<string, unknown>)[range[3]] ?? {}) as Record<string, string>;
-        for (const k of Object.keys(map).sort()) s += render(body, { ...vars, [range[1]]: k, [range[2]]: map[k] });
-        i = j;
-      } else if (a === '"\\n"') s += '\n';
-      else if (/^\$\w+$/.test(a)) s += vars[a.slice(1)] ?? '';
-      else if (/^\.\w+$/.test(a)) s += String((obj as Record<string, unknown>)[a.slice(1)] ?? '<no value>');
-      else throw new ScriptError(`go-template: unsupported action {{${a}}}`);
+        for (const k of Object.keys(map).sort()) s += render(i + 1, end, { ...vars, [range[1]]: k, [range[2]]: map[k] });
+        i = end;
+      } else if (a.startsWith('if ')) {
+        const { els, end } = blockEnd(i);
+        const cond = evalExpr(a.slice(3), vars);
+        const truthy = cond !== false && cond !== '' && cond !== 0;
+        s += truthy ? render(i + 1, els >= 0 ? els : end, vars) : els >= 0 ? render(els + 1, end, vars) : '';
+        i = end;
+      } else if (assign) {
+        vars[assign[1]] = evalExpr(assign[2], vars);
+      } else {
+        s += String(evalExpr(a, vars));
+      }
     }
     return s;
   };
-  out = render(tokens, {});
-  return out;
+  return render(0, tokens.length, {});
 }
 
 function runCommand(argv: string[], ctx: Ctx, stdin: string): string {
@@ -538,12 +633,21 @@ export function runScript(script: string, objects: Obj[], env: Record<string, st
   for (let i = 0; i < lines.length; i++) {
     const line = lines[i].trim();
     if (line === '' || line.startsWith('#') || line === 'set -eu') continue;
-    const here = /^(.*?)\s*<<'([A-Z]+)'$/.exec(line);
+    // <<'YAML' keeps the body as written; <<YAML expands ${NAME} (and nothing else may need expanding)
+    const here = /^(.*?)\s*<<('?)([A-Z]+)\2$/.exec(line);
     if (here) {
       const body: string[] = [];
-      for (i++; i < lines.length && lines[i] !== here[2]; i++) body.push(lines[i]);
-      if (i >= lines.length) throw new ScriptError(`heredoc ${here[2]} not terminated`);
-      runPipeline(here[1], ctx, body.join('\n') + '\n');
+      for (i++; i < lines.length && lines[i] !== here[3]; i++) body.push(lines[i]);
+      if (i >= lines.length) throw new ScriptError(`heredoc ${here[3]} not terminated`);
+      let text = body.join('\n') + '\n';
+      if (!here[2]) {
+        if (/[`\\]|\$(?!\{[A-Za-z_][A-Za-z0-9_]*\})/.test(text)) throw new ScriptError(`unquoted heredoc ${here[3]} holds shell syntax the interpreter does not expand`);
+        text = text.replace(/\$\{([A-Za-z_][A-Za-z0-9_]*)\}/g, (_all, name: string) => {
+          if (!(name in ctx.env)) throw new ScriptError(`${name}: parameter not set`);
+          return ctx.env[name];
+        });
+      }
+      runPipeline(here[1], ctx, text);
       continue;
     }
     const check = /^: "\$\{([A-Za-z_][A-Za-z0-9_]*):\?[^}]*\}"$/.exec(line);

@@ -131,7 +131,8 @@ describe('fixes applied for real on a real API server', { skip }, () => {
         const base = ['doctor', '--kubeconfig', server.kubeconfig('admin'), '--no-exec', '-o', 'json'];
         const first = (JSON.parse((await run(base)).stdout) as { findings: Finding[] }).findings;
         const script = (await run(['doctor', '--kubeconfig', server.kubeconfig('admin'), '--no-exec', '--fix-script'])).stdout;
-        const gateways = readManifestFiles([m.dir]).flatMap((f) => f.docs).filter((d): d is Obj => !!d && typeof d === 'object' && (d as Obj).kind === 'Gateway');
+        // Gateways (the hosts a stand-in certificate names) and Services (a stand-in backend the user would name)
+        const gateways = readManifestFiles([m.dir]).flatMap((f) => f.docs).filter((d): d is Obj => !!d && typeof d === 'object' && ['Gateway', 'Service'].includes(String((d as Obj).kind)));
         const files = await userFiles({ name: scenario, now, objects: [], certs: m.certs, entries, roots }, gateways, script);
         // the README's file names: fullchain.pem and privkey.pem, stand-ins issued now by the scenario's CA
         writeFileSync(join(work, 'fullchain.pem'), files.env.SHOP_TLS_FULLCHAIN ? files.files.get(files.env.SHOP_TLS_FULLCHAIN)! : '');
@@ -207,11 +208,17 @@ describe('fixes applied for real on a real API server', { skip }, () => {
           return;
         }
         // 3. the script in a real shell, the user's files stood in for
-        const gateways = readManifestFiles([m.dir]).flatMap((f) => f.docs).filter((d): d is Obj => !!d && typeof d === 'object' && (d as Obj).kind === 'Gateway');
+        // Gateways (the hosts a stand-in certificate names) and Services (a stand-in backend the user would name)
+        const gateways = readManifestFiles([m.dir]).flatMap((f) => f.docs).filter((d): d is Obj => !!d && typeof d === 'object' && ['Gateway', 'Service'].includes(String((d as Obj).kind)));
         const files = await userFiles({ name, now, objects: [], certs: m.certs, entries, roots }, gateways, script);
         assert.deepEqual(files.missing, [], 'every variable the script checks has a stand-in');
         const env: Record<string, string> = { KUBECONFIG: server.kubeconfig('admin'), NO_COLOR: '1' };
         for (const [v, p] of Object.entries(files.env)) {
+          // a file the user has, or a value only the user knows (a backend Service host)
+          if (!files.files.has(p)) {
+            env[v] = p;
+            continue;
+          }
           const real = join(work, basename(p));
           writeFileSync(real, files.files.get(p)!);
           env[v] = real;

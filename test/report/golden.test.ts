@@ -220,9 +220,11 @@ describe('table view rules', () => {
         assert.ok(!same.has(key), `${f.code} twice: ${f.message}`);
         same.add(key);
       }
+      // a 404 repeats a routing cause when a VirtualService that lists its host is that cause (its fix binds
+      // the host); a VirtualService bound to the Gateway for other hosts is not the cause of this one (issue 17)
       const routingCauses = new Set(findings.filter((f) => f.code === 'ITLS501' || f.code === 'ITLS502').map((f) => `${f.resource.namespace}/${f.resource.name}`));
       for (const f of findings.filter((x) => x.code === 'ITLS503')) {
-        const vs = [f.evidence.virtualServicesWithHost, f.evidence.boundVirtualServices].flat().filter((v): v is string => typeof v === 'string');
+        const vs = [f.evidence.virtualServicesWithHost].flat().filter((v): v is string => typeof v === 'string');
         assert.ok(!vs.some((v) => routingCauses.has(v)), `ITLS503 for ${f.host} repeats a routing cause`);
       }
       const conflicts = findings.filter((f) => f.code === 'ITLS403');

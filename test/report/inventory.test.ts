@@ -275,6 +275,52 @@ spec:
     const r = buildInventory(new Model(snapshot, 'other'), [], { now: NOW, trustStore: loadTrustStore(undefined, { includeBundled: false }) });
     assert.deepEqual(r, []);
   });
+
+  const k8sEdge = (namespace: string, secret = 'shop-tls') => `apiVersion: gateway.networking.k8s.io/v1
+kind: Gateway
+metadata: {name: edge, namespace: ${namespace}}
+spec:
+  gatewayClassName: istio
+  listeners:
+  - name: shop
+    port: 443
+    protocol: HTTPS
+    hostname: shop.example.com
+    tls: {mode: Terminate, certificateRefs: [{kind: Secret, name: ${secret}}]}
+`;
+
+  it('-n scope: Gateway-API rows only for Gateways in that namespace, from the Model alone (no check run first)', () => {
+    const snapshot = snapshotFromYaml(`${k8sEdge('apps')}---\n${k8sEdge('shop')}`);
+    const inventory = (namespace?: string) =>
+      buildInventory(new Model(snapshot, namespace), [], { now: NOW, trustStore: loadTrustStore(undefined, { includeBundled: false }) }).map((x) => `${x.gateway.namespace}/${x.gateway.name}`);
+    assert.deepEqual(inventory('apps'), ['apps/edge']);
+    assert.deepEqual(inventory('other'), []);
+    assert.deepEqual(inventory(undefined).sort(), ['apps/edge', 'shop/edge']);
+  });
+
+  /** A live snapshot where secrets could be listed only in `secretsIn`. */
+  const live = (yaml: string, secretsIn: string[]) => {
+    const snapshot = snapshotFromYaml(yaml);
+    snapshot.source = { kind: 'live', context: 'test' };
+    for (const k of ['pods', 'services', 'secrets', 'gateways', 'virtualServices', 'destinationRules'] as const) snapshot.read[k] = true;
+    (snapshot.readNamespaces ??= {}).secrets = secretsIn;
+    snapshot.unreadable.push({ resource: 'secrets', verb: 'list', status: 403, reason: 'forbidden' });
+    return buildInventory(new Model(snapshot), [], { now: NOW, trustStore: loadTrustStore(undefined, { includeBundled: false }) }).find((x) => x.kind === 'Gateway (k8s)')!;
+  };
+
+  it('a Gateway-API row whose Secret could not be read is unknown, never ok, and says why (as an Istio row)', () => {
+    const row = live(k8sEdge('apps'), ['istio-system']);
+    assert.equal(row.overall, 'unknown');
+    assert.equal(row.credential, 'secret apps/shop-tls (unreadable)');
+    assert.deepEqual(row.unknown, ['the credential apps/shop-tls: secrets in apps could not be read']);
+  });
+
+  it('a Gateway-API row whose Secret namespace was read and holds no such Secret is not unknown', () => {
+    const row = live(k8sEdge('apps'), ['apps']);
+    assert.notEqual(row.overall, 'unknown');
+    assert.equal(row.credential, 'secret apps/shop-tls (missing)');
+    assert.equal(row.unknown, undefined);
+  });
 });
 
 describe('mountedSecretFor', () => {

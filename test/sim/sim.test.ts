@@ -361,4 +361,49 @@ describe('exec and port-forward over WebSocket', () => {
     assert.equal(closed.kind, 'failed');
     assert.match((closed as { message: string }).message, /connection refused/);
   });
+
+  it('frames Envoy admin answers as Envoy does: the head alone, then a chunked body, no content-length', async () => {
+    const { default: WebSocket } = await import('ws');
+    const kc = parseYaml(readFileSync(sim.kubeconfigPath, 'utf8')) as {
+      clusters: { cluster: { server: string; 'certificate-authority-data': string } }[];
+      users: { user: { 'client-certificate-data'?: string; 'client-key-data'?: string; token?: string } }[];
+    };
+    const b = (s?: string) => (s ? Buffer.from(s, 'base64').toString('utf8') : undefined);
+    const { server, 'certificate-authority-data': ca } = kc.clusters[0].cluster;
+    const user = kc.users[0].user;
+    const url = `${server.replace(/^http/, 'ws')}/api/v1/namespaces/istio-system/pods/${POD}/portforward?ports=15000`;
+    const frames: Buffer[] = await new Promise((resolve, reject) => {
+      const got: Buffer[] = [];
+      const ws = new WebSocket(url, ['v4.channel.k8s.io'], {
+        ca: b(ca),
+        cert: b(user['client-certificate-data']),
+        key: b(user['client-key-data']),
+        headers: user.token ? { Authorization: `Bearer ${user.token}` } : {},
+      });
+      let prefixes = 0;
+      ws.on('message', (d: Buffer) => {
+        if (d[0] !== 0) return;
+        if (prefixes++ === 0) {
+          ws.send(Buffer.concat([Buffer.from([0]), Buffer.from('GET /certs HTTP/1.1\r\nHost: localhost:15000\r\nConnection: close\r\n\r\n', 'latin1')]));
+          return;
+        }
+        got.push(d.subarray(1));
+      });
+      ws.on('close', () => resolve(got));
+      ws.on('error', reject);
+    });
+    const head = frames[0].toString('latin1');
+    assert.match(head, /^HTTP\/1\.1 200 OK\r\n/);
+    assert.ok(head.endsWith('\r\n\r\n'), 'the head is flushed on its own, before any body byte');
+    assert.match(head, /\r\ntransfer-encoding: chunked\r\n/);
+    assert.match(head, /\r\ncontent-type: application\/json\r\n/);
+    assert.match(head, /\r\nserver: envoy\r\n/);
+    assert.doesNotMatch(head, /content-length/i);
+    const body = Buffer.concat(frames.slice(1)).toString('utf8');
+    const size = /^([0-9a-f]+)\r\n/.exec(body);
+    assert.ok(size, 'the body starts with a hex chunk size');
+    assert.ok(body.endsWith('\r\n0\r\n\r\n'), 'the body ends with the zero chunk');
+    const json = body.slice(size[0].length, size[0].length + parseInt(size[1], 16));
+    assert.ok(Array.isArray((JSON.parse(json) as { certificates: unknown[] }).certificates));
+  });
 });

@@ -9,9 +9,9 @@ import type { EvidenceValue, Finding } from '../../findings/types.js';
 import { certificateCodes } from '../../findings/codes/certificates.js';
 import { certificateFix } from '../../remediation/certificates.js';
 
-export const DAY = 24 * 60 * 60 * 1000;
+const DAY = 24 * 60 * 60 * 1000;
 
-export function certEvidence(leaf: CertFacts, report: ChainReport, now: number): Record<string, EvidenceValue> {
+function certEvidence(leaf: CertFacts, report: ChainReport, now: number): Record<string, EvidenceValue> {
   return {
     subject: leaf.subject,
     dnsNames: leaf.dnsNames,
@@ -26,7 +26,7 @@ export function certEvidence(leaf: CertFacts, report: ChainReport, now: number):
 }
 
 /** ITLS302 from the leaf's notAfter: warning inside the window, error within 7 days. */
-export function expiryIssue(leaf: CertFacts, options: CheckOptions): CertIssue | undefined {
+function expiryIssue(leaf: CertFacts, options: CheckOptions): CertIssue | undefined {
   if (options.expiryWarningMs <= 0) return undefined; // a zero window switches the warning off
   const now = options.now.getTime();
   const left = Date.parse(leaf.notAfter) - now;
@@ -43,7 +43,7 @@ export function expiryIssue(leaf: CertFacts, options: CheckOptions): CertIssue |
 
 /**
  * A certificate bundle served for some hosts by something other than an Istio Gateway server (a Gateway-API
- * listener): the caller resolves the credential, this judges it exactly as the check above does.
+ * listener): the caller resolves the credential, CertificateJudge judges it as it judges an Istio server's.
  */
 export interface CertificateTarget {
   resource: Finding['resource'];
@@ -57,41 +57,70 @@ export interface CertificateTarget {
   evidence?: Record<string, EvidenceValue>;
 }
 
-/** ITLS301-315 for targets resolved elsewhere (entry point for the Gateway-API check). */
-export function certificateFindingsFor(targets: CertificateTarget[], options: CheckOptions): Finding[] {
-  const findings: Finding[] = [];
-  const reports = new Map<DecodedCredential, ChainReport>();
-  const now = options.now.getTime();
-  for (const t of targets) {
-    const leaf = t.decoded.certificates[0];
-    if (!leaf) continue;
-    let report = reports.get(t.decoded);
+/**
+ * The one host rule: the host "*" accepts any SNI, so the certificate names cannot be checked against it
+ * (ITLS304 as info); any other host is checked against the leaf's names.
+ */
+export function hostIssuesFor(leaf: CertFacts, host: string): CertIssue[] {
+  if (host.trim() !== '*') return hostIssues(leaf, host);
+  const covers = [...leaf.dnsNames, ...leaf.ipAddresses].join(', ') || 'no DNS name';
+  return [
+    {
+      code: 'ITLS304',
+      severity: 'info',
+      message: `the Gateway host "*" accepts any SNI, so the certificate names cannot be checked against it (the certificate covers ${covers}); clients connecting by other names will be refused`,
+    },
+  ];
+}
+
+/** One judged issue: the host it is about, and the certificate facts every finding about it carries. */
+export interface Judged {
+  host: string;
+  issue: CertIssue;
+  evidence: Record<string, EvidenceValue>;
+}
+
+/**
+ * The certificate judgement, one path for every caller (Istio credential uses, file-mounted certificates,
+ * Gateway API listeners): the chain validated once per bundle, the leaf's expiry at --now, then each host
+ * (hostIssuesFor). Per host, the host's issues first, then the bundle's.
+ */
+export class CertificateJudge {
+  private readonly reports = new Map<object, ChainReport>();
+
+  constructor(private readonly options: CheckOptions) {}
+
+  judge(bundle: { certificates: CertFacts[]; caCertificates?: CertFacts[] }, hosts: string[]): Judged[] {
+    const leaf = bundle.certificates[0];
+    if (!leaf) return [];
+    const { trustStore, now } = this.options;
+    let report = this.reports.get(bundle);
     if (!report) {
-      report = validateChain(t.decoded.certificates, { trustStore: options.trustStore, now: options.now, caHints: t.decoded.caCertificates });
-      reports.set(t.decoded, report);
+      report = validateChain(bundle.certificates, { trustStore, now, caHints: bundle.caCertificates });
+      this.reports.set(bundle, report);
     }
     const shared = [...report.issues];
-    const expiry = expiryIssue(leaf, options);
+    const expiry = expiryIssue(leaf, this.options);
     if (expiry) shared.push(expiry);
-    for (const host of t.hosts) {
-      const hostSpecific: CertIssue[] =
-        host.trim() === '*'
-          ? [{ code: 'ITLS304', severity: 'info', message: `the host "*" accepts any SNI, so the certificate names cannot be checked against it (the certificate covers ${[...leaf.dnsNames, ...leaf.ipAddresses].join(', ') || 'no DNS name'})` }]
-          : hostIssues(leaf, host);
-      for (const issue of [...hostSpecific, ...shared]) {
-        findings.push(
-          findingFor(certificateCodes, issue.code, {
-            resource: t.resource,
-            host,
-            port: t.port,
-            severity: issue.severity,
-            message: sentence(issue.message),
-            evidence: { ...certEvidence(leaf, report, now), source: t.source, ...(t.evidence ?? {}), ...(issue.evidence ?? {}) },
-            remediation: certificateFix(t.credential, issue, host, t.decoded.caSource === 'main-secret' ? t.decoded.caKey : undefined),
-          }),
-        );
-      }
-    }
+    const evidence = certEvidence(leaf, report, now.getTime());
+    return hosts.flatMap((host) => [...hostIssuesFor(leaf, host), ...shared].map((issue) => ({ host, issue, evidence })));
   }
-  return findings;
+}
+
+/** ITLS301-315 for targets resolved elsewhere (entry point for the Gateway-API check). */
+export function certificateFindingsFor(targets: CertificateTarget[], options: CheckOptions): Finding[] {
+  const judge = new CertificateJudge(options);
+  return targets.flatMap((t) =>
+    judge.judge(t.decoded, t.hosts).map(({ host, issue, evidence }) =>
+      findingFor(certificateCodes, issue.code, {
+        resource: t.resource,
+        host,
+        port: t.port,
+        severity: issue.severity,
+        message: sentence(issue.message),
+        evidence: { ...evidence, source: t.source, ...(t.evidence ?? {}), ...(issue.evidence ?? {}) },
+        remediation: certificateFix(t.credential, issue, host, t.decoded.caSource === 'main-secret' ? t.decoded.caKey : undefined),
+      }),
+    ),
+  );
 }

@@ -22,4 +22,14 @@ export const doctorCodes: CodeSpec[] = [
     example: 'kubectl get gateways.networking.istio.io -A → error: the server doesn\'t have a resource type "gateways"',
     fix: 'Check the kubeconfig context (--context); install Istio (istioctl install, or the istio/base Helm chart for the CRDs).',
   },
+  {
+    code: 'ITLS903',
+    severity: 'error',
+    title: 'No Istio in this context',
+    meaning:
+      'Nothing of Istio runs in the cluster the kubeconfig context points at: no istiod pod in any namespace, no gateway pod, no Gateway — and its networking CRDs are either not served or served with nothing using them. It names the context and each missing piece. Read live only (pods listed cluster-wide); offline manifests say nothing about what runs.',
+    why: 'With no Gateway in scope the report would otherwise say "healthy" and exit 0. At 3 a.m. that is almost always the wrong context (a staging cluster, a fresh kind cluster), or an Istio that was uninstalled and left its CRDs behind: nothing here terminates TLS for anyone.',
+    example: 'Context kind-staging (https://127.0.0.1:43121): no istiod pod in any namespace, no gateway pod, no Gateway; the API server does not serve networking.istio.io.',
+    fix: 'Switch to the mesh cluster (kubectl config get-contexts, then --context); if this is the cluster, install Istio (istioctl install) and its ingress gateway.',
+  },
 ];

@@ -319,32 +319,7 @@ spec: {controllerName: istio.io/gateway-controller}`,
   // ---- 707 ----
   {
     name: 'reports ITLS707 when a Gateway-API Gateway and an Istio Gateway serve the same host and port on the same pods',
-    yaml: docs(
-      k8sGateway({ listeners: HTTPS_LISTENER(), addresses: '[{type: Hostname, value: istio-ingressgateway.istio-system.svc.cluster.local}]' }),
-      httpRoute({}),
-      SECRET(),
-      `
-apiVersion: v1
-kind: Pod
-metadata: {name: istio-ingressgateway-1, namespace: istio-system, labels: {istio: ingressgateway}}
-spec: {containers: [{name: istio-proxy, image: docker.io/istio/proxyv2:1.24.0}]}
-status: {phase: Running}
----
-apiVersion: v1
-kind: Service
-metadata: {name: istio-ingressgateway, namespace: istio-system}
-spec: {selector: {istio: ingressgateway}, ports: [{port: 443, targetPort: 8443}]}
----
-apiVersion: networking.istio.io/v1
-kind: Gateway
-metadata: {name: shop-gateway, namespace: istio-system}
-spec:
-  selector: {istio: ingressgateway}
-  servers:
-  - port: {number: 443, name: https, protocol: HTTPS}
-    hosts: [shop.example.com]
-    tls: {mode: SIMPLE, credentialName: shop-tls}`,
-    ),
+    yaml: istioAndK8sOnOneDeployment('shop.example.com', 8443),
     report: ['ITLS707'],
     assert: (f) => assert.deepEqual(one(f, 'ITLS707').evidence.alsoServedBy, ['Gateway istio-system/shop-gateway']),
   },
@@ -378,4 +353,67 @@ spec:
     ),
     silent: ['ITLS707'],
   },
+  // ---- host "*": judged as an Istio Gateway host "*" is (one certificate judgement, issue 16) ----
+  {
+    name: 'reports ITLS304 as info for a listener without hostname (host *), in the words of an Istio Gateway host *',
+    yaml: docs(GW_POD(), k8sGateway({ listeners: HTTPS_LISTENER({ hostname: '' }) }), httpRoute({ hostnames: '[]' }), SECRET()),
+    report: ['ITLS304'],
+    assert: (f) => {
+      const x = one(f, 'ITLS304');
+      assert.equal(x.severity, 'info');
+      assert.equal(x.host, '*');
+      assert.match(x.message, /^The Gateway host "\*" accepts any SNI, so the certificate names cannot be checked against it \(the certificate covers .*\); clients connecting by other names will be refused\.$/);
+    },
+  },
+  {
+    name: 'stays silent on ITLS304 for a listener whose hostname the certificate covers',
+    yaml: HEALTHY_K8S,
+    silent: ['ITLS304'],
+  },
+  // ---- 707 through a named targetPort: the one listen-port translation (issue 16) ----
+  {
+    name: 'reports ITLS707 when the ingress Service names its targetPort (https → container port 8443) and both Gateways serve the host',
+    yaml: istioAndK8sOnOneDeployment('shop.example.com', 'https'),
+    report: ['ITLS707'],
+    assert: (f) => assert.deepEqual(one(f, 'ITLS707').evidence.alsoServedBy, ['Gateway istio-system/shop-gateway']),
+  },
+  {
+    name: 'stays silent on ITLS707 through a named targetPort when the Istio Gateway serves another host',
+    yaml: istioAndK8sOnOneDeployment('other.example.com', 'https'),
+    silent: ['ITLS707'],
+  },
 ];
+
+/**
+ * An Istio Gateway serving `istioHost` and a Gateway-API Gateway (shop.example.com) on one ingress deployment,
+ * whose Service maps 443 to `targetPort`: a number, or the name of the proxy's container port 8443.
+ */
+function istioAndK8sOnOneDeployment(istioHost: string, targetPort: number | 'https'): string {
+  const ports = targetPort === 'https' ? ', ports: [{name: https, containerPort: 8443}]' : '';
+  return docs(
+    k8sGateway({ listeners: HTTPS_LISTENER(), addresses: '[{type: Hostname, value: istio-ingressgateway.istio-system.svc.cluster.local}]' }),
+    httpRoute({}),
+    SECRET(),
+    `
+apiVersion: v1
+kind: Pod
+metadata: {name: istio-ingressgateway-1, namespace: istio-system, labels: {istio: ingressgateway}}
+spec: {containers: [{name: istio-proxy, image: docker.io/istio/proxyv2:1.24.0${ports}}]}
+status: {phase: Running}
+---
+apiVersion: v1
+kind: Service
+metadata: {name: istio-ingressgateway, namespace: istio-system}
+spec: {selector: {istio: ingressgateway}, ports: [{port: 443, targetPort: ${targetPort}}]}
+---
+apiVersion: networking.istio.io/v1
+kind: Gateway
+metadata: {name: shop-gateway, namespace: istio-system}
+spec:
+  selector: {istio: ingressgateway}
+  servers:
+  - port: {number: 443, name: https, protocol: HTTPS}
+    hosts: [${istioHost}]
+    tls: {mode: SIMPLE, credentialName: shop-tls}`,
+  );
+}

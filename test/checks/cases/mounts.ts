@@ -1,6 +1,19 @@
 import assert from 'node:assert/strict';
 import { parse } from 'yaml';
 import { CLUSTER, HEALTHY, ISTIOD, docs, gateway, ingressPod, ingressService, one, type CheckCase } from '../_support.js';
+import { chainPem, issueCert } from '../../../src/testing/certgen.js';
+
+// the seed's mounted Secret: made with --from-file=fullchain.pem --from-file=privkey.pem (issue 17)
+const kiali = await issueCert({ dns: ['kiali.example.com'] });
+const strayKey = await issueCert({ dns: ['other.example.com'] });
+const b64 = (s: string) => Buffer.from(s).toString('base64');
+const seedSecret = (key: string) => `
+apiVersion: v1
+kind: Secret
+metadata: {name: istio-ingressgateway-certs, namespace: istio-system}
+type: Opaque
+data: {fullchain.pem: "${b64(chainPem(kiali))}", privkey.pem: "${b64(key)}"}
+`;
 
 export const FILE_SERVER = `
   - port: {number: 443, name: https, protocol: HTTPS}
@@ -32,6 +45,23 @@ data: {tls.crt: "", tls.key: ""}
 const secretCommands = (commands: string[]): string[] => commands.filter((c) => c.startsWith('kubectl create secret '));
 
 export const mountCases: CheckCase[] = [
+  {
+    name: "reports ITLS206 with a migration that copies the mounted Secret's fullchain.pem/privkey.pem through the cluster, asking for no file",
+    yaml: docs(ISTIOD, MOUNTED_POD, ingressService(), gateway({ servers: FILE_SERVER }), seedSecret(kiali.keyPem)),
+    report: ['ITLS206'],
+    assert: (f) => {
+      const cmds = one(f, 'ITLS206').remediation!.commands!;
+      assert.equal(cmds.length, 1);
+      assert.match(cmds[0], /^kubectl get secret istio-ingressgateway-certs -n istio-system -o go-template='.*tls\.crt: \{\{index \.data "fullchain\.pem"\}\}.*tls\.key: \{\{index \.data "privkey\.pem"\}\}.*' \| kubectl apply -f -$/);
+      assert.doesNotMatch(cmds.join('\n'), /FULLCHAIN|_KEY\b/);
+    },
+  },
+  {
+    name: 'stays silent on copying mounted material whose key does not belong to its certificate: the migration asks for the files',
+    yaml: docs(ISTIOD, MOUNTED_POD, ingressService(), gateway({ servers: FILE_SERVER }), seedSecret(strayKey.keyPem)),
+    report: ['ITLS206'],
+    assert: (f) => assert.doesNotMatch(one(f, 'ITLS206').remediation!.commands!.join('\n'), /go-template/),
+  },
   {
     name: 'reports ITLS206 when no volumeMount of the gateway container covers the certificate path, naming the other hosts on the port',
     yaml: docs(CLUSTER, gateway({ servers: FILE_SERVER + OTHER_HOST_SAME_PORT })),

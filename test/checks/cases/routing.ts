@@ -32,6 +32,17 @@ spec:
   trafficPolicy: {tls: {mode: ${mode}}}
 `;
 
+/** VirtualService shop bound to web (serves shop) and internal (serves only grafana, which nothing routes). */
+const TWO_GATEWAYS = docs(
+  CLUSTER,
+  GW,
+  gateway({ name: 'internal', servers: HTTPS_SERVER('grafana.int.example.com', 'grafana-tls') }),
+  SHOP_BACKEND,
+  SHOP_SECRET(),
+  SHOP_SECRET('istio-system', 'grafana-tls'),
+  virtualService({ gateways: '[istio-system/web, istio-system/internal]' }),
+);
+
 export const routingCases: CheckCase[] = [
   // ---- 501 ----
   {
@@ -91,6 +102,58 @@ spec: {gatewayClassName: istio}`,
     ),
     silent: ['ITLS502'],
   },
+  // ---- 502: do no harm (issue 17) ----
+  {
+    name: 'stays silent on ITLS502 as an error when a VirtualService bound to two Gateways is served by one of them; the binding that serves nothing is at most a warning whose fix touches no host',
+    yaml: TWO_GATEWAYS,
+    report: ['ITLS502'],
+    assert: (f) => {
+      const x = one(f, 'ITLS502');
+      assert.equal(x.severity, 'warning');
+      assert.equal(x.host, undefined, 'about the binding, not a host: shop.example.com works');
+      assert.equal(x.remediation?.yaml, undefined, 'no document: nothing that works is rewritten');
+      assert.equal(x.remediation?.commands, undefined);
+      assert.equal(x.also, undefined, "grafana's 404 is not folded into it");
+    },
+  },
+  {
+    name: 'reports the unrouted host beside it as its own ITLS503 whose fix is a new VirtualService with a checked backend variable',
+    yaml: TWO_GATEWAYS,
+    report: ['ITLS503'],
+    assert: (f) => {
+      const x = one(f, 'ITLS503');
+      assert.equal(x.host, 'grafana.int.example.com');
+      const cmds = x.remediation!.commands!;
+      assert.match(cmds[0], /^: "\$\{GRAFANA_INT_EXAMPLE_COM_BACKEND:\?set to the Service host that serves grafana\.int\.example\.com/);
+      const body = cmds[1].split('\n').slice(1, -1).join('\n');
+      assert.match(cmds[1], /^kubectl apply -f - <<YAML\n/);
+      const vs = parse(body);
+      assert.deepEqual([vs.metadata.name, vs.spec.hosts, vs.spec.gateways], ['grafana-int-example-com', ['grafana.int.example.com'], ['istio-system/internal']]);
+      assert.equal(vs.spec.http[0].route[0].destination.host, '${GRAFANA_INT_EXAMPLE_COM_BACKEND}');
+    },
+  },
+  {
+    name: "stays silent on folding unrouted hosts into a typo'd VirtualService's ITLS502: each keeps its ITLS503, and the ITLS502 fix rewrites no VirtualService",
+    yaml: docs(CLUSTER, gateway({ servers: HTTPS_SERVER('blog.example.com') + HTTPS_SERVER('docs.example.com', 'shop-tls', 8443) }), SHOP_BACKEND, SHOP_SECRET(), virtualService({ hosts: '[blgo.example.com]' })),
+    report: ['ITLS502', 'ITLS503'],
+    assert: (f) => {
+      const x = one(f, 'ITLS502');
+      assert.equal(x.also, undefined);
+      assert.equal(x.places, undefined);
+      for (const d of (x.remediation?.yaml ?? '').split(/^---$/m).filter((t) => t.trim())) assert.notEqual(parse(d).kind, 'VirtualService', 'no VirtualService is rewritten');
+      assert.deepEqual(f.filter((y) => y.code === 'ITLS503').map((y) => y.host).sort(), ['blog.example.com', 'docs.example.com']);
+    },
+  },
+  {
+    name: 'stays silent on absorbing a 404 the ITLS501 fix does not route: only the hosts it binds become also lines',
+    yaml: docs(CLUSTER, gateway({ servers: HTTPS_SERVER() + HTTPS_SERVER('blog.example.com', 'shop-tls', 8443) }), SHOP_BACKEND, SHOP_SECRET(), virtualService({ gateways: '[web]' })),
+    report: ['ITLS501', 'ITLS503'],
+    assert: (f) => {
+      const x = one(f, 'ITLS501');
+      assert.deepEqual(x.places?.map((p) => p.host), ['shop.example.com']);
+      assert.equal(one(f, 'ITLS503').host, 'blog.example.com');
+    },
+  },
   // ---- 503 ----
   {
     name: 'reports the unbound TLS host under ITLS501 when the VirtualService that lists it names a missing Gateway, proposing to bind it to the Gateway that serves the host',
@@ -115,6 +178,25 @@ spec: {gatewayClassName: istio}`,
     assert: (f) => {
       const x = one(f, 'ITLS503');
       assert.deepEqual(parse(x.remediation!.yaml!).spec.gateways, ['mesh', 'istio-system/web']);
+    },
+  },
+  {
+    name: 'stays silent on binding a VirtualService for an unrouted host when it would route another host of the Gateway twice: a new VirtualService instead',
+    yaml: docs(
+      CLUSTER,
+      gateway({ servers: HTTPS_SERVER() + HTTPS_SERVER('blog.example.com', 'shop-tls', 8443) }),
+      SHOP_BACKEND,
+      SHOP_SECRET(),
+      virtualService({ name: 'both', hosts: '[shop.example.com, blog.example.com]', gateways: '[mesh]' }),
+      virtualService({ name: 'blog', hosts: '[blog.example.com]' }),
+    ),
+    report: ['ITLS503'],
+    assert: (f) => {
+      const x = one(f, 'ITLS503');
+      assert.equal(x.host, 'shop.example.com');
+      const vs = parse(x.remediation!.yaml!);
+      assert.notEqual(vs.metadata.name, 'both', 'binding it would route blog.example.com through two VirtualServices');
+      assert.deepEqual(vs.spec.hosts, ['shop.example.com']);
     },
   },
   {
