@@ -106,7 +106,7 @@ export function envoyRefusal(gm: GatewayModel, leaf: CertFacts | undefined): Cer
     return {
       code: 'ITLS204',
       severity: 'error',
-      message: `${why}. Envoy rejects the credential, so the server's hosts are not served with it`,
+      message: `${why}: Envoy rejects the credential`,
       evidence: { envoy: b.envoy, istio: b.istio ?? null, image: b.image ?? null, envoyAccepts: envoyAccepts(b), keyType: leaf.publicKey.type, keyBits: leaf.publicKey.bits ?? null, curve: leaf.publicKey.curve ?? null },
     };
   }

@@ -79,9 +79,9 @@ export function envoyAccepts(build: EnvoyBuild): string {
  */
 export function envoyRefusesForVersion(leaf: CertFacts, build: EnvoyBuild): string | undefined {
   const k = leaf.publicKey;
-  const who = `Envoy ${build.envoy}${build.istio ? ` (Istio ${build.istio}${build.image ? `, image ${build.image}` : ''})` : ''}`;
+  const who = `Envoy ${build.envoy}${build.istio ? ` (Istio ${build.istio})` : ''}`;
   if (k.type === 'ec' && (k.curve === 'secp384r1' || k.curve === 'secp521r1') && build.minor < ENVOY_EC_P384_MINOR) {
-    return `${who} loads only ${envoyAccepts(build)}; this certificate's key is on ${CURVE_NAMES[k.curve]}, which Envoy loads from 1.33 (Istio 1.25) on`;
+    return `${who} loads ECDSA keys on P-256 only; this key is on ${CURVE_NAMES[k.curve]}, loaded from Envoy 1.33 (Istio 1.25)`;
   }
   if (build.fips) {
     if (k.type === 'rsa' && k.bits !== undefined && k.bits >= 2048 && !fipsRsaBits(build).includes(k.bits)) {

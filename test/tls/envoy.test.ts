@@ -43,9 +43,9 @@ describe('keys a release refuses', () => {
     for (const t of ['p384', 'p521'] as KeyType[]) {
       const why = envoyRefusesForVersion(leafs.get(t)!, old);
       assert.ok(why, t);
-      assert.match(why, /Envoy 1\.32 \(Istio 1\.24\.2, image docker\.io\/istio\/proxyv2:1\.24\.2\)/);
+      assert.match(why, /Envoy 1\.32 \(Istio 1\.24\.2\)/);
       assert.match(why, /ECDSA keys on P-256 only/);
-      assert.match(why, /from 1\.33 \(Istio 1\.25\)/);
+      assert.match(why, /loaded from Envoy 1\.33 \(Istio 1\.25\)/);
     }
   });
 
