@@ -22,7 +22,7 @@ export interface LiveOptions {
   inspect?: boolean;
   /** gateway pods inspected at once (default 4) */
   inspectConcurrency?: number;
-  /** the live TLS probe (a handshake per TLS host through a port-forward); `--no-probe` sets false. Default true. */
+  /** the live TLS probe (a handshake per TLS host through a port-forward); `--no-probe` sets false. Default: as `inspect` (no pod streams at all when inspect is false, as --no-exec implies --no-probe). */
   probe?: boolean;
   /** per port-forward/exec timeout; default min(requestTimeoutMs, 10 s): Envoy's admin answers in milliseconds, and a hung pod must not hold the run for long */
   inspectTimeoutMs?: number;
@@ -284,6 +284,6 @@ export async function loadLiveSnapshot(opts: LiveOptions): Promise<Snapshot> {
   };
   // Gateway API gateway pods are inspected too, when only Gateway API Gateways exist
   if (opts.inspect !== false && snapshot.pods.length > 0 && (snapshot.gateways.length > 0 || snapshot.kubernetesGateways.length > 0)) await inspectGatewayPods(snapshot, podAccess);
-  if (opts.probe !== false && gatewaysRun) await probeGateways(snapshot, podAccess);
+  if ((opts.probe ?? opts.inspect) !== false && gatewaysRun) await probeGateways(snapshot, podAccess);
   return snapshot;
 }
