@@ -28,6 +28,18 @@ function secretsUnreadable(snapshot: Snapshot, model: Model, namespace: string):
   return !visible(snapshot, 'secrets', namespace);
 }
 
+/**
+ * The words of one code's issues in one secret. Several keys with the same typed cause (tls.crt and
+ * tls.key both encoded twice) are said once, naming the keys; anything else is listed.
+ */
+function groupMessage(group: CertIssue[]): string {
+  const fields = group.map((i) => i.field).filter((f): f is string => typeof f === 'string');
+  if (group.length > 1 && fields.length === group.length && group.every((i) => i.cause === 'encoded-twice')) {
+    return `${fields.join(' and ')} are base64-encoded twice: after Kubernetes decodes them, they are still base64 text. Envoy cannot read them. Put the PEM under stringData, or base64-encode them only once under data`;
+  }
+  return group.map((i) => i.message).join('; ');
+}
+
 export const credentialsCheck: CheckModule = {
   id: 'credentials',
   codes: credentialCodes,
@@ -86,7 +98,7 @@ export const credentialsCheck: CheckModule = {
               ...base,
               host,
               severity,
-              message: `${sentence(`Secret ${resolution.namespace}/${resolution.name}: ${group.map((i) => i.message).join('; ')}`)}${stale ? ignoredPairSentence(use, host) : ''}`,
+              message: `${sentence(`Secret ${resolution.namespace}/${resolution.name}: ${groupMessage(group)}`)}${stale ? ignoredPairSentence(use, host) : ''}`,
               evidence: {
                 ...(issue.evidence ?? {}),
                 ...(group.length > 1 ? { fields: group.map((i) => String(i.field ?? i.evidence?.field ?? '')).filter(Boolean) } : {}),

@@ -52,6 +52,9 @@ table(credentialsCheck, [
     assert: (f) => {
       const x = f.filter((y) => y.code === 'ITLS202');
       assert.equal(x.length, 1, 'one secret, one cause: one finding');
+      // one sentence names both keys, not the same sentence twice
+      assert.match(x[0].message, /tls\.crt and tls\.key are base64-encoded twice/);
+      assert.equal(x[0].message.match(/base64-encoded twice/g)!.length, 1);
       const cmds = x[0].remediation!.commands!.join('\n');
       assert.match(cmds, /kubectl patch secret shop-tls -n istio-system --type=merge -p "\{\\"data\\":\{\\"tls\.crt\\":\\"\$\(kubectl get secret shop-tls -n istio-system -o go-template=/);
       assert.match(cmds, /\\"tls\.key\\":\\"\$\(kubectl get secret shop-tls/);
