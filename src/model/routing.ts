@@ -124,35 +124,27 @@ export function drHostMatches(drHost: string, drNs: string, fqdn: string, knownN
   return undefined;
 }
 
+/** Objects of one kind grouped by namespace, built once per run. */
+function byNamespace<T extends { metadata: { namespace?: string } }>(items: T[]): Map<string, T[]> {
+  const index = new Map<string, T[]>();
+  for (const item of items) {
+    const ns = item.metadata.namespace ?? '';
+    const list = index.get(ns);
+    if (list) list.push(item);
+    else index.set(ns, [item]);
+  }
+  return index;
+}
+
 const DESTINATION_RULES = new ModelKey<Map<string, DestinationRule[]>>('destination rules by namespace');
 export function destinationRulesIn(model: Model, namespace: string): DestinationRule[] {
-  const index = model.cached(DESTINATION_RULES, () => {
-    const index = new Map<string, DestinationRule[]>();
-    for (const dr of model.snapshot.destinationRules) {
-      const ns = dr.metadata.namespace ?? '';
-      const list = index.get(ns);
-      if (list) list.push(dr);
-      else index.set(ns, [dr]);
-    }
-    return index;
-  });
-  return index.get(namespace) ?? [];
+  return model.cached(DESTINATION_RULES, () => byNamespace(model.snapshot.destinationRules)).get(namespace) ?? [];
 }
 
 const PODS_BY_NAMESPACE = new ModelKey<Map<string, Pod[]>>('pods by namespace');
 
 export function podsIn(model: Model, namespace: string): Pod[] {
-  const index = model.cached(PODS_BY_NAMESPACE, () => {
-    const index = new Map<string, Pod[]>();
-    for (const p of model.snapshot.pods) {
-      const ns = p.metadata.namespace ?? '';
-      const list = index.get(ns);
-      if (list) list.push(p);
-      else index.set(ns, [p]);
-    }
-    return index;
-  });
-  return index.get(namespace) ?? [];
+  return model.cached(PODS_BY_NAMESPACE, () => byNamespace(model.snapshot.pods)).get(namespace) ?? [];
 }
 
 /** The DestinationRule a gateway proxy in `proxyNs` applies to `fqdn`: own namespace, then the Service's, then the root namespace. */
