@@ -178,7 +178,7 @@ describe('a gateway pod that never answers', () => {
   it('records the timeouts as unknown (unreadable, status 0), and skips the pod when its admin port-forward already timed out', async () => {
     const sim = await startSim({ scenarioDir: scenarioWith(BASIC, { 'scenario.json': { hang: ['istio-system/istio-ingressgateway-7d4f9c-abcde'] } }) });
     try {
-      const probed = await loadLiveSnapshot({ kubeconfig: sim.kubeconfigPath, requestTimeoutMs: TIMEOUT, inspect: false, inspectTimeoutMs: 300 });
+      const probed = await loadLiveSnapshot({ kubeconfig: sim.kubeconfigPath, requestTimeoutMs: TIMEOUT, inspect: false, probe: true, inspectTimeoutMs: 300 });
       assert.deepEqual(probed.probe?.handshakes.map((h) => h.outcome), ['timeout', 'timeout']);
       const u = probed.unreadable.filter((x) => x.resource === 'pods/portforward');
       assert.equal(u.length, 1, 'one entry per pod');
