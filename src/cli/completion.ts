@@ -132,7 +132,8 @@ export interface CompletionSources {
 async function flagValues(flag: string, parsed: Parsed, sources: CompletionSources): Promise<Candidate[] | undefined> {
   switch (flag) {
     case 'output':
-      return OUTPUT_FORMATS.map((v) => ({ value: v }));
+      // sarif is for doctor's findings only (args.ts refuses it elsewhere), so it is offered there only
+      return OUTPUT_FORMATS.filter((v) => v !== 'sarif' || parsed.command === 'doctor').map((v) => ({ value: v }));
     case 'fail-on':
       return FAIL_ON.map((v) => ({ value: v }));
     case 'context':

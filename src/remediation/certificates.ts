@@ -4,7 +4,7 @@
 import type { CertIssue } from '../tls/types.js';
 import type { Remediation } from '../findings/types.js';
 import {
-  appendFromSecretCommands,
+  appendCertificateCommands,
   caRef,
   copySecretCommand,
   decodeOnceCommand,
@@ -170,14 +170,14 @@ export function repairSecretKeys(t: CredentialTarget, detail: string): Remediati
 /** ITLS306: the missing intermediate is in another Secret of the cluster: append it through the cluster. */
 export function appendIntermediateFromSecret(
   t: CredentialTarget & { certKey: string; seen: string; newlineBetween: boolean },
-  from: { name: string; namespace: string; key: string },
+  from: { name: string; namespace: string; key: string; certificateBase64: string },
   subject: string,
 ): Remediation {
   return {
-    summary: `Append the intermediate ${subject}, which Secret ${from.namespace}/${from.name} holds (${from.key}), after the leaf in ${t.certKey} of ${t.namespace}/${t.name}, through the cluster: no file, nothing on disk. The key does not change.`,
-    commands: [...appendFromSecretCommands(t, from), inspectCommand(t)],
+    summary: `Append the intermediate ${subject}, which Secret ${from.namespace}/${from.name} holds (${from.key}), after the leaf in ${t.certKey} of ${t.namespace}/${t.name}: no file, nothing on disk. The key does not change.`,
+    commands: [...appendCertificateCommands(t, from.certificateBase64), inspectCommand(t)],
     notes: [
-      `The certificate is copied into a temporary key of ${t.name}, the bundle is rewritten as leaf + intermediate only while it still holds the leaf the doctor read, and the temporary key is removed: running it twice changes nothing.`,
+      `The intermediate is the public certificate the doctor read from Secret ${from.namespace}/${from.name} (${from.key}); the bundle is rewritten as leaf + intermediate in one patch, only while it still holds the leaf the doctor read: running it twice changes nothing.`,
       SDS_NOTE,
     ],
   };

@@ -243,22 +243,17 @@ export function decodeOnceCommand(name: string, namespace: string, key: string):
 }
 
 /**
- * Append a certificate another Secret holds to a credential's bundle, through the cluster (nothing on
- * disk, no file asked for): the certificate is copied into a temporary key of the credential, the bundle
- * is rewritten as what it held plus that certificate — only while it still holds exactly `seen` (the
- * base64 the doctor read), so a second run, or a bundle renewed meanwhile, is left as it is — and the
- * temporary key is removed.
+ * Append a certificate (public material the doctor read from another Secret, base64 as stored there)
+ * after the bundle in `certKey`, in one patch that changes the bundle only while it still holds exactly
+ * what the doctor read (`seen`): run twice, the second patch writes the same bytes and changes nothing.
  */
-export function appendFromSecretCommands(
+export function appendCertificateCommands(
   t: { name: string; namespace: string; certKey: string; seen: string; newlineBetween: boolean },
-  from: { name: string; namespace: string; key: string },
+  certificateBase64: string,
 ): string[] {
-  const tmp = 'istio-tls-append.pem';
-  const copy = `kubectl patch secret ${t.name} -n ${t.namespace} --type=merge -p "{\\"data\\":{\\"${tmp}\\":\\"$(kubectl get secret ${from.name} -n ${from.namespace} -o go-template='{{index .data "${from.key}"}}')\\"}}"`;
   const sep = t.newlineBetween ? '{{"\\n"}}' : '';
-  const template = `{{$c := index .data "${t.certKey}"}}{{if eq $c "${t.seen}"}}{{base64decode $c}}${sep}{{base64decode (index .data "${tmp}")}}{{else}}{{base64decode $c}}{{end}}`;
-  const rewrite = `kubectl patch secret ${t.name} -n ${t.namespace} --type=merge -p "{\\"data\\":{\\"${t.certKey}\\":\\"$(kubectl get secret ${t.name} -n ${t.namespace} -o go-template='${template}' | base64 | tr -d '\\n')\\"}}"`;
-  return [copy, rewrite, removeSecretKeysCommand(t.name, t.namespace, [tmp])];
+  const template = `{{$c := index .data "${t.certKey}"}}{{if eq $c "${t.seen}"}}{{base64decode $c}}${sep}{{base64decode "${certificateBase64}"}}{{else}}{{base64decode $c}}{{end}}`;
+  return [`kubectl patch secret ${t.name} -n ${t.namespace} --type=merge -p "{\\"data\\":{\\"${t.certKey}\\":\\"$(kubectl get secret ${t.name} -n ${t.namespace} -o go-template='${template}' | base64 | tr -d '\\n')\\"}}"`];
 }
 
 /** Several Kubernetes objects as one multi-document YAML string. */

@@ -185,7 +185,7 @@ export function intermediateFromClusterFix(model: Model, use: CredentialUse, opt
     const newlineBetween = !Buffer.from(seen, 'base64').toString('utf8').endsWith('\n');
     return appendIntermediateFromSecret(
       { ...targetOf(use), certKey, seen, newlineBetween },
-      { name: c.secret.metadata.name, namespace: c.secret.metadata.namespace ?? 'default', key: c.key },
+      { name: c.secret.metadata.name, namespace: c.secret.metadata.namespace ?? 'default', key: c.key, certificateBase64: c.secret.data?.[c.key] ?? '' },
       c.cert.subject,
     );
   }

@@ -47,6 +47,14 @@ test('agreement: an undelivered secret must be reported, a delivered one must no
   assert.deepEqual(agreement({ findings: [said], hosts: [row('shop.acme.test')] }, report([host({})])).map((d) => d.id), ['served-false-alarm shop.acme.test:443 istio-system/web']);
 });
 
+test('agreement: a key the gateway\'s Envoy release refuses is not the referee\'s to judge; any other ITLS204 is', () => {
+  const ref = report([host({})]); // istiod delivers it, Go's crypto loads it
+  const release = finding('ITLS204', { host: 'shop.acme.test', port: 443, evidence: { envoy: '1.32', curve: 'P-384' } });
+  assert.deepEqual(agreement({ findings: [release], hosts: [row('shop.acme.test', ['ITLS204'])] }, ref), []);
+  const unloadable = finding('ITLS204', { host: 'shop.acme.test', port: 443, evidence: { keyType: 'dsa' } });
+  assert.deepEqual(agreement({ findings: [unloadable], hosts: [row('shop.acme.test', ['ITLS204'])] }, ref).map((d) => d.id), ['served-false-alarm shop.acme.test:443 istio-system/web']);
+});
+
 test('agreement: the Gateway istiod keeps in a conflict', () => {
   const ref = report([host({}), host({ gateway: 'shop/other', kept: false, keptBy: 'istio-system/web' })]);
   const rows = [row('shop.acme.test', ['ITLS403']), { ...row('shop.acme.test', ['ITLS403']), gateway: { kind: 'Gateway', name: 'other', namespace: 'shop' } }];

@@ -24,7 +24,7 @@ export interface DoctorReport {
 }
 
 /** What a finding's code claims istiod/Envoy does with the hosts it names (docs/checks.md). */
-type Claim = 'not-served' | '404' | '503' | 'conflict' | 'no-proxy' | 'no-tls-route' | 'redirect-nowhere' | 'agent' | 'unreachable' | 'route-kind';
+type Claim = 'not-served' | '404' | '503' | 'conflict' | 'no-proxy' | 'no-tls-route' | 'redirect-nowhere' | 'agent' | 'unreachable' | 'route-kind' | 'envoy-release';
 
 const CLAIMS: Record<string, Claim> = {
   ITLS101: 'no-proxy', // no pod runs the Gateway
@@ -88,7 +88,9 @@ export function claimsFor(row: DoctorHost, doctor: DoctorReport, referee: RefRep
   const add = (c: Claim, f: Finding) => out.set(c, [...(out.get(c) ?? []), f]);
   const podsServing = (referee.proxies ?? []).filter((p) => p.hosts.some((h) => h.host === row.host && sameGateway(h.gateway, row)));
   for (const f of doctor.findings) {
-    const claim = CLAIMS[f.code];
+    // a key the gateway's Envoy release refuses (typed: evidence.envoy names the release): decided by
+    // Envoy's TLS library, not istiod; the referee loads keys with Go's crypto, which takes any curve
+    const claim = f.code === 'ITLS204' && typeof f.evidence.envoy === 'string' ? 'envoy-release' : CLAIMS[f.code];
     if (!claim) continue;
     if (f.code === 'ITLS212') {
       // the service account the finding names, against the pods serving this row
@@ -126,7 +128,7 @@ export function agreement(doctor: DoctorReport, referee: RefReport): Disagreemen
     const said = (what: string) => `${what}${codes.length ? ` (${[...new Set(codes)].join(', ')})` : ''}`;
     const refs = refHostsFor(row, referee);
     const ref = refs[0];
-    if (claims.has('agent') || claims.has('unreachable')) continue; // outside istiod: not the referee's to judge
+    if (claims.has('agent') || claims.has('unreachable') || claims.has('envoy-release')) continue; // outside istiod: not the referee's to judge
     if (claims.has('no-proxy')) {
       if (refs.length) out.push({ id: `no-proxy ${where}`, doctor: said('no gateway pod runs it'), referee: excerpt(ref) });
       continue;

@@ -21,9 +21,10 @@ const values = async (words: string[]) => (await complete(words, none)).candidat
 
 describe('completion (unit: the words → candidates table)', () => {
   const cases: [string[], string[]][] = [
-    [[''], ['doctor', 'status', 'version', 'completion', 'help']],
+    [[''], ['doctor', 'status', 'explain', 'version', 'completion', 'help']],
     [['st'], ['status']],
-    [['doctor', '-o', ''], ['table', 'json', 'yaml']],
+    [['doctor', '-o', ''], ['table', 'json', 'yaml', 'sarif']],
+    [['status', '-o', ''], ['table', 'json', 'yaml']],
     [['doctor', '-o', 'y'], ['yaml']],
     [['doctor', '--output=j'], ['--output=json']],
     [['doctor', '-oj'], ['-ojson']],
@@ -32,7 +33,7 @@ describe('completion (unit: the words → candidates table)', () => {
     [['version', '--'], ['--output', '--help']],
     [['status', '--fix'], []],
     [['doctor', '--fix'], ['--fix-only', '--fix-script']],
-    [['help', ''], ['doctor', 'status', 'version', 'completion']],
+    [['help', ''], ['doctor', 'status', 'explain', 'version', 'completion']],
     [['completion', ''], ['install']],
     [['doctor', 'extra', ''], []],
     [['nope', ''], []],
@@ -88,12 +89,12 @@ describe('completion through the real kubectl', { skip: hasKubectl ? false : 'ku
   it('commands, with descriptions', async () => {
     const r = await kc('');
     assert.equal(r.code, 0, r.stderr);
-    assert.deepEqual(r.stdout.trim().split('\n').map((l) => l.split('\t')[0]), ['doctor', 'status', 'version', 'completion', 'help', ':4']);
+    assert.deepEqual(r.stdout.trim().split('\n').map((l) => l.split('\t')[0]), ['doctor', 'status', 'explain', 'version', 'completion', 'help', ':4']);
   });
 
   it('flags and flag values (-o, --fail-on)', async () => {
     assert.match((await kc('doctor', '--fail')).stdout, /^--fail-on\texit 1 at or above this severity\n:4\n$/);
-    assert.equal((await kc('doctor', '-o', '')).stdout, 'table\njson\nyaml\n:4\n');
+    assert.equal((await kc('doctor', '-o', '')).stdout, 'table\njson\nyaml\nsarif\n:4\n');
     assert.equal((await kc('status', '--fail-on', 'w')).stdout, 'warning\n:4\n');
   });
 

@@ -250,12 +250,14 @@ describe('doctor --fix-only', () => {
       assert.doesNotMatch(r.stdout, /^kubectl /m, 'no command outside a comment in the YAML stream');
       assert.doesNotMatch(r.stdout, /PRIVATE KEY/);
       for (const k of fingerprints) assert.ok(!r.stdout.includes(k), 'no generated key material');
-      // ... and --fix-script carries it: the Secret created in the gateway pods' namespace from files the script checks first
+      // ... and --fix-script carries it: the Secret made in the gateway pods' namespace from the mounted
+      // Secret the cluster already holds (fullchain.pem/privkey.pem), through a pipe: no file asked for (issue 17)
       const script = await cli(['doctor', '--kubeconfig', sim.kubeconfigPath, '--fix-script', '--no-exec']);
-      const create = /^kubectl create secret tls (\S+) -n istio-system --cert="\$(\w+_FULLCHAIN)" --key="\$(\w+_KEY)" /m.exec(script.stdout);
-      assert.ok(create, script.stdout);
-      assert.equal(create[1], gateway.spec?.servers?.find((s) => s.tls?.credentialName)?.tls?.credentialName, 'the Secret the rewritten Gateway names');
-      for (const v of [create[2], create[3]]) assert.ok(script.stdout.indexOf(`: "\${${v}:?`) >= 0 && script.stdout.indexOf(`: "\${${v}:?`) < create.index, `${v} is checked before it is used`);
+      const copy = /^kubectl get secret istio-ingressgateway-certs -n istio-system -o go-template='.*metadata: \{name: ([\w.-]+), namespace: istio-system\}.*tls\.crt: \{\{index \.data "fullchain\.pem"\}\}.*tls\.key: \{\{index \.data "privkey\.pem"\}\}.*' \| kubectl apply -f -$/m.exec(script.stdout);
+      assert.ok(copy, script.stdout);
+      assert.equal(copy[1], gateway.spec?.servers?.find((s) => s.tls?.credentialName)?.tls?.credentialName, 'the Secret the rewritten Gateway names');
+      assert.ok(copy.index < script.stdout.indexOf('kind: Gateway'), 'the Secret exists before the Gateway names it');
+      assert.doesNotMatch(script.stdout, /_FULLCHAIN|_KEY:\?/, 'the cluster holds the material: no file is asked for');
       assert.doesNotMatch(script.stdout, /PRIVATE KEY/);
       for (const k of fingerprints) assert.ok(!script.stdout.includes(k), 'no generated key material');
 
