@@ -93,7 +93,7 @@ describe('completion through the real kubectl', { skip: hasKubectl ? false : 'ku
   });
 
   it('flags and flag values (-o, --fail-on)', async () => {
-    assert.match((await kc('doctor', '--fail')).stdout, /^--fail-on\texit 1 at or above this severity\n:4\n$/);
+    assert.match((await kc('doctor', '--fail')).stdout, /^--fail-on\texit 1 at or above this severity\n--fail-on-existing\twith --use-kube, --fail-on counts findings already live too\n:4\n$/);
     assert.equal((await kc('doctor', '-o', '')).stdout, 'table\njson\nyaml\nsarif\n:4\n');
     assert.equal((await kc('status', '--fail-on', 'w')).stdout, 'warning\n:4\n');
   });
