@@ -13,11 +13,14 @@ import { matchHost, validateChain, type CertFacts } from '../tls/index.js';
 import { findingFor, type Finding } from '../findings/types.js';
 import { listWords } from '../findings/voice.js';
 import { ALERT_MEANING, MUTUAL_ALERTS, probeCodes as codes } from '../findings/codes/probe.js';
-import { podKey, terminatesTls } from '../model/model.js';
+import { podKey, type GatewayModel } from '../model/model.js';
+import type { Pod } from '../snapshot/types.js';
+import { probeSni } from '../snapshot/probe.js';
 import type { CheckOptions } from '../model/options.js';
 import { certEvidence, describeSerial } from '../model/envoy.js';
-import { credentialBlocks, credentialOwners, probeIndex, probedPod, type Served } from '../model/probe.js';
+import { credentialOwners, probeIndex, probeSubjects, type ExpectedCredential, type ProbeSubject, type Served } from '../model/probe.js';
 import { reloadCredential, resyncListener } from '../remediation/probe.js';
+import { restartCommand, restartK8sGatewayCommand } from '../remediation/inpod.js';
 import type { CheckModule } from './types.js';
 
 const DAY = 86_400_000;
@@ -28,130 +31,157 @@ function validity(leaf: CertFacts, now: Date): string {
 }
 
 /** The served chain judged by the same engine as the Secret: one short clause, and the evidence. */
-function servedVerdict(served: Served, host: string, options: CheckOptions): { clause: string; trusted: boolean; issues: string[] } {
-  const report = validateChain(served.bundle, { host, trustStore: options.trustStore, now: options.now });
+function servedVerdict(served: Served, host: string | undefined, options: CheckOptions): { clause: string; trusted: boolean; issues: string[] } {
+  const report = validateChain(served.bundle, { ...(host !== undefined ? { host } : {}), trustStore: options.trustStore, now: options.now });
   const errors = report.issues.filter((i) => i.severity === 'error');
   if (errors.length === 0) return { clause: '', trusted: report.trusted, issues: [] };
   const first = errors[0];
   return { clause: ` A client validating it fails: ${first.message}${errors.length > 1 ? ` (and ${errors.length - 1} more)` : ''}.`, trusted: false, issues: errors.map((e) => `${e.code}: ${e.message}`) };
 }
 
+/** Where the handshakes were made: one pod, or several of the workload's. */
+function whereOf(pods: string[], port: number, total: number): string {
+  if (pods.length === 1) return `${pods[0]}:${port}`;
+  return `${pods.length === total ? `all ${total}` : `${pods.length} of ${total}`} gateway pods (${listWords(pods, 3)}), port ${port}`;
+}
+
+/** How a host is named in a message: a wildcard says which name stood for it. */
+function hostWords(host: string, sni: string): string {
+  return host === sni ? host : `${host} (probed as ${sni})`;
+}
+
+/** One finding being gathered: the pods and hosts it holds, built into a message once all are in. */
+interface Group {
+  code: 'ITLS601' | 'ITLS602' | 'ITLS604';
+  subject: ProbeSubject;
+  pods: Pod[];
+  hosts: string[];
+  snis: string[];
+  build(g: Group): Finding;
+}
+
 export const probeCheck: CheckModule = {
   id: 'probe',
   codes,
-  reads: ['probe', 'gateways', 'pods', 'services', 'secrets'],
+  reads: ['probe', 'gateways', 'pods', 'services', 'secrets', 'kubernetesGateways'],
   run(snapshot, options, model) {
-    const index = probeIndex(snapshot);
+    const index = probeIndex(model);
     if (!index) return [];
     let owners: Map<string, { secret: string; hosts: string[] }> | undefined;
-    const grouped = new Map<string, Finding>();
-    const add = (key: string, f: Finding, host: string) => {
-      const into = grouped.get(key);
-      if (!into) return void grouped.set(key, f);
-      (into.places ??= []).push({ resource: f.resource, host, ...(f.port !== undefined ? { port: f.port } : {}) });
-      const hosts = into.evidence.hosts;
-      if (Array.isArray(hosts)) hosts.push(host);
+    const groups = new Map<string, Group>();
+    const gather = (key: string, fresh: Omit<Group, 'pods' | 'hosts' | 'snis'>, pod: Pod, host: string, sni: string) => {
+      let g = groups.get(key);
+      if (!g) groups.set(key, (g = { ...fresh, pods: [], hosts: [], snis: [] }));
+      if (!g.pods.includes(pod)) g.pods.push(pod);
+      if (!g.hosts.includes(host)) {
+        g.hosts.push(host);
+        g.snis.push(sni);
+      }
     };
-    for (const gm of model.gateways) {
-      for (const server of gm.servers) {
-        if (!terminatesTls(server.server)) continue;
-        const listenPort = model.listenPort(gm, server.port);
-        const pod = probedPod(gm, listenPort, index);
-        if (!pod) continue;
-        const where = `${podKey(pod)}:${listenPort}`;
-        const mutual = ['MUTUAL', 'OPTIONAL_MUTUAL'].includes(String(server.mode ?? '').toUpperCase());
-        const expected = server.credentialNames
-          .map((c) => ({ cred: c, r: model.credential(c, pod.metadata.namespace ?? '') }))
-          .map((x) => ({ ...x, leaf: x.r.decoded?.certificates[0] }));
+    for (const subject of probeSubjects(model)) {
+      const label = subject.k8s ? `Gateway-API Gateway ${subject.ref.namespace}/${subject.ref.name} (listener ${subject.k8s.listener.name})` : `Gateway ${subject.ref.namespace}/${subject.ref.name}`;
+      const restart = (pods: Pod[]) => (subject.k8s ? restartK8sGatewayCommand(pods, subject.k8s.gm) : restartCommand(pods, (subject.istio as { gm: GatewayModel }).gm));
+      for (const pod of subject.pods) {
+        const listenPort = subject.listenPort(pod);
+        if (!index.probed.has(`${podKey(pod)}|${listenPort}`)) continue;
+        const expected = subject.expected(pod);
         const fallback = index.bySni.get(`${podKey(pod)}|${listenPort}|`);
-        for (const gh of server.hosts) {
-          const host = gh.host;
-          if (host.includes('*')) continue;
-          const served = index.bySni.get(`${podKey(pod)}|${listenPort}|${host}`);
+        for (const host of subject.hosts) {
+          const sni = probeSni(host);
+          if (sni === undefined) continue;
+          const served = index.bySni.get(`${podKey(pod)}|${listenPort}|${sni}`);
           if (!served) continue;
           const h = served.handshake;
-          const base = { resource: gm.ref, host, port: server.port };
-          const evidenceBase = { pod: podKey(pod), containerPort: listenPort, sni: host, hosts: [host] as string[] };
+          const evidenceOf = (g: Group): Finding['evidence'] => ({
+            pod: podKey(g.pods[0]),
+            pods: g.pods.map(podKey),
+            containerPort: listenPort,
+            sni: g.snis[0],
+            hosts: g.hosts,
+          });
+          const base = (g: Group) => ({ resource: subject.ref, host: g.hosts[0], port: subject.port, places: g.hosts.slice(1).map((x) => ({ resource: subject.ref, host: x, port: subject.port })) });
+          const where = (g: Group) => whereOf(g.pods.map(podKey), listenPort, subject.pods.length);
           if (h.outcome === 'reset' || h.outcome === 'refused' || h.outcome === 'alert') {
-            if (credentialBlocks(model, server, pod)) continue; // the credential's own finding (ITLS201-205)
-            if (h.outcome === 'alert' && mutual && MUTUAL_ALERTS.has(h.alert?.name ?? '')) continue; // it asked for a client certificate: expected
-            let message: string;
-            const evidence: Finding['evidence'] = { ...evidenceBase, outcome: h.outcome };
-            if (h.outcome === 'reset') {
-              message = `A TLS handshake with SNI ${host} on ${where} is reset before any TLS answer: the running Envoy has no filter chain for ${host} on port ${server.port} (its access log says filter_chain_not_found), although Gateway ${gm.ref.namespace}/${gm.ref.name} lists it. Every client of ${host} gets "connection reset".`;
-              evidence.kind = 'no-filter-chain';
-            } else if (h.outcome === 'refused') {
-              message = `Nothing listens on ${where}, the container port that port ${server.port} of Gateway ${gm.ref.namespace}/${gm.ref.name} maps to: Envoy has no listener there, so ${host} is unreachable.`;
-              evidence.kind = 'no-listener';
-            } else {
-              const name = h.alert?.name ?? 'unknown';
-              message = `The gateway answers a TLS handshake with SNI ${host} on ${where} with the alert ${name} (${h.alert?.code ?? '?'}): ${ALERT_MEANING[name] ?? 'the handshake was refused'}.`;
-              evidence.kind = 'alert';
-              evidence.alert = name;
-            }
-            if (h.detail) evidence.detail = h.detail;
-            const f = findingFor(codes, 'ITLS601', {
-              ...base,
-              message,
-              evidence,
-              remediation: resyncListener(pod, gm, host, listenPort),
-            });
-            add(`601|${gm.ref.namespace}/${gm.ref.name}|${server.index}|${evidence.kind}|${String(evidence.alert ?? '')}`, f, host);
+            if (subject.blocks(pod)) continue; // the credential's own finding (ITLS201-205)
+            if (h.outcome === 'alert' && subject.mutual && MUTUAL_ALERTS.has(h.alert?.name ?? '')) continue; // it asked for a client certificate: expected
+            const kind = h.outcome === 'reset' ? 'no-filter-chain' : h.outcome === 'refused' ? 'no-listener' : 'alert';
+            const alert = h.alert;
+            gather(`601|${subject.key}|${kind}|${alert?.name ?? ''}`, {
+              code: 'ITLS601',
+              subject,
+              build: (g) => {
+                const names = g.hosts.map((x, i) => hostWords(x, g.snis[i]));
+                let message: string;
+                if (kind === 'no-filter-chain') message = `A TLS handshake with SNI ${listWords(names)} on ${where(g)} is reset before any TLS answer: the running Envoy has no filter chain for ${listWords(g.hosts)} on port ${subject.port} (its access log says filter_chain_not_found), although ${label} lists it. Every client of ${listWords(g.hosts)} gets "connection reset".`;
+                else if (kind === 'no-listener') message = `Nothing listens on ${where(g)}, the container port that port ${subject.port} of ${label} maps to: Envoy has no listener there, so ${listWords(g.hosts)} ${g.hosts.length === 1 ? 'is' : 'are'} unreachable.`;
+                else message = `The gateway answers a TLS handshake with SNI ${listWords(names)} on ${where(g)} with the alert ${alert?.name ?? 'unknown'} (${alert?.code ?? '?'}): ${ALERT_MEANING[alert?.name ?? ''] ?? 'the handshake was refused'}.`;
+                const evidence: Finding['evidence'] = { ...evidenceOf(g), outcome: h.outcome, kind };
+                if (alert) evidence.alert = alert.name;
+                if (h.detail) evidence.detail = h.detail;
+                return findingFor(codes, 'ITLS601', { ...base(g), message, evidence, remediation: resyncListener(g.pods[0], restart(g.pods), g.hosts[0], listenPort) });
+              },
+            }, pod, host, sni);
             continue;
           }
           if (h.outcome !== 'handshake' || !served.leaf) continue;
-          const known = expected.filter((e) => e.leaf);
+          const known = expected.filter((e): e is ExpectedCredential & { leaf: CertFacts } => e.leaf !== undefined);
           if (known.length === 0) continue; // no usable Secret: the credential checks report it
-          if (known.some((e) => e.leaf?.fingerprint256 === served.leaf?.fingerprint256)) continue; // served as the Secret holds
+          if (known.some((e) => e.leaf.fingerprint256 === served.leaf?.fingerprint256)) continue; // served as the Secret holds
           const want = known[0];
-          const wantLeaf = want.leaf as CertFacts;
-          const secret = `${want.r.namespace}/${want.r.name}`;
           const leaf = served.leaf;
-          const verdict = servedVerdict(served, host, options);
-          const evidence: Finding['evidence'] = { ...evidenceBase, secret, secretCertificate: certEvidence(wantLeaf), servedCertificate: certEvidence(leaf), servedChainTrusted: verdict.trusted };
-          if (verdict.issues.length) evidence.servedChainIssues = verdict.issues;
-          if (h.alpn) evidence.alpn = h.alpn;
-          const sameNames = matchHost(host, leaf).covered && leaf.subject === wantLeaf.subject && Date.parse(leaf.notBefore) < Date.parse(wantLeaf.notBefore);
+          const verdict = servedVerdict(served, host === '*' ? undefined : sni, options);
+          const common = (g: Group): Finding['evidence'] => {
+            const e: Finding['evidence'] = { ...evidenceOf(g), secret: want.secret, secretCertificate: certEvidence(want.leaf), servedCertificate: certEvidence(leaf), servedChainTrusted: verdict.trusted };
+            if (verdict.issues.length) e.servedChainIssues = verdict.issues;
+            if (h.alpn) e.alpn = h.alpn;
+            return e;
+          };
+          const sameNames = (host === '*' || matchHost(sni, leaf).covered) && leaf.subject === want.leaf.subject && Date.parse(leaf.notBefore) < Date.parse(want.leaf.notBefore);
           if (sameNames) {
-            const soon = Date.parse(leaf.notAfter) - options.now.getTime() < 7 * DAY;
-            evidence.kind = 'stale';
-            const f = findingFor(codes, 'ITLS604', {
-              ...base,
-              severity: soon ? 'error' : 'warning',
-              message: `${host} on ${where} is served ${describeSerial(leaf, options.now)}, an older certificate than the one Secret ${secret} holds, ${describeSerial(wantLeaf, options.now)}: the Secret was renewed and Envoy did not load it.${verdict.clause}`,
-              evidence,
-              remediation: reloadCredential(pod, gm, snapshot.istioNamespace, secret, 'stale', host),
-            });
-            add(`604|${gm.ref.namespace}/${gm.ref.name}|${server.index}|${leaf.fingerprint256}`, f, host);
+            gather(`604|${subject.key}|${leaf.fingerprint256}`, {
+              code: 'ITLS604',
+              subject,
+              build: (g) => {
+                const soon = Date.parse(leaf.notAfter) - options.now.getTime() < 7 * DAY;
+                return findingFor(codes, 'ITLS604', {
+                  ...base(g),
+                  severity: soon ? 'error' : 'warning',
+                  message: `${listWords(g.hosts.map((x, i) => hostWords(x, g.snis[i])))} on ${where(g)} ${g.hosts.length === 1 ? 'is' : 'are'} served ${describeSerial(leaf, options.now)}, an older certificate than the one Secret ${want.secret} holds, ${describeSerial(want.leaf, options.now)}: the Secret was renewed and Envoy did not load it.${verdict.clause}`,
+                  evidence: { ...common(g), kind: 'stale' },
+                  remediation: reloadCredential(g.pods[0], restart(g.pods), snapshot.istioNamespace, want.secret, 'stale', g.hosts[0]),
+                });
+              },
+            }, pod, host, sni);
             continue;
           }
           owners ??= credentialOwners(model);
           const owner = owners.get(leaf.fingerprint256);
           const isDefault = fallback?.leaf?.fingerprint256 === leaf.fingerprint256;
-          let whose: string;
-          if (owner && owner.secret !== secret) {
-            whose = `the certificate of Secret ${owner.secret} (${listWords(owner.hosts, 3)})`;
-            evidence.kind = 'other-host';
-            evidence.servedFrom = owner.secret;
-          } else if (isDefault) {
-            whose = 'the default certificate (what clients without SNI get)';
-            evidence.kind = 'default';
-          } else {
-            whose = 'a certificate the doctor found in no Secret';
-            evidence.kind = 'unknown';
-          }
-          const names = leaf.dnsNames.length ? leaf.dnsNames.join(', ') : leaf.subject;
-          const f = findingFor(codes, 'ITLS602', {
-            ...base,
-            message: `${host} on ${where} is served ${whose}: ${names}, ${validity(leaf, options.now)} — not Secret ${secret} (${wantLeaf.dnsNames.join(', ') || wantLeaf.subject}).${verdict.clause}`,
-            evidence,
-            remediation: reloadCredential(pod, gm, snapshot.istioNamespace, secret, 'other', host),
-          });
-          add(`602|${gm.ref.namespace}/${gm.ref.name}|${server.index}|${leaf.fingerprint256}`, f, host);
+          const kind = owner && owner.secret !== want.secret ? 'other-host' : isDefault ? 'default' : 'unknown';
+          gather(`602|${subject.key}|${leaf.fingerprint256}`, {
+            code: 'ITLS602',
+            subject,
+            build: (g) => {
+              const whose =
+                kind === 'other-host' && owner
+                  ? `the certificate of Secret ${owner.secret} (${listWords(owner.hosts, 3)})`
+                  : kind === 'default'
+                    ? 'the default certificate (what clients without SNI get)'
+                    : 'a certificate the doctor found in no Secret';
+              const evidence: Finding['evidence'] = { ...common(g), kind };
+              if (kind === 'other-host' && owner) evidence.servedFrom = owner.secret;
+              const names = leaf.dnsNames.length ? leaf.dnsNames.join(', ') : leaf.subject;
+              return findingFor(codes, 'ITLS602', {
+                ...base(g),
+                message: `${listWords(g.hosts.map((x, i) => hostWords(x, g.snis[i])))} on ${where(g)} ${g.hosts.length === 1 ? 'is' : 'are'} served ${whose}: ${names}, ${validity(leaf, options.now)} — not Secret ${want.secret} (${want.leaf.dnsNames.join(', ') || want.leaf.subject}).${verdict.clause}`,
+                evidence,
+                remediation: reloadCredential(g.pods[0], restart(g.pods), snapshot.istioNamespace, want.secret, 'other', g.hosts[0]),
+              });
+            },
+          }, pod, host, sni);
         }
       }
     }
-    return [...grouped.values()];
+    return [...groups.values()].map((g) => g.build(g));
   },
 };
-

@@ -21,6 +21,9 @@ import type {
 import type { ConnectionOptions } from './client.js';
 import { execArgv, portForwardGets, type ExecOutput, type StreamOutcome } from './stream.js';
 
+/** Labels Istio puts on the pods of a Gateway-API Gateway it deploys (as model/gateway-api.ts reads them). */
+export const GATEWAY_NAME_LABELS = ['gateway.networking.k8s.io/gateway-name', 'istio.io/gateway-name'];
+
 export const ENVOY_ADMIN_PORT = 15000;
 export const PROXY_CONTAINER = 'istio-proxy';
 
@@ -102,7 +105,7 @@ export function gatewayPods(snapshot: Snapshot, namespace?: string): { pod: Pod;
   // checks/gateway-api-model.ts reads them). Their Envoy holds kubernetes-gateway://<ns>/<name> secrets.
   const byGatewayName = new Map<string, Pod[]>();
   for (const pod of snapshot.pods) {
-    for (const label of ['gateway.networking.k8s.io/gateway-name', 'istio.io/gateway-name']) {
+    for (const label of GATEWAY_NAME_LABELS) {
       const v = pod.metadata.labels?.[label];
       if (!v) continue;
       const k = `${pod.metadata.namespace ?? 'default'}/${v}`;

@@ -273,7 +273,8 @@ export async function loadLiveSnapshot(opts: LiveOptions): Promise<Snapshot> {
       else if (a.error) snapshot.unreadable.push(unreadableFrom(a.error, a.p, a.scope));
     }
   }
-  const gatewaysRun = snapshot.pods.length > 0 && snapshot.gateways.length > 0;
+  // Istio Gateways or Gateway-API Gateways, and pods to run them: their pods are inspected and probed
+  const gatewaysRun = snapshot.pods.length > 0 && (snapshot.gateways.length > 0 || snapshot.kubernetesGateways.length > 0);
   // exec/port-forward into gateway pods, and the TLS probe: the same connection, timeout and bounds
   const podAccess = {
     server: client.server,
@@ -282,8 +283,7 @@ export async function loadLiveSnapshot(opts: LiveOptions): Promise<Snapshot> {
     namespace: opts.namespace,
     concurrency: opts.inspectConcurrency,
   };
-  // Gateway API gateway pods are inspected too, when only Gateway API Gateways exist
-  if (opts.inspect !== false && snapshot.pods.length > 0 && (snapshot.gateways.length > 0 || snapshot.kubernetesGateways.length > 0)) await inspectGatewayPods(snapshot, podAccess);
+  if (opts.inspect !== false && gatewaysRun) await inspectGatewayPods(snapshot, podAccess);
   if ((opts.probe ?? opts.inspect) !== false && gatewaysRun) await probeGateways(snapshot, podAccess);
   return snapshot;
 }

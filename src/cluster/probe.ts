@@ -1,17 +1,21 @@
 // The live TLS probe: what a client is really served. Read-only and handshake only — for each TLS host
-// of each gateway workload, one port-forward to a Ready gateway pod's container port (the Service's
-// targetPort for the Gateway server's port), one TLS handshake with SNI = host and ALPN h2,http/1.1,
-// then the connection is closed: no HTTP request is ever sent. One more handshake per port without
-// SNI shows what a client that sends none (requests by IP) gets. Each handshake records what was
-// served (the chain's PEM, the leaf's fingerprint, the negotiated ALPN and version) or how it ended
-// (reset before any TLS answer, a TLS alert, nothing listening, timeout). Checks compare that with
-// the Secret they judged; this module draws no conclusion.
+// of each gateway workload (Istio Gateway servers and Gateway-API listeners that terminate TLS), one
+// port-forward to a Ready gateway pod's container port (the Service's targetPort for the server's
+// port), one TLS handshake with SNI = host (a wildcard host: a name under it, src/snapshot/probe.ts)
+// and ALPN h2,http/1.1, then the connection is closed: no HTTP request is ever sent. One more
+// handshake per port without SNI shows what a client that sends none (requests by IP) gets. Every
+// other Ready pod of the workload gets one handshake per distinct certificate, so a replica that did
+// not reload a renewal shows. Each handshake records what was served (the chain's PEM, the leaf's
+// fingerprint, the negotiated ALPN and version) or how it ended (reset before any TLS answer, a TLS
+// alert, nothing listening, timeout). Checks compare that with the Secret they judged; this module
+// draws no conclusion.
 import { Duplex } from 'node:stream';
 import { connect as tlsConnect, type PeerCertificate, type TLSSocket } from 'node:tls';
 import type WebSocket from 'ws';
-import { targetContainerPort, type Gateway, type Pod, type ProbeRun, type Service, type Snapshot, type TlsHandshake, type Unreadable } from '../snapshot/types.js';
+import { probeSni } from '../snapshot/probe.js';
+import { targetContainerPort, type KubernetesGateway, type Pod, type ProbeRun, type Service, type Snapshot, type TlsHandshake, type Unreadable } from '../snapshot/types.js';
 import type { ConnectionOptions } from './client.js';
-import { isGatewayProxy, labelsMatch, mapBounded, type InspectOptions } from './inspect.js';
+import { GATEWAY_NAME_LABELS, isGatewayProxy, labelsMatch, mapBounded, type InspectOptions } from './inspect.js';
 import { onRefused, open, wsUrl } from './stream.js';
 
 export const PROBE_ALPN = ['h2', 'http/1.1'];
@@ -45,42 +49,119 @@ export function containerPort(services: Service[], pod: Pod, port: number): numb
   return port;
 }
 
+/** One TLS server of a gateway workload, as the probe plans it. */
+interface PlannedServer {
+  pods: Pod[];
+  gatewayPort: number;
+  /** which certificate the server is configured with (credentialName(s), a certificateRef, or file paths): one handshake per distinct one on every other pod */
+  credential: string;
+  snis: string[];
+}
+
+/** A Gateway-API Gateway's pods: those Istio labels with its name, else those of the Service its Hostname address names. */
+function k8sGatewayPods(snapshot: Snapshot, gw: KubernetesGateway, byGatewayName: Map<string, Pod[]>): Pod[] {
+  const ns = gw.metadata.namespace ?? 'default';
+  const labelled = byGatewayName.get(`${ns}/${gw.metadata.name}`);
+  if (labelled?.length) return labelled;
+  const address = (gw.spec?.addresses ?? []).find((a) => a.type === 'Hostname');
+  if (!address) return [];
+  const [name, svcNs = ns] = address.value.split('.');
+  const svc = snapshot.services.find((s) => s.metadata.name === name && (s.metadata.namespace ?? 'default') === svcNs);
+  const sel = svc?.spec?.selector;
+  if (!sel || Object.keys(sel).length === 0) return [];
+  return snapshot.pods.filter((p) => p.metadata.namespace === svcNs && labelsMatch(sel, p.metadata.labels));
+}
+
 /**
- * The handshakes to make: per gateway workload (the pods a Gateway selects), its first Ready pod by
- * name; per terminating TLS server, one handshake per exact host (a wildcard host names no SNI to
- * send), and one per port without SNI. Deduplicated: a host on five Gateways of one workload is one
- * handshake. Linear in servers × hosts.
+ * The handshakes to make. Per terminating TLS server (an Istio Gateway server in SIMPLE/MUTUAL/
+ * OPTIONAL_MUTUAL, or a Gateway-API listener that terminates: HTTPS, or TLS in Terminate mode), on
+ * the first Ready pod of its workload by name: one handshake per host (a wildcard through the name
+ * `probeSni` makes up under it; a listener without a hostname through the hostnames of the routes
+ * attached to it, and `*`), and one per port without SNI. On every other Ready pod: one handshake per
+ * distinct certificate per port (a pod that did not reload a renewal shows on the first name of each),
+ * so a fleet costs pods × certificates, not pods × hosts. Deduplicated: a host on five Gateways of one
+ * workload is one handshake. Linear in servers × hosts + pods × certificates.
  */
 export function probeTargets(snapshot: Snapshot, namespace?: string): ProbeTarget[] {
-  const out = new Map<string, ProbeTarget>();
+  const planned: PlannedServer[] = [];
+  const readySorted = (pods: Pod[]) =>
+    pods.filter(ready).sort((a, b) => `${a.metadata.namespace}/${a.metadata.name}`.localeCompare(`${b.metadata.namespace}/${b.metadata.name}`));
   const podsByKey = new Map<string, Pod[]>();
-  const gateways: Gateway[] = snapshot.gateways.filter((g) => !namespace || g.metadata.namespace === namespace);
-  for (const gw of gateways) {
+  for (const gw of snapshot.gateways) {
+    if (namespace && gw.metadata.namespace !== namespace) continue;
     const selector = gw.spec?.selector;
     const empty = !selector || Object.keys(selector).length === 0;
     const key = empty ? '*' : JSON.stringify(Object.entries(selector).sort());
     let pods = podsByKey.get(key);
     if (!pods) {
-      pods = snapshot.pods.filter((p) => (empty ? isGatewayProxy(p) : labelsMatch(selector, p.metadata.labels)) && ready(p));
-      pods.sort((a, b) => `${a.metadata.namespace}/${a.metadata.name}`.localeCompare(`${b.metadata.namespace}/${b.metadata.name}`));
+      pods = readySorted(snapshot.pods.filter((p) => (empty ? isGatewayProxy(p) : labelsMatch(selector, p.metadata.labels))));
       podsByKey.set(key, pods);
     }
-    const pod = pods[0];
-    if (!pod) continue;
+    if (pods.length === 0) continue;
     for (const s of gw.spec?.servers ?? []) {
       const mode = String(s.tls?.mode ?? '').toUpperCase();
       if (!s.tls || !TERMINATING.has(mode) || !s.port?.number) continue;
-      const port = containerPort(snapshot.services, pod, s.port.number);
-      const add = (sni: string | undefined) => {
-        const k = `${pod.metadata.namespace}/${pod.metadata.name}|${port}|${sni ?? ''}`;
-        if (!out.has(k)) out.set(k, sni === undefined ? { pod, port, gatewayPort: s.port.number } : { pod, port, gatewayPort: s.port.number, sni });
-      };
-      add(undefined);
-      for (const raw of s.hosts ?? []) {
-        const host = raw.slice(raw.indexOf('/') + 1).toLowerCase();
-        if (host === '' || host.includes('*')) continue;
-        add(host);
+      const credential = [...(s.tls.credentialNames ?? []), s.tls.credentialName ?? '', s.tls.serverCertificate ?? ''].filter(Boolean).join(',');
+      const snis = (s.hosts ?? []).map(probeSni).filter((x): x is string => x !== undefined);
+      planned.push({ pods, gatewayPort: s.port.number, credential: `${gw.metadata.namespace}|${credential}`, snis });
+    }
+  }
+  const k8s = snapshot.kubernetesGateways ?? [];
+  if (k8s.length > 0) {
+    const byGatewayName = new Map<string, Pod[]>();
+    for (const pod of snapshot.pods) {
+      for (const v of new Set(GATEWAY_NAME_LABELS.map((l) => pod.metadata.labels?.[l]).filter((x): x is string => !!x))) {
+        const k = `${pod.metadata.namespace ?? 'default'}/${v}`;
+        byGatewayName.set(k, [...(byGatewayName.get(k) ?? []), pod]);
       }
+    }
+    // route hostnames by parent Gateway (and section): what a listener without a hostname serves
+    const routeHosts = new Map<string, string[]>();
+    for (const r of [...snapshot.httpRoutes, ...snapshot.grpcRoutes, ...snapshot.tlsRoutes]) {
+      for (const p of r.spec?.parentRefs ?? []) {
+        if ((p.kind ?? 'Gateway') !== 'Gateway') continue;
+        const k = `${p.namespace ?? r.metadata.namespace ?? 'default'}/${p.name}|${p.sectionName ?? ''}`;
+        routeHosts.set(k, [...(routeHosts.get(k) ?? []), ...(r.spec?.hostnames ?? [])]);
+      }
+    }
+    for (const gw of k8s) {
+      const ns = gw.metadata.namespace ?? 'default';
+      if (namespace && ns !== namespace) continue;
+      const pods = readySorted(k8sGatewayPods(snapshot, gw, byGatewayName));
+      if (pods.length === 0) continue;
+      for (const l of gw.spec?.listeners ?? []) {
+        const protocol = (l.protocol ?? '').toUpperCase();
+        if (!(protocol === 'HTTPS' || (protocol === 'TLS' && (l.tls?.mode ?? 'Terminate') === 'Terminate'))) continue;
+        const ref = l.tls?.certificateRefs?.[0];
+        const hosts = l.hostname
+          ? [l.hostname]
+          : ['*', ...(routeHosts.get(`${ns}/${gw.metadata.name}|`) ?? []), ...(routeHosts.get(`${ns}/${gw.metadata.name}|${l.name}`) ?? [])];
+        const snis = hosts.map(probeSni).filter((x): x is string => x !== undefined);
+        planned.push({ pods, gatewayPort: l.port, credential: `k8s|${ref ? `${ref.namespace ?? ns}/${ref.name}` : ''}`, snis });
+      }
+    }
+  }
+  const out = new Map<string, ProbeTarget>();
+  const add = (pod: Pod, gatewayPort: number, sni: string | undefined) => {
+    const port = containerPort(snapshot.services, pod, gatewayPort);
+    const k = `${pod.metadata.namespace}/${pod.metadata.name}|${port}|${sni ?? ''}`;
+    if (!out.has(k)) out.set(k, sni === undefined ? { pod, port, gatewayPort } : { pod, port, gatewayPort, sni });
+  };
+  // the first pod of each workload: every name
+  for (const s of planned) {
+    add(s.pods[0], s.gatewayPort, undefined);
+    for (const sni of new Set(s.snis)) add(s.pods[0], s.gatewayPort, sni);
+  }
+  // every other Ready pod: one name per distinct certificate per port
+  const perCertificate = new Set<string>();
+  for (const s of planned) {
+    const sni = s.snis[0];
+    if (sni === undefined) continue;
+    for (const pod of s.pods.slice(1)) {
+      const k = `${pod.metadata.namespace}/${pod.metadata.name}|${s.gatewayPort}|${s.credential}`;
+      if (perCertificate.has(k)) continue;
+      perCertificate.add(k);
+      add(pod, s.gatewayPort, sni);
     }
   }
   return [...out.values()];

@@ -162,8 +162,8 @@ function keptFirst(findings: Finding[]): Finding[] {
 function foldAdminIntoWire(findings: Finding[]): Finding[] {
   const wire = new Map<string, Finding>();
   for (const f of findings) {
-    if ((f.code !== 'ITLS602' && f.code !== 'ITLS604') || typeof f.evidence.secret !== 'string' || typeof f.evidence.pod !== 'string') continue;
-    wire.set(JSON.stringify([refKey(f.resource), f.evidence.secret, f.evidence.pod]), f);
+    if ((f.code !== 'ITLS602' && f.code !== 'ITLS604') || typeof f.evidence.secret !== 'string') continue;
+    for (const pod of strings(f.evidence.pods)) wire.set(JSON.stringify([refKey(f.resource), f.evidence.secret, pod]), f);
   }
   if (wire.size === 0) return findings;
   return findings.filter((f) => {

@@ -1,6 +1,6 @@
 // Real TLS on a simulated gateway pod's container ports, with Envoy's filter-chain rules, reached by
-// port-forward. Each Gateway server (SIMPLE/MUTUAL/OPTIONAL_MUTUAL) selecting the pod is one filter
-// chain on the container port its Service port maps to, with server_names = its hosts (namespace part
+// port-forward. Each Gateway server (SIMPLE/MUTUAL/OPTIONAL_MUTUAL) selecting the pod, and each
+// terminating listener of a Gateway-API Gateway the pod runs, is one filter chain on the container port its Service port maps to, with server_names = its hosts (namespace part
 // stripped, as Istio's GetSNIHostsForServer does); a `*` host makes the chain match any name. The
 // chain is picked before TLS, from the ClientHello's SNI, as Envoy's tls_inspector + filter chain match
 // do: exact name, then the longest wildcard suffix (`*.b.example.com`, then `*.example.com`: Envoy's
@@ -93,60 +93,87 @@ export function tlsListeners(state: ScenarioState, namespace: string, podName: s
     }
     return port;
   };
-  const secret = (name: string): KubeJson | undefined =>
-    state.objects.find((o: StoredObject) => o.type.kind === 'Secret' && o.namespace === namespace && o.name === name)?.body;
+  const secret = (ns: string, name: string): KubeJson | undefined =>
+    state.objects.find((o: StoredObject) => o.type.kind === 'Secret' && o.namespace === ns && o.name === name)?.body;
   const overrides = servedOverrides(state, namespace, podName);
   const noChain = new Set(overrides.filter((o) => o.filterChain === false && o.host).map((o) => (o.host as string).toLowerCase()));
   const files = state.files.get(`${namespace}/${podName}`);
+  /** One terminating server (an Istio Gateway server or a Gateway-API listener) as a filter chain on its container port. */
+  const addChain = (from: string, rawHosts: string[], gatewayPort: number, protocol: string, mode: string, tls: GatewayServer['tls'] & { secretNamespace?: string }) => {
+    const hosts = rawHosts.map((h) => h.slice(h.indexOf('/') + 1).toLowerCase()).filter((h) => !noChain.has(h));
+    if (hosts.length === 0) return;
+    const chain: SimChain = {
+      serverNames: hosts.includes('*') ? [] : hosts,
+      from,
+      alpn: protocol.toUpperCase() === 'HTTPS' ? ['h2', 'http/1.1'] : [],
+      mutual: mode !== 'SIMPLE',
+    };
+    const cred = tls?.credentialNames?.[0] ?? tls?.credentialName;
+    if (cred) {
+      const bare = cred.replace(/^(kubernetes|kubernetes-gateway|sds):\/\//, '');
+      const name = bare.slice(bare.indexOf('/') + 1);
+      const ns = tls?.secretNamespace ?? namespace;
+      const override = overrides.find((o) => o.chain && o.key && (o.credential === name || o.credential === cred));
+      const data = secret(ns, name)?.data as Record<string, string> | undefined;
+      chain.chainPem = override?.chain ?? decoded(data, 'cert', 'tls.crt');
+      chain.keyPem = override?.key ?? decoded(data, 'key', 'tls.key');
+      if (override?.chain && override.key && !keyMatchesChain(override.chain, override.key)) throw new Error(`scenario.json served: the key for ${override.pod} ${override.credential} does not belong to its chain`);
+      if (chain.mutual) chain.caPem = decoded(data, 'cacert', 'ca.crt') ?? decoded(secret(ns, `${name}-cacert`)?.data as Record<string, string> | undefined, 'cacert');
+      if (!chain.chainPem || !chain.keyPem) chain.missing = `secret ${ns}/${name} has no certificate and key`;
+    } else if (tls?.serverCertificate && tls.privateKey) {
+      chain.chainPem = files?.get(tls.serverCertificate)?.toString('utf8');
+      chain.keyPem = files?.get(tls.privateKey)?.toString('utf8');
+      if (tls.caCertificates) chain.caPem = files?.get(tls.caCertificates)?.toString('utf8');
+      if (!chain.chainPem || !chain.keyPem) chain.missing = `files ${tls.serverCertificate} / ${tls.privateKey} are not in the pod`;
+    } else chain.missing = 'no credential';
+    const leaf = chain.chainPem ? parseCertificates(chain.chainPem).certificates[0] : undefined;
+    const refused = leaf && build ? envoyRefusesForVersion(leaf, build) : undefined;
+    if (refused) chain.missing = refused;
+    if (chain.missing) {
+      delete chain.chainPem;
+      delete chain.keyPem;
+    }
+    const port = targetPort(gatewayPort);
+    const list = out.get(port) ?? [];
+    // Istio builds one chain per server; a host already claimed on this port keeps its first chain.
+    const claimed = new Set(list.flatMap((c) => c.serverNames));
+    if (chain.serverNames.length > 0) chain.serverNames = chain.serverNames.filter((n) => !claimed.has(n));
+    if (chain.serverNames.length === 0 && hosts.length > 0 && !hosts.includes('*')) return;
+    if (chain.serverNames.length === 0 && list.some((c) => c.serverNames.length === 0)) return;
+    list.push(chain);
+    out.set(port, list);
+  };
   const gateways = state.objects.filter(
     (o) => o.type.kind === 'Gateway' && o.type.group === 'networking.istio.io' && selects((o.body.spec as Json)?.selector as Record<string, string>, labels),
   );
   for (const gw of gateways) {
     for (const [i, server] of (((gw.body.spec as Json).servers as GatewayServer[] | undefined) ?? []).entries()) {
-      const tls = server.tls;
-      const mode = String(tls?.mode ?? '').toUpperCase();
-      if (!tls || !['SIMPLE', 'MUTUAL', 'OPTIONAL_MUTUAL'].includes(mode)) continue;
-      const hosts = (server.hosts ?? []).map((h) => h.slice(h.indexOf('/') + 1).toLowerCase()).filter((h) => !noChain.has(h));
-      if (hosts.length === 0) continue;
-      const chain: SimChain = {
-        serverNames: hosts.includes('*') ? [] : hosts,
-        from: `${gw.namespace}/${gw.name} servers[${i}]`,
-        alpn: String(server.port.protocol ?? '').toUpperCase() === 'HTTPS' ? ['h2', 'http/1.1'] : [],
-        mutual: mode !== 'SIMPLE',
-      };
-      const cred = tls.credentialNames?.[0] ?? tls.credentialName;
-      if (cred) {
-        const bare = cred.replace(/^(kubernetes|sds):\/\//, '');
-        const name = bare.slice(bare.indexOf('/') + 1);
-        const override = overrides.find((o) => o.chain && o.key && (o.credential === name || o.credential === cred));
-        const data = secret(name)?.data as Record<string, string> | undefined;
-        chain.chainPem = override?.chain ?? decoded(data, 'cert', 'tls.crt');
-        chain.keyPem = override?.key ?? decoded(data, 'key', 'tls.key');
-        if (override?.chain && override.key && !keyMatchesChain(override.chain, override.key)) throw new Error(`scenario.json served: the key for ${override.pod} ${override.credential} does not belong to its chain`);
-        if (chain.mutual) chain.caPem = decoded(data, 'cacert', 'ca.crt') ?? decoded(secret(`${name}-cacert`)?.data as Record<string, string> | undefined, 'cacert');
-        if (!chain.chainPem || !chain.keyPem) chain.missing = `secret ${namespace}/${name} has no certificate and key`;
-      } else if (tls.serverCertificate && tls.privateKey) {
-        chain.chainPem = files?.get(tls.serverCertificate)?.toString('utf8');
-        chain.keyPem = files?.get(tls.privateKey)?.toString('utf8');
-        if (tls.caCertificates) chain.caPem = files?.get(tls.caCertificates)?.toString('utf8');
-        if (!chain.chainPem || !chain.keyPem) chain.missing = `files ${tls.serverCertificate} / ${tls.privateKey} are not in the pod`;
-      } else chain.missing = 'no credential';
-      const leaf = chain.chainPem ? parseCertificates(chain.chainPem).certificates[0] : undefined;
-      const refused = leaf && build ? envoyRefusesForVersion(leaf, build) : undefined;
-      if (refused) chain.missing = refused;
-      if (chain.missing) {
-        delete chain.chainPem;
-        delete chain.keyPem;
-      }
-      const port = targetPort(server.port.number);
-      const list = out.get(port) ?? [];
-      // Istio builds one chain per server; a host already claimed on this port keeps its first chain.
-      const claimed = new Set(list.flatMap((c) => c.serverNames));
-      if (chain.serverNames.length > 0) chain.serverNames = chain.serverNames.filter((n) => !claimed.has(n));
-      if (chain.serverNames.length === 0 && hosts.length > 0 && !hosts.includes('*')) continue;
-      if (chain.serverNames.length === 0 && list.some((c) => c.serverNames.length === 0)) continue;
-      list.push(chain);
-      out.set(port, list);
+      const mode = String(server.tls?.mode ?? '').toUpperCase();
+      if (!server.tls || !['SIMPLE', 'MUTUAL', 'OPTIONAL_MUTUAL'].includes(mode)) continue;
+      addChain(`${gw.namespace}/${gw.name} servers[${i}]`, server.hosts ?? [], server.port.number, String(server.port.protocol ?? ''), mode, server.tls);
+    }
+  }
+  // Gateway-API Gateways this pod runs: Istio labels the pods it deploys with the Gateway's name, and a
+  // Gateway whose Hostname address names a Service runs on that Service's pods. Istio names the
+  // credential kubernetes-gateway://<ns>/<name>, read from the certificateRef's namespace; a listener
+  // without a hostname is a chain without server names.
+  const gatewayNames = new Set(['gateway.networking.k8s.io/gateway-name', 'istio.io/gateway-name'].map((l) => labels?.[l]).filter(Boolean));
+  const k8sGateways = state.objects.filter((o) => {
+    if (o.type.kind !== 'Gateway' || o.type.group !== 'gateway.networking.k8s.io') return false;
+    if (o.namespace === namespace && gatewayNames.has(o.name)) return true;
+    const address = (((o.body.spec as Json).addresses as { type?: string; value: string }[] | undefined) ?? []).find((a) => a.type === 'Hostname');
+    if (!address) return false;
+    const [name, ns = o.namespace] = address.value.split('.');
+    return ns === namespace && services.some((svc) => svc.name === name);
+  });
+  for (const gw of k8sGateways) {
+    type Listener = { name: string; hostname?: string; port: number; protocol: string; tls?: { mode?: string; certificateRefs?: { namespace?: string; name: string }[] } };
+    for (const l of (((gw.body.spec as Json).listeners as Listener[] | undefined) ?? [])) {
+      const protocol = String(l.protocol ?? '').toUpperCase();
+      if (!(protocol === 'HTTPS' || (protocol === 'TLS' && (l.tls?.mode ?? 'Terminate') === 'Terminate'))) continue;
+      const ref = l.tls?.certificateRefs?.[0];
+      const tls = ref ? { credentialName: ref.name, secretNamespace: ref.namespace ?? gw.namespace } : {};
+      addChain(`${gw.namespace}/${gw.name} listener ${l.name}`, [l.hostname ?? '*'], l.port, protocol, 'SIMPLE', tls);
     }
   }
   return out;

@@ -1,8 +1,10 @@
 // `status` rows for Gateway-API listeners: one per (Gateway, listener, hostname) that terminates or
 // passes through TLS — built by the same row path as an Istio Gateway host (row.ts), so one table covers
-// both APIs: the same certificate columns and chain verdict, and "unknown" when a read the row needs failed.
+// both APIs: the same certificate columns and chain verdict, SERVED from the live probe, and "unknown"
+// when a read the row needs failed.
 import { gatewayApiModel, inScope, isTlsListener, listenerHosts } from '../model/gateway-api.js';
 import { blindText, listenerBlindness, visible } from '../model/visibility.js';
+import { k8sSubject, servedOnWire } from '../model/probe.js';
 import type { Model } from '../model/model.js';
 import type { HostRow, InventoryOptions } from './types.js';
 import { certificateColumns, findingsAbout, gatewayWide, sameRef, verdict, type ChainVerdicts, type FindingIndex } from './row.js';
@@ -18,6 +20,8 @@ export function kubernetesHostRows(model: Model, index: FindingIndex, options: I
       const state = !ref || ref.resolution?.secret ? '' : !ref.permitted ? ' (not permitted)' : visible(model.snapshot, 'secrets', ref.namespace) ? ' (missing)' : ' (unreadable)';
       const credential = l.mode === 'Passthrough' ? '-' : ref ? `secret ${ref.namespace}/${ref.name}${state}` : '-';
       const blind = listenerBlindness(model, l).map(blindText);
+      // what a client got on the wire (the live probe), for a listener that terminates TLS
+      const subject = l.mode === 'Terminate' ? k8sSubject(model, gm, l) : undefined;
       for (const host of listenerHosts(l)) {
         // this Gateway's findings about the host (its own, or a cause it is one of the places of), and those about it as a whole
         const about = findingsAbout(index, gm.ref, host, l.port).filter(
@@ -33,7 +37,7 @@ export function kubernetesHostRows(model: Model, index: FindingIndex, options: I
           mode: l.mode === 'Passthrough' ? 'PASSTHROUGH' : 'SIMPLE',
           credential,
           ...certificateColumns(certificates, host, options, chains),
-          served: 'unknown',
+          served: subject ? servedOnWire(model, subject, host) : 'unknown',
           overall: verdict(decisive, blind),
           codes: [...new Set(decisive.map((f) => f.code))].sort(),
         };

@@ -6,7 +6,7 @@ import { parseCertificates } from '../tls/index.js';
 import { hostsOverlap, mountedSecretFor, type GatewayModel, type Model, type ServerModel } from '../model/model.js';
 import type { Finding, ResourceRef } from '../findings/types.js';
 import { servedMatches } from '../model/envoy.js';
-import { servedOnWire } from '../model/probe.js';
+import { istioSubject, servedOnWire } from '../model/probe.js';
 import { blindText, hostBlindness, visible } from '../model/visibility.js';
 import { ChainVerdicts, certificateColumns, findingsAbout, gatewayWide, indexFindings, verdict, type FindingIndex } from './row.js';
 import { kubernetesHostRows } from './gateway-api.js';
@@ -61,9 +61,11 @@ export function buildInventory(model: Model, findings: Finding[], options: Inven
       const bundle = terminates ? servedBundle(model, gm, server) : { credential: '-', certificates: [] };
       // what a client got on the wire (the live probe) and what Envoy's admin API says it loaded: 'no' when
       // either saw another certificate, 'yes' when one saw the Secret's and none another, else unknown
-      const views = terminates ? [servedOnWire(model.snapshot, model, gm, server), servedMatches(model.snapshot, model, gm, server)] : [];
-      const served = views.includes('no') ? 'no' : views.includes('yes') ? 'yes' : 'unknown';
+      const subject = terminates ? istioSubject(model, gm, server) : undefined;
+      const admin = terminates ? servedMatches(model.snapshot, model, gm, server) : 'unknown';
       for (const h of server.hosts) {
+        const views = subject ? [servedOnWire(model, subject, h.host), admin] : [];
+        const served = views.includes('no') ? 'no' : views.includes('yes') ? 'yes' : 'unknown';
         const decisive = [...findingsAbout(index, gm.ref, h.host, server.port), ...wide].filter((f) => f.severity !== 'info');
         const blind = hostBlindness(model, gm, server, h).map(blindText);
         // keys in a fixed order: -o json/yaml consumers diff these rows

@@ -7,7 +7,7 @@ import { describe, it } from 'node:test';
 import { runChecks } from '../../src/checks/run.js';
 import { probeCheck } from '../../src/checks/probe.js';
 import { Model } from '../../src/model/model.js';
-import { servedOnWire } from '../../src/model/probe.js';
+import { istioSubject, servedOnWire } from '../../src/model/probe.js';
 import type { Finding } from '../../src/findings/types.js';
 import type { Snapshot, TlsHandshake } from '../../src/snapshot/types.js';
 import { chainPem, issueCert, type IssuedCert } from '../../src/testing/certgen.js';
@@ -25,6 +25,7 @@ const shopExpiring = await leaf(['shop.example.com'], { notBefore: at(-88), notA
 const bar = await leaf(['bar.example.com']);
 const wildcard = await leaf(['*.example.com']);
 const p384 = await leaf(['shop.example.com'], { keyType: 'p384' });
+const wildOld = await leaf(['*.example.com'], { notBefore: at(-85), notAfter: at(20) });
 
 const POD = 'istio-ingressgateway-7f9d8c6b4-q7wzt';
 
@@ -155,6 +156,118 @@ describe('ITLS604: an older certificate is still served', () => {
   });
 });
 
+describe('a wildcard host, probed through a name under it', () => {
+  const yaml = docs(CLUSTER, gateway({ name: 'wild', servers: server('*.example.com', 'wild-tls') }), secret('wild-tls', wildcard));
+  const SNI = 'istio-tls-doctor-probe.example.com';
+
+  it('reports ITLS604 when the wildcard chain still serves the previous certificate, and says which name stood for it', () => {
+    const fs = run(yaml, [served(SNI, wildOld)]);
+    assert.deepEqual(codes(fs), ['ITLS604']);
+    assert.equal(fs[0].host, '*.example.com');
+    assert.equal(fs[0].evidence.sni, SNI);
+    assert.match(fs[0].message, /^\*\.example\.com \(probed as istio-tls-doctor-probe\.example\.com\) on istio-system\/istio-ingressgateway-7f9d8c6b4-q7wzt:8443 is served serial/);
+  });
+
+  it('reports ITLS601 when no chain answers the name under the wildcard', () => {
+    const fs = run(yaml, [served(SNI, undefined)]);
+    assert.deepEqual(codes(fs), ['ITLS601']);
+    assert.match(fs[0].message, /no filter chain for \*\.example\.com/);
+  });
+
+  it('stays silent when the wildcard Secret is served, and status says served', () => {
+    assert.deepEqual(codes(run(yaml, [served(SNI, wildcard)])), []);
+    const model = new Model(snapshot(yaml, [served(SNI, wildcard)]));
+    const gm = model.gateways[0];
+    assert.equal(servedOnWire(model, istioSubject(model, gm, gm.servers[0]), '*.example.com'), 'yes');
+  });
+});
+
+describe('every Ready pod of the workload', () => {
+  const POD2 = 'istio-ingressgateway-7f9d8c6b4-zz9xx';
+  const yaml = docs(TWO_HOSTS, ingressPod({ name: POD2 }));
+  const on2 = (h: TlsHandshake): TlsHandshake => ({ ...h, pod: POD2 });
+
+  it('reports ITLS604 naming only the pod that did not load the renewal', () => {
+    const fs = run(yaml, [served('shop.example.com', shop), served('bar.example.com', bar), on2(served('shop.example.com', shopOld)), on2(served('bar.example.com', bar))]);
+    assert.deepEqual(codes(fs), ['ITLS604']);
+    assert.deepEqual(fs[0].evidence.pods, [`istio-system/${POD2}`]);
+    assert.match(fs[0].message, new RegExp(`on istio-system/${POD2}:8443 is served`));
+  });
+
+  it('makes one finding for the same stale certificate on every pod, and says all of them', () => {
+    const fs = run(yaml, [served('shop.example.com', shopOld), on2(served('shop.example.com', shopOld))]);
+    assert.deepEqual(codes(fs), ['ITLS604']);
+    assert.equal((fs[0].evidence.pods as string[]).length, 2);
+    assert.match(fs[0].message, /on all 2 gateway pods \(/);
+  });
+
+  it('stays silent when every pod serves the Secret', () => {
+    assert.deepEqual(codes(run(yaml, [served('shop.example.com', shop), served('bar.example.com', bar), on2(served('shop.example.com', shop))])), []);
+  });
+});
+
+describe('a Gateway-API listener', () => {
+  const K8S_POD = 'web-istio-7c9d8f6b5-x2kq9';
+  const k8s = docs(
+    ISTIOD,
+    `
+apiVersion: v1
+kind: Namespace
+metadata: {name: istio-ingress}
+---
+apiVersion: v1
+kind: Pod
+metadata:
+  name: ${K8S_POD}
+  namespace: istio-ingress
+  labels: {gateway.networking.k8s.io/gateway-name: web}
+spec:
+  containers:
+  - name: istio-proxy
+    image: docker.io/istio/proxyv2:1.24.1
+status: {phase: Running, conditions: [{type: Ready, status: "True"}], containerStatuses: [{name: istio-proxy, ready: true, restartCount: 0}]}
+---
+apiVersion: v1
+kind: Service
+metadata: {name: web-istio, namespace: istio-ingress}
+spec:
+  selector: {gateway.networking.k8s.io/gateway-name: web}
+  ports: [{name: https, port: 443, targetPort: 443}]
+---
+apiVersion: gateway.networking.k8s.io/v1
+kind: Gateway
+metadata: {name: web, namespace: istio-ingress}
+spec:
+  gatewayClassName: istio
+  listeners:
+  - name: https
+    port: 443
+    protocol: HTTPS
+    hostname: shop.example.com
+    tls: {mode: Terminate, certificateRefs: [{kind: Secret, name: shop-tls}]}`,
+    secret('shop-tls', shop).replace('namespace: istio-system', 'namespace: istio-ingress'),
+    secret('bar-tls', bar),
+  );
+  const onK8s = (h: TlsHandshake): TlsHandshake => ({ ...h, namespace: 'istio-ingress', pod: K8S_POD, port: 443 });
+
+  it("reports ITLS602 on the Gateway-API Gateway when another Secret's certificate is served", () => {
+    const fs = run(k8s, [onK8s(served('shop.example.com', bar))]);
+    assert.deepEqual(codes(fs), ['ITLS602']);
+    assert.equal(fs[0].resource.kind, 'Gateway.gateway.networking.k8s.io');
+    assert.equal(fs[0].evidence.secret, 'istio-ingress/shop-tls');
+    assert.match(fs[0].message, /on istio-ingress\/web-istio-7c9d8f6b5-x2kq9:443 is served/);
+    assert.match(fs[0].remediation?.commands?.join('\n') ?? '', /kubectl rollout restart deployment\/web-istio -n istio-ingress/);
+  });
+
+  it('reports ITLS601 when the listener has no filter chain for its hostname', () => {
+    assert.deepEqual(codes(run(k8s, [onK8s(served('shop.example.com', undefined))])), ['ITLS601']);
+  });
+
+  it('stays silent when the listener serves its certificateRef', () => {
+    assert.deepEqual(codes(run(k8s, [onK8s(served('shop.example.com', shop))])), []);
+  });
+});
+
 describe('ITLS404 and the wire', () => {
   const shared = docs(CLUSTER, gateway({ name: 'a', servers: server('a.example.com', 'wild-tls') }), gateway({ name: 'b', servers: server('b.example.com', 'wild-tls') }), secret('wild-tls', wildcard));
   const risk = (fs: Finding[]) => fs.filter((f) => f.code === 'ITLS404');
@@ -203,7 +316,7 @@ describe("status' SERVED from the wire", () => {
     const s = snapshot(TWO_HOSTS, handshakes);
     const model = new Model(s);
     const gm = model.gateways.find((g) => g.ref.name === 'shop')!;
-    return servedOnWire(s, model, gm, gm.servers[0]);
+    return servedOnWire(model, istioSubject(model, gm, gm.servers[0]));
   };
   it('is yes when the Secret leaf is served, no when another one is or the handshake fails, unknown without a probe', () => {
     assert.equal(servedFor([served('shop.example.com', shop)]), 'yes');

@@ -14,6 +14,7 @@ import { readClientHello, selectChain, type SimChain } from '../../src/sim/tls.j
 import type { Snapshot, TlsHandshake } from '../../src/snapshot/types.js';
 import { issueCert, chainPem } from '../../src/testing/certgen.js';
 import { BASIC, scenarioWith } from '../sim/helpers.js';
+import { snapshotFromYaml } from '../helpers/snapshot.js';
 
 const TIMEOUT = 5000;
 
@@ -118,10 +119,16 @@ describe('live TLS probe over the simulated gateway', () => {
     assert.equal(find(snap, 'shop.example.com').outcome, 'reset');
   });
 
-  it('sends no SNI it would have to invent for a wildcard host, and makes one handshake per host and port', () => {
-    assert.deepEqual(snap.probe?.handshakes.map((h) => h.sni ?? '').sort(), ['', 'shop.example.com', 'web.example.com']);
+  it('probes the wildcard host through a name under it, which Envoy matches to the wildcard chain', () => {
+    const h = find(snap, 'istio-tls-doctor-probe.example.com');
+    assert.equal(h.outcome, 'handshake');
+    assert.match(leafCn(h), /CN=\*\.example\.com/);
+  });
+
+  it('makes one handshake per host and port', () => {
+    assert.deepEqual(snap.probe?.handshakes.map((h) => h.sni ?? '').sort(), ['', 'istio-tls-doctor-probe.example.com', 'shop.example.com', 'web.example.com']);
     const forwards = sim.requestLog.filter((e) => e.action === 'portforward' && e.ports?.[0] === 8443);
-    assert.equal(forwards.length, 3, 'one port-forward per handshake');
+    assert.equal(forwards.length, 4, 'one port-forward per handshake');
   });
 
 });
@@ -204,6 +211,57 @@ describe('probe targets', () => {
       assert.equal(probeTargets({ ...snap, gateways: [passthrough] }).length, 0);
       const notReady = snap.pods.map((p) => ({ ...p, status: { ...p.status, conditions: [{ type: 'Ready', status: 'False' }] } }));
       assert.equal(probeTargets({ ...snap, pods: notReady }).length, 0);
+    } finally {
+      await sim.stop();
+    }
+  });
+});
+
+describe('probe targets: every Ready pod, and Gateway-API listeners', () => {
+  const pod = (name: string) => `
+apiVersion: v1
+kind: Pod
+metadata: {name: ${name}, namespace: istio-system, labels: {istio: ingressgateway}}
+spec: {containers: [{name: istio-proxy, image: docker.io/istio/proxyv2:1.24.1}]}
+status: {phase: Running, conditions: [{type: Ready, status: "True"}]}`;
+  const server = (host: string, cred: string) => `
+  - port: {number: 443, name: https-${host.split('.')[0]}, protocol: HTTPS}
+    hosts: ["${host}"]
+    tls: {mode: SIMPLE, credentialName: ${cred}}`;
+  const yaml = [
+    pod('gw-b'),
+    pod('gw-a'),
+    `apiVersion: v1
+kind: Service
+metadata: {name: istio-ingressgateway, namespace: istio-system}
+spec: {selector: {istio: ingressgateway}, ports: [{name: https, port: 443, targetPort: 8443}]}`,
+    `apiVersion: networking.istio.io/v1
+kind: Gateway
+metadata: {name: shop, namespace: istio-system}
+spec:
+  selector: {istio: ingressgateway}
+  servers:${server('a.example.com', 'wild-tls')}${server('b.example.com', 'wild-tls')}${server('c.example.com', 'c-tls')}`,
+  ].join('\n---\n');
+  const key = (t: { pod: { metadata: { name: string } }; port: number; sni?: string }) => `${t.pod.metadata.name}|${t.port}|${t.sni ?? ''}`;
+
+  it('probes every host on the first Ready pod by name, and one host per distinct certificate on every other pod', () => {
+    const targets = probeTargets(snapshotFromYaml(yaml)).map(key).sort();
+    assert.deepEqual(targets, [
+      'gw-a|8443|', 'gw-a|8443|a.example.com', 'gw-a|8443|b.example.com', 'gw-a|8443|c.example.com',
+      'gw-b|8443|a.example.com', 'gw-b|8443|c.example.com',
+    ]);
+  });
+
+  it('probes a Gateway-API listener on the pods Istio labels with its name, through its hostname', async () => {
+    const sim = await startSim({ scenarioDir: 'test/scenarios/gateway-api-healthy' });
+    try {
+      const snap = await loadLiveSnapshot({ kubeconfig: sim.kubeconfigPath, requestTimeoutMs: TIMEOUT });
+      const h = snap.probe?.handshakes.find((x) => x.pod.startsWith('web-istio-') && x.sni === 'shop.example.com');
+      assert.ok(h, JSON.stringify(snap.probe?.handshakes.map((x) => [x.pod, x.port, x.sni])));
+      assert.equal(h.outcome, 'handshake');
+      assert.equal(h.namespace, 'istio-ingress');
+      assert.equal(h.port, 443);
+      assert.match(leafCn(h), /CN=shop\.example\.com/);
     } finally {
       await sim.stop();
     }

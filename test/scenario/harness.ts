@@ -105,6 +105,8 @@ export interface Expectation {
   liveOnly?: string[];
   /** no error and no warning at all, live or offline (a healthy scenario) */
   clean?: boolean;
+  /** the live finding of `code` has a message matching `pattern` (a regular expression), and not `not`; `also`: one of its also lines matches */
+  messages?: { code: string; pattern: string; not?: string; also?: string }[];
 }
 
 export function readExpectation(dir: string): Expectation {

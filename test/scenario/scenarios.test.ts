@@ -89,6 +89,13 @@ for (const scenario of scenarioDirs()) {
         assert.ok(!liveCodes.has(code), `live: ${code} must not be reported`);
         assert.ok(!offlineCodes.has(code), `offline: ${code} must not be reported`);
       }
+      for (const m of expect.messages ?? []) {
+        const f = live.report.findings.find((x) => x.code === m.code);
+        assert.ok(f, `live: ${m.code} expected`);
+        assert.match(f.message, new RegExp(m.pattern), `live: ${m.code}'s message`);
+        if (m.not) assert.doesNotMatch(f.message, new RegExp(m.not), `live: ${m.code}'s message`);
+        if (m.also) assert.match((f.also ?? []).join('\n'), new RegExp(m.also), `live: ${m.code}'s also lines`);
+      }
       if (expect.clean) {
         for (const [run, r] of [['live', live], ['offline', offline]] as const) {
           const loud = r.report.findings.filter((f) => f.severity === 'error' || f.severity === 'warning');
@@ -318,6 +325,10 @@ describe('status SERVED column', () => {
   });
   it('says no when Envoy still serves an older certificate', async () => {
     assert.ok((await servedFor('inpod-stale-envoy')).includes('no'));
+  });
+  it('says yes and no for a Gateway-API listener from what the probe was served', async () => {
+    assert.deepEqual([...new Set(await servedFor('gateway-api-healthy'))].filter((x) => x !== 'unknown'), ['yes']);
+    assert.ok((await servedFor('probe-gateway-api-wrong-certificate')).includes('no'));
   });
   it('says unknown with --no-exec (nothing was looked at)', async () => {
     assert.deepEqual([...new Set(await servedFor('inpod-healthy-sds', ['--no-exec']))], ['unknown']);

@@ -7,7 +7,7 @@ export const probeCodes: CodeSpec[] = [
     severity: 'error',
     title: 'TLS handshake fails at the gateway',
     meaning:
-      'A TLS handshake with the gateway pod for this host (SNI = host) did not complete: the connection was reset before any TLS answer (Envoy has no filter chain for that name), a TLS alert came back, or nothing listens on the port.',
+      'A TLS handshake with the gateway pod for this host (SNI = host; for a wildcard host, a name under it) did not complete: the connection was reset before any TLS answer (Envoy has no filter chain for that name), a TLS alert came back, or nothing listens on the port.',
     why: 'Every client of the host fails the same way (curl: "Connection reset by peer" / SSL_ERROR_SYSCALL, or the alert), whatever the Secret holds: Envoy never got a listener for this name.',
     example: 'Gateway shop-gateway lists new.example.com on port 443; a handshake with SNI new.example.com on pod istio-ingressgateway-7f9d8:8443 is reset (filter_chain_not_found), while shop.example.com on the same port works.',
     fix: 'Check that istiod pushed the Gateway to the pod (istioctl proxy-status; istiod logs), that no listener update was rejected (ITLS213), then restart the gateway pods so Envoy gets the current listeners.',
@@ -17,7 +17,7 @@ export const probeCodes: CodeSpec[] = [
     severity: 'error',
     title: "Another certificate is served for this host",
     meaning:
-      "The certificate the gateway pod serves for this host (SNI = host) is not the one in the host's credential Secret: it is another host's certificate, or the default one that clients without SNI get.",
+      "The certificate a gateway pod serves for this host (SNI = host; for a wildcard host, a name under it) is not the one in the host's credential Secret (or Gateway-API certificateRef): it is another host's certificate, or the default one that clients without SNI get.",
     why: "Clients of the host see a certificate that does not name it (or not the one you renewed): browsers and curl refuse it as a name mismatch, though the Secret looks right in kubectl.",
     example: 'Secret shop-tls holds CN shop.example.com; a handshake with SNI shop.example.com gets CN bar.example.com, the certificate of Secret bar-tls.',
     fix: "Find why Envoy holds that chain for the host (istioctl proxy-config secret <pod>; istiod logs), correct the Gateway or credential, then restart the gateway pods so Envoy loads the Secret's certificate.",
@@ -27,7 +27,7 @@ export const probeCodes: CodeSpec[] = [
     severity: 'warning',
     title: 'The gateway still serves an older certificate',
     meaning:
-      "The gateway pod serves an older certificate for the host's names than the one its credential Secret now holds: the Secret was renewed, and Envoy did not load the new one.",
+      "A gateway pod serves an older certificate for the host's names than the one its credential Secret now holds (every Ready pod is probed, so one replica that missed the renewal shows): the Secret was renewed, and Envoy did not load the new one.",
     why: 'Clients get the old certificate until Envoy reloads; when it expires every client fails although the renewal "worked". Error when the served one is expired or expires within 7 days.',
     example: 'Secret shop-tls holds serial 4f…e1 (expires in 80 days); shop.example.com is served serial 1a…07 (expires in 5 days).',
     fix: "Check why istiod did not push the renewed Secret (its logs; can the gateway read it?), then restart the gateway pods so Envoy fetches the current certificate over SDS.",
