@@ -10,7 +10,7 @@
 // is that credential's finding (ITLS201-205), not a second one. The served chain is validated with the
 // same engine as the Secret (src/tls) and the verdict goes into the finding.
 import { matchHost, validateChain, type CertFacts } from '../tls/index.js';
-import { findingFor, type Finding } from '../findings/types.js';
+import { findingFor, type Finding, type Remediation } from '../findings/types.js';
 import { listWords } from '../findings/voice.js';
 import { ALERT_MEANING, MUTUAL_ALERTS, probeCodes as codes } from '../findings/codes/probe.js';
 import { podKey, type GatewayModel } from '../model/model.js';
@@ -48,6 +48,15 @@ function whereOf(pods: string[], port: number, total: number): string {
 /** How a host is named in a message: a wildcard says which name stood for it. */
 function hostWords(host: string, sni: string): string {
   return host === sni ? host : `${host} (probed as ${sni})`;
+}
+
+/** When only some pods serve the wrong certificate: replacing just those is enough (their Deployment starts new ones). */
+function onlySome(r: Remediation, g: Group, subject: ProbeSubject): Remediation {
+  const ready = subject.pods.filter((p) => p.status?.phase === 'Running').length;
+  if (g.pods.length >= ready) return r;
+  const names = g.pods.map((p) => p.metadata.name);
+  const note = `Only ${listWords(names, 3)} of the ${ready} gateway pods ${names.length === 1 ? 'serves' : 'serve'} it: \`kubectl delete pod ${names.join(' ')} -n ${g.pods[0].metadata.namespace}\` replaces just ${names.length === 1 ? 'that one' : 'those'} (the Deployment starts new pods).`;
+  return { ...r, notes: [...(r.notes ?? []), note] };
 }
 
 /** One finding being gathered: the pods and hosts it holds, built into a message once all are in. */
@@ -148,7 +157,7 @@ export const probeCheck: CheckModule = {
                   severity: soon ? 'error' : 'warning',
                   message: `${listWords(g.hosts.map((x, i) => hostWords(x, g.snis[i])))} on ${where(g)} ${g.hosts.length === 1 ? 'is' : 'are'} served ${describeSerial(leaf, options.now)}, an older certificate than the one Secret ${want.secret} holds, ${describeSerial(want.leaf, options.now)}: the Secret was renewed and Envoy did not load it.${verdict.clause}`,
                   evidence: { ...common(g), kind: 'stale' },
-                  remediation: reloadCredential(g.pods[0], restart(g.pods), snapshot.istioNamespace, want.secret, 'stale', g.hosts[0]),
+                  remediation: onlySome(reloadCredential(g.pods[0], restart(g.pods), snapshot.istioNamespace, want.secret, 'stale', g.hosts[0]), g, subject),
                 });
               },
             }, pod, host, sni);
@@ -175,7 +184,7 @@ export const probeCheck: CheckModule = {
                 ...base(g),
                 message: `${listWords(g.hosts.map((x, i) => hostWords(x, g.snis[i])))} on ${where(g)} ${g.hosts.length === 1 ? 'is' : 'are'} served ${whose}: ${names}, ${validity(leaf, options.now)} — not Secret ${want.secret} (${want.leaf.dnsNames.join(', ') || want.leaf.subject}).${verdict.clause}`,
                 evidence,
-                remediation: reloadCredential(g.pods[0], restart(g.pods), snapshot.istioNamespace, want.secret, 'other', g.hosts[0]),
+                remediation: onlySome(reloadCredential(g.pods[0], restart(g.pods), snapshot.istioNamespace, want.secret, 'other', g.hosts[0]), g, subject),
               });
             },
           }, pod, host, sni);

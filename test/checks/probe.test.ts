@@ -192,6 +192,7 @@ describe('every Ready pod of the workload', () => {
     assert.deepEqual(codes(fs), ['ITLS604']);
     assert.deepEqual(fs[0].evidence.pods, [`istio-system/${POD2}`]);
     assert.match(fs[0].message, new RegExp(`on istio-system/${POD2}:8443 is served`));
+    assert.match(fs[0].remediation?.notes?.join(' ') ?? '', new RegExp(`Only ${POD2} of the 2 gateway pods serves it: \`kubectl delete pod ${POD2} -n istio-system\``));
   });
 
   it('makes one finding for the same stale certificate on every pod, and says all of them', () => {
@@ -199,6 +200,7 @@ describe('every Ready pod of the workload', () => {
     assert.deepEqual(codes(fs), ['ITLS604']);
     assert.equal((fs[0].evidence.pods as string[]).length, 2);
     assert.match(fs[0].message, /on all 2 gateway pods \(/);
+    assert.doesNotMatch(fs[0].remediation?.notes?.join(' ') ?? '', /kubectl delete pod/, 'every pod serves it: the restart is the fix');
   });
 
   it('stays silent when every pod serves the Secret', () => {
