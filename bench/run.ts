@@ -7,7 +7,8 @@
 //   4. scale (issue 10): the doctor at 250 … 4,000 Gateways of the shared-ingress shape (bench/gen-cluster.ts),
 //      offline beside parsing the same files with the yaml package, live against the simulated cluster beside
 //      `kubectl get ... -A -o json`; wall time, peak RSS, growth per doubling; `version` vs `node -e 0`
-// Options: --quick (smaller sizes, for a smoke run), --only=certs|hosts|cluster|scale, --max <gateways> (scale
+//   5. the live probe's comparison (probe check + status SERVED) vs every other check; growth when Gateways double
+// Options: --quick (smaller sizes, for a smoke run), --only=certs|hosts|cluster|scale|probe, --max <gateways> (scale
 // sizes up to this, default 4000), --runs <n> (runs per measurement, median; default 3, 1 from 2,000 up),
 // --no-live (scale: offline only)
 import { X509Certificate } from 'node:crypto';
@@ -20,6 +21,11 @@ import { stringify } from 'yaml';
 import { issueCert, nextKeyPem, chainPem, type IssuedCert } from '../src/testing/certgen.js';
 import { parseCertificates, loadTrustStore } from '../src/tls/index.js';
 import { runChecks } from '../src/checks/run.js';
+import { CHECKS } from '../src/checks/index.js';
+import { probeCheck } from '../src/checks/probe.js';
+import { Model } from '../src/model/model.js';
+import { buildInventory } from '../src/status/rows.js';
+import type { TlsHandshake } from '../src/snapshot/types.js';
 import { emptySnapshot } from '../src/snapshot/types.js';
 import { addDocuments } from '../src/manifests/documents.js';
 import { generateCluster } from './gen-cluster.js';
@@ -158,6 +164,64 @@ async function hostsPart(): Promise<void> {
     }
   }, 3);
   row('runChecks (all checks) vs naive checkHost+verify', ours, base);
+}
+
+/**
+ * 5. the live probe's comparison at scale: N Gateways (one host each, a Secret each from 20 wildcard
+ * certificates), 6 gateway replicas, and the handshakes the probe makes (every host on the first pod,
+ * one per distinct certificate on each other pod). The probe check plus status' SERVED column, as a
+ * ratio to every other check on the same snapshot, and its growth when N doubles (linear: about 2×).
+ */
+async function probePart(): Promise<void> {
+  const sizes = quick ? [250, 500] : [1000, 2000];
+  console.log(`\n5. the live probe's comparison: N Gateways × 1 host, 6 replicas, the probe's handshakes (all hosts on one pod, one per certificate on the others)`);
+  const ca = await issueCert({ cn: 'bench probe CA', ca: true, keyType: 'p256' });
+  const keyPem = nextKeyPem('p256');
+  const certs = await Promise.all(Array.from({ length: 20 }, (_, i) => issueCert({ cn: `*.d${i}.bench.test`, dns: [`*.d${i}.bench.test`], issuer: ca, keyPem })));
+  const trustStore = loadTrustStore(ca.certPem);
+  const now = new Date();
+  const options = { now, expiryWarningMs: 30 * 86400e3, trustStore };
+  let prev: number | undefined;
+  for (const n of sizes) {
+    const pods = Array.from({ length: 6 }, (_, i) => ({
+      apiVersion: 'v1',
+      kind: 'Pod',
+      metadata: { name: `istio-ingressgateway-${i}`, namespace: 'istio-system', labels: { istio: 'ingressgateway' } },
+      spec: { containers: [{ name: 'istio-proxy', image: 'docker.io/istio/proxyv2:1.27.0', args: ['proxy', 'router'] }] },
+      status: { phase: 'Running', conditions: [{ type: 'Ready', status: 'True' }], containerStatuses: [{ name: 'istio-proxy', ready: true, restartCount: 0 }] },
+    }));
+    const docs: object[] = [...pods, { apiVersion: 'v1', kind: 'Service', metadata: { name: 'istio-ingressgateway', namespace: 'istio-system' }, spec: { selector: { istio: 'ingressgateway' }, ports: [{ name: 'https', port: 443, targetPort: 8443 }] } }];
+    const handshakes: TlsHandshake[] = [];
+    const hs = (pod: number, sni: string | undefined, cert: IssuedCert): TlsHandshake => ({
+      namespace: 'istio-system', pod: `istio-ingressgateway-${pod}`, port: 8443, gatewayPort: 443, alpnOffered: ['h2', 'http/1.1'], outcome: 'handshake', alpn: 'h2',
+      chainPem: chainPem(cert), leafSha256: new X509Certificate(cert.certPem).fingerprint256, ...(sni ? { sni } : {}),
+    });
+    for (let g = 0; g < n; g++) {
+      const cert = certs[g % certs.length];
+      const host = `app${g}.d${g % certs.length}.bench.test`;
+      docs.push(
+        { apiVersion: 'v1', kind: 'Secret', type: 'kubernetes.io/tls', metadata: { name: `cred-${g}`, namespace: 'istio-system' }, data: { 'tls.crt': Buffer.from(chainPem(cert)).toString('base64'), 'tls.key': Buffer.from(keyPem).toString('base64') } },
+        { apiVersion: 'networking.istio.io/v1', kind: 'Gateway', metadata: { name: `gw-${g}`, namespace: 'default' }, spec: { selector: { istio: 'ingressgateway' }, servers: [{ port: { number: 443, name: `https-${g}`, protocol: 'HTTPS' }, hosts: [host], tls: { mode: 'SIMPLE', credentialName: `cred-${g}` } }] } },
+      );
+      handshakes.push(hs(0, host, cert));
+      for (let p = 1; p < 6; p++) handshakes.push(hs(p, host, cert));
+    }
+    handshakes.push(hs(0, undefined, certs[0]));
+    const snapshot = emptySnapshot({ kind: 'offline' });
+    addDocuments(snapshot, docs);
+    snapshot.probe = { state: 'done', handshakes };
+    const withProbe = time(() => {
+      const model = new Model(snapshot);
+      const findings = runChecks(snapshot, options, [probeCheck]).findings;
+      buildInventory(model, findings, options);
+    }, 3);
+    const others = time(() => {
+      runChecks(snapshot, options, CHECKS.filter((c) => c !== probeCheck));
+    }, 3);
+    row(`probe check + SERVED column vs every other check (${n} Gateways, ${handshakes.length} handshakes)`, withProbe, others);
+    if (prev !== undefined) console.log(`   growth from ${sizes[0]} to ${n} Gateways: ${(withProbe / prev).toFixed(2)}× (linear ≈ 2×)`);
+    prev = withProbe;
+  }
 }
 
 function scaleScenario(dir: string, gateways: number): void {
@@ -362,5 +426,6 @@ console.log(`kubectl-istio-tls bench on node ${process.version}${quick ? ' (quic
 if (!only || only === 'certs') await certsPart();
 if (!only || only === 'hosts') await hostsPart();
 if (!only || only === 'cluster') await clusterPart();
+if (!only || only === 'probe') await probePart();
 if (!only || only === 'scale') await scalePart();
 if (!only || only === 'startup') await (await import('./startup.js')).startupPart(); // release executable start-up (bench/startup.ts)
