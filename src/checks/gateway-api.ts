@@ -315,7 +315,7 @@ function conflictWords(c: HostConflict, at: MergeServer, port: number): { messag
       message:
         `${head} They are plain HTTP servers, which istiod does not drop: it merges them into one route table for the port, ` +
         (order
-          ? `${describeServer(order[0])}'s routes first (${orderReason(order[0], order[1])}); a request takes the first route that matches, so where both match, ${gatewayName(order[0])}'s routes win.`
+          ? `${describeServer(order[0])}'s routes first (${orderReason(order[0], order[1]).long}); a request takes the first route that matches, so where both match, ${gatewayName(order[0])}'s routes win.`
           : `in the order the Gateways were created (first created, first tried), and the snapshot has no creation time for ${missing}: which routes win where both match cannot be told from here.`),
       summary: `If one Gateway should answer ${c.host} on port ${port}, remove the host from the other; otherwise make sure the routes tried first do not shadow the others'.`,
     };
@@ -348,8 +348,10 @@ function conflictWords(c: HostConflict, at: MergeServer, port: number): { messag
   const removal = (s: MergeServer) => (s.listener ? `listener ${s.listener} (${c.host}) from ${describeServer(s)}` : `${c.host} from ${serverWords(s)}`);
   return {
     message:
-      `${head} istiod keeps ${describeServer(kept)} (${orderReason(kept, c.ignored[0])}) and ignores ${ignoredWords} for the host: clients get the certificate and routes of ${gatewayName(kept)}.` +
-      (dropped.length ? ` istiod skips the whole server, so ${listWords(dropped)} ${dropped.length > 1 ? 'are' : 'is'} not served by ${one ? 'it' : 'them'} either.` : ''),
+      // the verdict first: the table view shows whole sentences while they fit
+      `istiod keeps ${describeServer(kept)} (${orderReason(kept, c.ignored[0]).short}) and ignores ${ignoredWords} for ${c.host}: clients get the certificate and routes of ${gatewayName(kept)}. ` +
+      `They serve the host on port ${port} on the same gateway pods, and istiod keeps the first server in its order (${orderReason(kept, c.ignored[0]).long}).` +
+      (dropped.length ? ` The whole server is skipped, so ${listWords(dropped)} ${dropped.length > 1 ? 'are' : 'is'} not served by ${one ? 'it' : 'them'} either.` : ''),
     summary:
       `Remove ${listWords(c.ignored.map(removal))}: istiod already ignores ${one ? 'it' : 'them'} for the host, so clients keep getting the certificate and routes of ${gatewayName(kept)}; leave ${describeServer(kept)} as it is.` +
       (dropped.length ? ` ${listWords(dropped)}, dropped with ${one ? 'that server' : 'those servers'} today, ${dropped.length > 1 ? 'are' : 'is'} served by ${one ? 'it' : 'them'} again.` : ''),

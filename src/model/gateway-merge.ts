@@ -98,11 +98,12 @@ export function istiodOrder(a: MergeServer, b: MergeServer): number {
   return (a.created ?? 0) - (b.created ?? 0) || byteCompare(a.configName, b.configName) || byteCompare(a.namespace, b.namespace) || a.index - b.index;
 }
 
-/** Why `a` goes before `b` in istiod's order, in words (both timed). */
-export function orderReason(a: MergeServer, b: MergeServer): string {
-  if (a.configName === b.configName && a.namespace === b.namespace) return 'it comes first in the Gateway';
-  if (a.created !== b.created) return `created first: ${a.createdText} before ${b.createdText}`;
-  return `both created at ${a.createdText}; istiod then sorts by name and ${a.configName} sorts first`;
+/** Why `a` goes before `b` in istiod's order, in words (both timed): in short, and with the facts. */
+export function orderReason(a: MergeServer, b: MergeServer): { short: string; long: string } {
+  if (a.configName === b.configName && a.namespace === b.namespace) return { short: 'first in its Gateway', long: 'it comes first in the Gateway' };
+  if (a.created !== b.created) return { short: 'created first', long: `created first: ${a.createdText} before ${b.createdText}` };
+  if (a.configName !== b.configName) return { short: 'created in the same second, name first', long: `both created at ${a.createdText}; istiod then sorts by name and ${a.configName} sorts first` };
+  return { short: 'created in the same second, namespace first', long: `both created at ${a.createdText} with the same name; istiod then sorts by namespace and ${a.namespace} sorts first` };
 }
 
 /** sanitizeServerHostNamespace (pilot/pkg/model/gateway.go:675-698). */
