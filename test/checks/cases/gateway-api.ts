@@ -181,17 +181,7 @@ spec: {containers: [{name: x, image: x}]}`),
       k8sGateway({ listeners: HTTPS_LISTENER(), addresses: '[{type: Hostname, value: istio-ingressgateway.istio-system.svc.cluster.local}]' }),
       httpRoute({}),
       SECRET(),
-      `
-apiVersion: v1
-kind: Pod
-metadata: {name: istio-ingressgateway-1, namespace: istio-system, labels: {istio: ingressgateway}}
-spec: {containers: [{name: istio-proxy, image: docker.io/istio/proxyv2:1.24.0}]}
-status: {phase: Running}
----
-apiVersion: v1
-kind: Service
-metadata: {name: istio-ingressgateway, namespace: istio-system}
-spec: {selector: {istio: ingressgateway}, ports: [{port: 443, targetPort: 8443}]}`,
+      INGRESS_DEPLOYMENT(8443),
     ),
     silent: ['ITLS704'],
   },
@@ -448,18 +438,8 @@ spec: {controllerName: istio.io/gateway-controller}`,
       k8sGateway({ listeners: HTTPS_LISTENER(), addresses: '[{type: Hostname, value: istio-ingressgateway.istio-system}]' }),
       httpRoute({}),
       SECRET(),
+      INGRESS_DEPLOYMENT(8443),
       `
-apiVersion: v1
-kind: Pod
-metadata: {name: istio-ingressgateway-1, namespace: istio-system, labels: {istio: ingressgateway}}
-spec: {containers: [{name: istio-proxy, image: docker.io/istio/proxyv2:1.24.0}]}
-status: {phase: Running}
----
-apiVersion: v1
-kind: Service
-metadata: {name: istio-ingressgateway, namespace: istio-system}
-spec: {selector: {istio: ingressgateway}, ports: [{port: 443, targetPort: 8443}]}
----
 apiVersion: networking.istio.io/v1
 kind: Gateway
 metadata: {name: other, namespace: istio-system}
@@ -503,13 +483,16 @@ spec:
   },
 ];
 
-/** The istio-ingressgateway pod and its Service (`port` → `targetPort`) that Gateways with spec.addresses run on. */
-function INGRESS_DEPLOYMENT(targetPort: number, port = 443): string {
+/**
+ * The istio-ingressgateway pod and its Service (`port` → `targetPort`) that Gateways with spec.addresses run on;
+ * `containerPorts`: the proxy container's ports (for a named targetPort).
+ */
+function INGRESS_DEPLOYMENT(targetPort: number | string, port = 443, containerPorts = ''): string {
   return `
 apiVersion: v1
 kind: Pod
 metadata: {name: istio-ingressgateway-1, namespace: istio-system, labels: {istio: ingressgateway}}
-spec: {containers: [{name: istio-proxy, image: docker.io/istio/proxyv2:1.24.0}]}
+spec: {containers: [{name: istio-proxy, image: docker.io/istio/proxyv2:1.24.0${containerPorts}}]}
 status: {phase: Running}
 ---
 apiVersion: v1
@@ -532,18 +515,8 @@ export function istioAndK8sOnOneDeployment(
     k8sGateway({ name: opts.k8sName, listeners: HTTPS_LISTENER({ from: opts.from }), addresses: '[{type: Hostname, value: istio-ingressgateway.istio-system.svc.cluster.local}]', created: opts.k8sCreated }),
     httpRoute({}),
     SECRET(),
+    INGRESS_DEPLOYMENT(targetPort, 443, ports),
     `
-apiVersion: v1
-kind: Pod
-metadata: {name: istio-ingressgateway-1, namespace: istio-system, labels: {istio: ingressgateway}}
-spec: {containers: [{name: istio-proxy, image: docker.io/istio/proxyv2:1.24.0${ports}}]}
-status: {phase: Running}
----
-apiVersion: v1
-kind: Service
-metadata: {name: istio-ingressgateway, namespace: istio-system}
-spec: {selector: {istio: ingressgateway}, ports: [{port: 443, targetPort: ${targetPort}}]}
----
 apiVersion: networking.istio.io/v1
 kind: Gateway
 metadata: {name: ${opts.istioName ?? 'shop-gateway'}, namespace: istio-system${opts.istioCreated ? `, creationTimestamp: "${opts.istioCreated}"` : ''}}
