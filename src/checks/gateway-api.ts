@@ -328,16 +328,20 @@ function conflictWords(c: HostConflict, at: MergeServer, port: number): { messag
       summary: `Serve ${c.host} on port ${port} from one Gateway: remove it from ${[...new Set(c.servers.map(describeServer))].join(' or from ')}. Until then Envoy rejects the listener on port ${c.listenPort}.`,
     };
   }
-  if (c.unknown || !c.kept) {
+  if (c.unknown) {
     const why =
       c.unknown === 'namespaces'
         ? `whether istiod sees the same host string depends on the namespaces that ${missing}'s namespace selector admits, which the doctor did not read`
-        : c.unknown
-          ? `istiod keeps the server of the Gateway created first (then by name) and ignores the other's, but the snapshot has no creation time for ${missing}`
-          : 'istiod ignores every server for it';
+        : `istiod keeps the server of the Gateway created first (then by name) and skips every later server that repeats a host, but the snapshot has no creation time for ${missing}`;
     return {
-      message: `${head} Only one server can own the host: ${why}, so which certificate and routes clients get cannot be told from here.`,
+      message: `${head} Which server istiod keeps for it cannot be told from here: ${why}. So which certificate and routes clients get is not known either.`,
       summary: `Serve ${c.host} on port ${port} from one Gateway: find the one istiod ignores (it keeps the Gateway created first; the commands below print the creation times) and remove the host from it — it is dead config.`,
+    };
+  }
+  if (!c.kept) {
+    return {
+      message: `${head} istiod skips every one of these servers: each repeats a host that a server earlier in its order took, so none of them serves ${c.host} on these pods.`,
+      summary: `Serve ${c.host} on port ${port} from one of these Gateways: remove from its server the other hosts that an earlier Gateway already serves.`,
     };
   }
   const kept = c.kept;

@@ -91,6 +91,12 @@ export interface HostConflict {
   hostStrings: string[];
 }
 
+function pushTo<K, V>(map: Map<K, V[]>, key: K, value: V): void {
+  const list = map.get(key);
+  if (list) list.push(value);
+  else map.set(key, [value]);
+}
+
 const byteCompare = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
 
 /** configCompareByCreationTime (pilot/pkg/model/config.go:322-333), then the server's position in its Gateway. */
@@ -168,9 +174,7 @@ function serversByPod(model: Model, k8s: K8sGatewayModel[]): Map<string, MergeSe
   const add = (pod: Pod, s: MergeServer) => {
     const k = podKey(pod);
     if (!k8sPods.has(k)) return;
-    const list = out.get(k);
-    if (list) list.push(s);
-    else out.set(k, [s]);
+    pushTo(out, k, s);
   };
   for (const gm of model.allGateways) {
     const ns = gm.ref.namespace ?? 'default';
@@ -259,10 +263,7 @@ function components(servers: MergeServer[]): Map<MergeServer, MergeServer> {
 function unknowns(ordered: MergeServer[], root: Map<MergeServer, MergeServer>): Map<MergeServer, { why: 'creation-time' | 'namespaces'; servers: MergeServer[] } | undefined> {
   const members = new Map<MergeServer, MergeServer[]>();
   for (const s of ordered) {
-    const r = root.get(s)!;
-    const list = members.get(r);
-    if (list) list.push(s);
-    else members.set(r, [s]);
+    pushTo(members, root.get(s)!, s);
   }
   const out = new Map<MergeServer, { why: 'creation-time' | 'namespaces'; servers: MergeServer[] } | undefined>();
   for (const [r, list] of members) {
@@ -294,9 +295,7 @@ function simulate(servers: MergeServer[]): HostConflict[] {
   for (const s of servers) {
     // an HTTPS/TLS server without a tls block is rejected by validation (ITLS401), not merged
     if (s.sni && !s.tls) continue;
-    const list = byPort.get(s.listenPort);
-    if (list) list.push(s);
-    else byPort.set(s.listenPort, [s]);
+    pushTo(byPort, s.listenPort, s);
   }
   for (const [listenPort, list] of byPort) {
     const ordered = [...list].sort(istiodOrder);
@@ -311,7 +310,7 @@ function simulate(servers: MergeServer[]): HostConflict[] {
       else for (const h of s.hosts) known.set(h, s.bind);
     }
     const byHost = new Map<string, MergeServer[]>();
-    for (const s of ordered) for (const h of s.bare) byHost.set(h, [...(byHost.get(h) ?? []), s]);
+    for (const s of ordered) for (const h of s.bare) pushTo(byHost, h, s);
     for (const [host, named] of byHost) {
       if (named.length < 2 || !named.some((s) => s.k8s)) continue;
       // one Gateway with itself: the Gateway API's own listener rules, not a merge between Gateways
@@ -333,7 +332,7 @@ function simulate(servers: MergeServer[]): HostConflict[] {
       }
       const ignored = named.filter((s) => dropped.has(s));
       const keptByBind = new Map<string, MergeServer[]>();
-      for (const s of named) if (!dropped.has(s)) keptByBind.set(s.bind, [...(keptByBind.get(s.bind) ?? []), s]);
+      for (const s of named) if (!dropped.has(s)) pushTo(keptByBind, s.bind, s);
       const both = [...keptByBind.values()].find((l) => l.length >= 2);
       if (both) {
         // two servers kept for one SNI name on one listener: Envoy rejects the listener
