@@ -4,7 +4,6 @@
 // the same certificate engine as Istio Gateways for every Secret a listener serves. The status conditions
 // Istio writes are shown as evidence; the verdict is computed from the objects.
 import type { Condition, GatewayListener, KubernetesGateway, ReferenceGrant } from '../snapshot/types.js';
-import { targetContainerPort } from '../snapshot/types.js';
 import { cleanObject } from '../remediation/objects.js';
 import { copySecretCommand, createTlsSecretCommand, toYaml } from '../remediation/common.js';
 import { certificateFindingsFor, type CertificateTarget } from './common/certificates.js';
@@ -21,8 +20,9 @@ import {
   type ListenerModel,
 } from '../model/gateway-api.js';
 import { findingFor } from '../findings/types.js';
+import { describeServer, gatewayApiConflicts, orderReason, type HostConflict, type MergeServer } from '../model/gateway-merge.js';
 import { listWords } from '../findings/voice.js';
-import { podKey, type Model } from '../model/model.js';
+import type { Model } from '../model/model.js';
 import type { CheckModule } from './types.js';
 import type { EvidenceValue, Finding, Remediation } from '../findings/types.js';
 import { gatewayApiCodes } from '../findings/codes/gateway-api.js';
@@ -287,66 +287,134 @@ function unroutedListener(model: Model, l: ListenerModel, hosts: string[]): Find
   ];
 }
 
-/** ITLS707: one host and port on the same pods from a Gateway-API Gateway and another Gateway. */
-function conflictFindings(model: Model, gateways: K8sGatewayModel[], all: K8sGatewayModel[]): Finding[] {
-  const out: Finding[] = [];
-  // index: pod → Istio Gateway servers (host|port) — built once
-  const istioByPod = new Map<string, { ref: Finding['resource']; host: string; port: number }[]>();
-  for (const gm of model.allGateways) {
-    for (const pod of gm.pods) {
-      const list = istioByPod.get(podKey(pod)) ?? [];
-      for (const s of gm.servers) for (const h of s.hosts) list.push({ ref: gm.ref, host: h.host.toLowerCase(), port: model.listenPort(gm, s.port) });
-      istioByPod.set(podKey(pod), list);
-    }
+const ISTIO_GATEWAYS = 'gateways.networking.istio.io';
+const K8S_GATEWAYS = 'gateways.gateway.networking.k8s.io';
+
+/** A merged server's Gateway as typed evidence: kind, namespace, name (and the listener of a Gateway-API one). */
+function serverRef(s: MergeServer): EvidenceValue {
+  return { kind: s.ref.kind, namespace: s.namespace, name: s.ref.name, ...(s.listener ? { listener: s.listener } : {}) };
+}
+
+const gatewayName = (s: MergeServer) => `${s.namespace}/${s.ref.name}`;
+const serverWords = (s: MergeServer) => `${describeServer(s)}'s ${s.listener ? `listener ${s.listener}` : `server on port ${s.port}`}`;
+
+function readCommand(s: MergeServer, what: 'yaml' | 'created'): string {
+  const out = what === 'yaml' ? '-o yaml' : "-o jsonpath='{.metadata.creationTimestamp}'";
+  return `kubectl get ${s.k8s ? K8S_GATEWAYS : ISTIO_GATEWAYS} ${s.ref.name} -n ${s.namespace} ${out}`;
+}
+
+/** The words of one conflict: what istiod does with the host, and the fix that touches only dead config. */
+function conflictWords(c: HostConflict, at: MergeServer, port: number): { message: string; summary: string; notes?: string[]; severity?: 'warning' } {
+  const others = [...new Set(c.servers.filter((s) => gatewayName(s) !== gatewayName(at) || s.ref.kind !== at.ref.kind).map(describeServer))];
+  const head = `Host ${c.host} on port ${port} is served by ${describeServer(at)} and by ${listWords(others)} on the same gateway pods.`;
+  const missing = listWords([...new Set(c.untimed.map(describeServer))]);
+  if (c.outcome === 'merges') {
+    const order = c.unknown ? undefined : c.servers;
+    return {
+      severity: 'warning',
+      message:
+        `${head} They are plain HTTP servers, which istiod does not drop: it merges them into one route table for the port, ` +
+        (order
+          ? `${describeServer(order[0])}'s routes first (${orderReason(order[0], order[1]).long}); a request takes the first route that matches, so where both match, ${gatewayName(order[0])}'s routes win.`
+          : `in the order the Gateways were created (first created, first tried), and the snapshot has no creation time for ${missing}: which routes win where both match cannot be told from here.`),
+      summary: `If one Gateway should answer ${c.host} on port ${port}, remove the host from the other; otherwise make sure the routes tried first do not shadow the others'.`,
+    };
   }
-  const k8sByPod = new Map<string, { gm: K8sGatewayModel; host: string; port: number }[]>();
-  for (const gm of all) {
-    for (const pod of gm.pods) {
-      const list = k8sByPod.get(podKey(pod)) ?? [];
-      for (const l of gm.listeners) for (const h of listenerHosts(l)) list.push({ gm, host: h.toLowerCase(), port: l.port });
-      k8sByPod.set(podKey(pod), list);
-    }
+  if (c.outcome === 'keeps-both') {
+    return {
+      message:
+        `${head} istiod compares their hosts as written (${listWords(c.hostStrings)}), finds no duplicate and keeps both servers, so the listener on port ${c.listenPort} gets two filter chains for the SNI name ${c.host}: ` +
+        'Envoy rejects that listener — a gateway pod started now serves nothing on the port, a running one keeps its last accepted listener.',
+      summary: `Serve ${c.host} on port ${port} from one Gateway: remove it from ${[...new Set(c.servers.map(describeServer))].join(' or from ')}. Until then Envoy rejects the listener on port ${c.listenPort}.`,
+    };
   }
-  const servicePort = (gm: K8sGatewayModel, port: number): number => {
-    const p = gm.service?.spec?.ports?.find((x) => x.port === port);
-    return p ? targetContainerPort(p, gm.pods[0]) : port;
+  if (c.unknown) {
+    const why =
+      c.unknown === 'namespaces'
+        ? `whether istiod sees the same host string depends on the namespaces that ${missing}'s namespace selector admits, which the doctor did not read`
+        : `istiod keeps the server of the Gateway created first (then by name) and skips every later server that repeats a host, but the snapshot has no creation time for ${missing}`;
+    return {
+      message: `${head} Which server istiod keeps for it cannot be told from here: ${why}. So which certificate and routes clients get is not known either.`,
+      summary: `Serve ${c.host} on port ${port} from one Gateway: find the one istiod ignores (it keeps the Gateway created first; the commands below print the creation times) and remove the host from it — it is dead config.`,
+    };
+  }
+  if (!c.kept) {
+    return {
+      message: `${head} istiod skips every one of these servers: each repeats a host that a server earlier in its order took, so none of them serves ${c.host} on these pods.`,
+      summary: `Serve ${c.host} on port ${port} from one of these Gateways: remove from its server the other hosts that an earlier Gateway already serves.`,
+    };
+  }
+  const kept = c.kept;
+  const dropped = [...new Set(c.ignored.flatMap((s) => s.bare.filter((h) => h !== c.host)))].sort();
+  const ignoredWords = listWords(c.ignored.map(serverWords));
+  const one = c.ignored.length === 1;
+  // a listener has one hostname: taking the host out of it is taking the listener out
+  const removal = (s: MergeServer) => (s.listener ? `listener ${s.listener} (${c.host}) from ${describeServer(s)}` : `${c.host} from ${serverWords(s)}`);
+  return {
+    message:
+      // the verdict first: the table view shows whole sentences while they fit
+      `istiod keeps ${describeServer(kept)} (${orderReason(kept, c.ignored[0]).short}) and ignores ${ignoredWords} for ${c.host}: clients get the certificate and routes of ${gatewayName(kept)}. ` +
+      `They serve the host on port ${port} on the same gateway pods, and istiod keeps the first server in its order (${orderReason(kept, c.ignored[0]).long}).` +
+      (dropped.length ? ` The whole server is skipped, so ${listWords(dropped)} ${dropped.length > 1 ? 'are' : 'is'} not served by ${one ? 'it' : 'them'} either.` : ''),
+    summary:
+      `Remove ${listWords(c.ignored.map(removal))}: istiod already ignores ${one ? 'it' : 'them'} for the host, so clients keep getting the certificate and routes of ${gatewayName(kept)}; leave ${describeServer(kept)} as it is.` +
+      (dropped.length ? ` ${listWords(dropped)}, dropped with ${one ? 'that server' : 'those servers'} today, ${dropped.length > 1 ? 'are' : 'is'} served by ${one ? 'it' : 'them'} again.` : ''),
+    notes: [
+      `To serve ${c.host} from ${listWords([...new Set(c.ignored.map(gatewayName))])} instead (finishing a migration), remove it from ${describeServer(kept)}: clients then get the other certificate and routes, so check them first.`,
+    ],
   };
+}
+
+/**
+ * ITLS707: one host and port on the same pods from a Gateway-API Gateway and another Gateway, decided the way
+ * istiod merges them (model/gateway-merge.ts, with Istio's file:line): the first in its order keeps a TLS host,
+ * the others' servers are ignored; plain HTTP servers are merged; hosts that differ only by namespace keep both
+ * servers and Envoy rejects the listener.
+ */
+function conflictFindings(gateways: K8sGatewayModel[], conflicts: ReturnType<typeof gatewayApiConflicts>): Finding[] {
+  const out: Finding[] = [];
+  const inScope = new Set(gateways);
   const seen = new Set<string>();
-  for (const gm of gateways) {
-    for (const l of gm.listeners) {
-      for (const host of listenerHosts(l)) {
-        if (host === '*') continue;
-        const lp = servicePort(gm, l.port);
-        const others = new Map<string, Finding['resource']>();
-        for (const pod of gm.pods) {
-          for (const s of istioByPod.get(podKey(pod)) ?? []) {
-            if (s.host === host.toLowerCase() && (s.port === lp || s.port === l.port)) others.set(`Gateway ${s.ref.namespace}/${s.ref.name}`, s.ref);
-          }
-          for (const s of k8sByPod.get(podKey(pod)) ?? []) {
-            if (s.gm !== gm && s.host === host.toLowerCase() && s.port === l.port) others.set(`${s.gm.ref.kind} ${s.gm.namespace}/${s.gm.gateway.metadata.name}`, s.gm.ref);
-          }
-        }
-        if (others.size === 0) continue;
-        const k = `${gm.namespace}/${gm.gateway.metadata.name}|${host}|${l.port}`;
-        if (seen.has(k)) continue;
-        seen.add(k);
-        const names = [...others.keys()].sort();
-        out.push(
-          findingFor(gatewayApiCodes, 'ITLS707', {
-            resource: gm.ref,
-            host,
-            port: l.port,
-            message: `Host ${host} on port ${l.port} is served by this Gateway-API Gateway and by ${listWords(names)} on the same gateway pods: only one configuration wins for the host, the other is ignored.`,
-            evidence: { ...baseEvidence(l), alsoServedBy: names, pods: gm.pods.map((p) => `${p.metadata.namespace}/${p.metadata.name}`).slice(0, 5) },
-            places: [...others.values()].map((r) => ({ resource: r, host, port: l.port })),
-            remediation: {
-              summary: `Serve ${host} from one Gateway: remove it from ${listWords(names)}, or from listener ${l.name} of this Gateway.`,
-              commands: [...names.filter((n) => n.startsWith('Gateway ')).map((n) => `kubectl get gateways.networking.istio.io ${n.split('/')[1]} -n ${n.slice('Gateway '.length).split('/')[0]} -o yaml`), describeGateway(gm)],
-            },
-          }),
-        );
-      }
-    }
+  for (const { conflict: c, pods } of conflicts) {
+    const mine = c.servers.filter((s) => s.k8s && inScope.has(s.k8s.gm));
+    if (mine.length === 0) continue;
+    const key = JSON.stringify([c.host, c.listenPort, c.servers.map((s) => s.id).sort()]);
+    if (seen.has(key)) continue;
+    seen.add(key);
+    // on the Gateway-API Gateway the fix goes to (the ignored one), else the first in scope
+    const at = mine.find((s) => c.ignored.includes(s)) ?? mine[0];
+    const l = at.k8s!.listener;
+    const w = conflictWords(c, at, l.port);
+    const others = c.servers.filter((s) => s !== at);
+    const names = [...new Set(others.map((s) => `${s.ref.kind} ${gatewayName(s)}`))].sort();
+    const timed = c.servers.filter((s) => s.createdText);
+    const evidence: Record<string, EvidenceValue> = {
+      ...baseEvidence(l),
+      alsoServedBy: names,
+      istiod: c.outcome,
+      ...(c.kept && !c.unknown ? { kept: serverRef(c.kept) } : {}),
+      ignored: c.unknown ? [] : c.ignored.map(serverRef),
+      ...(c.unknown ? { unknown: c.unknown, unknownFor: c.untimed.map(serverRef) } : {}),
+      ...(c.outcome === 'keeps-both' ? { hostStrings: c.hostStrings, listenPort: c.listenPort } : {}),
+      ...(timed.length ? { created: Object.fromEntries(timed.map((s) => [`${s.ref.kind} ${gatewayName(s)}`, s.createdText!])) } : {}),
+      pods: pods.slice(0, 5),
+    };
+    out.push(
+      findingFor(gatewayApiCodes, 'ITLS707', {
+        ...(w.severity ? { severity: w.severity } : {}),
+        resource: at.ref,
+        host: c.host,
+        port: l.port,
+        message: w.message,
+        evidence,
+        places: [...new Map(others.map((s) => [`${s.ref.kind} ${gatewayName(s)}`, { resource: s.ref, host: c.host, port: s.port }])).values()],
+        remediation: {
+          summary: w.summary,
+          ...(w.notes ? { notes: w.notes } : {}),
+          commands: [...new Set(c.servers.map((s) => readCommand(s, c.unknown === 'creation-time' ? 'created' : 'yaml')))],
+        },
+      }),
+    );
   }
   return out;
 }
@@ -390,7 +458,7 @@ export const gatewayApiCheck: CheckModule = {
     }
     findings.push(...certificateFindingsFor(targets, options));
     findings.push(...routeFindings(model, options.namespace));
-    findings.push(...conflictFindings(model, gateways, m.gateways));
+    findings.push(...conflictFindings(gateways, gatewayApiConflicts(model, m.gateways)));
     return findings;
   },
 };

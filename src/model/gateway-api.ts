@@ -187,7 +187,7 @@ export function intersectHostnames(listenerHostname: string | undefined, routeHo
   return [...out];
 }
 
-function selectorMatches(selector: LabelSelector | undefined, labels: Labels): boolean {
+export function selectorMatches(selector: LabelSelector | undefined, labels: Labels): boolean {
   if (!selector) return false;
   for (const [k, v] of Object.entries(selector.matchLabels ?? {})) if (labels[k] !== v) return false;
   for (const e of selector.matchExpressions ?? []) {

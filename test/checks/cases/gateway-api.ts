@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import { parse } from 'yaml';
 import { b64, pki, tlsData, tlsSecret, type Case } from '../certs-support.js';
-import { docs, one } from '../_support.js';
+import { docs, gateway, one } from '../_support.js';
 import { issueCert, chainPem } from '../../../src/testing/certgen.js';
 
 export const GW_POD = (name = 'web', namespace = 'istio-ingress', labels = `gateway.networking.k8s.io/gateway-name: ${name}, istio.io/gateway-name: ${name}`) => `
@@ -28,13 +28,13 @@ spec:
   ports: [{name: http, port: 80, targetPort: 80}, {name: https, port: 443, targetPort: 443}]
 `;
 
-export function k8sGateway(opts: { name?: string; namespace?: string; listeners: string; annotations?: string; addresses?: string; className?: string }): string {
+export function k8sGateway(opts: { name?: string; namespace?: string; listeners: string; annotations?: string; addresses?: string; className?: string; created?: string }): string {
   return `
 apiVersion: gateway.networking.k8s.io/v1
 kind: Gateway
 metadata:
   name: ${opts.name ?? 'web'}
-  namespace: ${opts.namespace ?? 'istio-ingress'}${opts.annotations ? `\n  annotations: ${opts.annotations}` : ''}
+  namespace: ${opts.namespace ?? 'istio-ingress'}${opts.annotations ? `\n  annotations: ${opts.annotations}` : ''}${opts.created ? `\n  creationTimestamp: "${opts.created}"` : ''}
 spec:
   gatewayClassName: ${opts.className ?? 'istio'}${opts.addresses ? `\n  addresses: ${opts.addresses}` : ''}
   listeners:
@@ -181,17 +181,7 @@ spec: {containers: [{name: x, image: x}]}`),
       k8sGateway({ listeners: HTTPS_LISTENER(), addresses: '[{type: Hostname, value: istio-ingressgateway.istio-system.svc.cluster.local}]' }),
       httpRoute({}),
       SECRET(),
-      `
-apiVersion: v1
-kind: Pod
-metadata: {name: istio-ingressgateway-1, namespace: istio-system, labels: {istio: ingressgateway}}
-spec: {containers: [{name: istio-proxy, image: docker.io/istio/proxyv2:1.24.0}]}
-status: {phase: Running}
----
-apiVersion: v1
-kind: Service
-metadata: {name: istio-ingressgateway, namespace: istio-system}
-spec: {selector: {istio: ingressgateway}, ports: [{port: 443, targetPort: 8443}]}`,
+      INGRESS_DEPLOYMENT(8443),
     ),
     silent: ['ITLS704'],
   },
@@ -318,10 +308,129 @@ spec: {controllerName: istio.io/gateway-controller}`,
   },
   // ---- 707 ----
   {
-    name: 'reports ITLS707 when a Gateway-API Gateway and an Istio Gateway serve the same host and port on the same pods',
+    name: 'reports ITLS707 when a Gateway-API Gateway and an Istio Gateway serve the same host and port on the same pods, and says istiod keeps one without creation times to tell which',
     yaml: istioAndK8sOnOneDeployment('shop.example.com', 8443),
     report: ['ITLS707'],
-    assert: (f) => assert.deepEqual(one(f, 'ITLS707').evidence.alsoServedBy, ['Gateway istio-system/shop-gateway']),
+    assert: (f) => {
+      const x = one(f, 'ITLS707');
+      assert.deepEqual(x.evidence.alsoServedBy, ['Gateway istio-system/shop-gateway']);
+      assert.equal(x.evidence.istiod, 'keeps-one');
+      assert.equal(x.evidence.unknown, 'creation-time');
+      assert.equal(x.evidence.kept, undefined);
+      assert.deepEqual(x.evidence.ignored, []);
+      assert.match(x.message, /cannot be told from here/);
+    },
+  },
+  // istiod sorts Gateway configs by creationTimestamp, then name, then namespace (pilot/pkg/model/config.go:322-333)
+  // and skips a later TLS server that repeats a host (gateway.go:285-302): model/gateway-merge.ts
+  {
+    name: 'reports ITLS707 with the Istio Gateway kept when it was created first: the Gateway-API listener is ignored',
+    yaml: istioAndK8sOnOneDeployment('shop.example.com', 8443, { istioCreated: '2024-01-01T00:00:00Z', k8sCreated: '2026-05-01T00:00:00Z' }),
+    report: ['ITLS707'],
+    assert: (f) => {
+      const x = one(f, 'ITLS707');
+      assert.equal(x.evidence.istiod, 'keeps-one');
+      assert.deepEqual(x.evidence.kept, { kind: 'Gateway', namespace: 'istio-system', name: 'shop-gateway' });
+      assert.deepEqual(x.evidence.ignored, [{ kind: 'Gateway.gateway.networking.k8s.io', namespace: 'istio-ingress', name: 'web', listener: 'https' }]);
+      assert.match(x.message, /^istiod keeps Istio Gateway istio-system\/shop-gateway \(created first\) and ignores Gateway-API Gateway istio-ingress\/web's listener https for shop\.example\.com: clients get the certificate and routes of istio-system\/shop-gateway\. /);
+      assert.match(x.message, /istiod keeps the first server in its order \(created first: 2024-01-01T00:00:00Z before 2026-05-01T00:00:00Z\)\.$/);
+      // the fix takes the host out of the ignored (dead) one and leaves the kept one alone
+      assert.match(x.remediation!.summary, /^Remove listener https \(shop\.example\.com\) from Gateway-API Gateway istio-ingress\/web: .*leave Istio Gateway istio-system\/shop-gateway as it is\.$/);
+      assert.equal(x.remediation!.yaml, undefined);
+    },
+  },
+  {
+    name: 'reports ITLS707 with the Gateway-API Gateway kept when the order flips (it is older): the Istio server is ignored, all its hosts',
+    yaml: istioAndK8sOnOneDeployment('shop.example.com', 8443, { istioCreated: '2026-05-01T00:00:00Z', k8sCreated: '2024-01-01T00:00:00Z', extraIstioHosts: ['api.example.com'] }),
+    report: ['ITLS707'],
+    assert: (f) => {
+      const x = one(f, 'ITLS707');
+      assert.deepEqual(x.evidence.kept, { kind: 'Gateway.gateway.networking.k8s.io', namespace: 'istio-ingress', name: 'web', listener: 'https' });
+      assert.deepEqual(x.evidence.ignored, [{ kind: 'Gateway', namespace: 'istio-system', name: 'shop-gateway' }]);
+      assert.match(x.message, /^istiod keeps Gateway-API Gateway istio-ingress\/web \(created first\) and ignores Istio Gateway istio-system\/shop-gateway's server on port 443 for shop\.example\.com: clients get the certificate and routes of istio-ingress\/web\. .* The whole server is skipped, so api\.example\.com is not served by it either\.$/);
+      assert.match(x.remediation!.summary, /^Remove shop\.example\.com from Istio Gateway istio-system\/shop-gateway's server on port 443: .*leave Gateway-API Gateway istio-ingress\/web as it is\. api\.example\.com, dropped with that server today, is served by it again\.$/);
+    },
+  },
+  {
+    name: 'reports ITLS707 with the config name deciding a tie in the same second, compared as bytes ("shop-gateway" before "shop~istio-autogenerated-k8s-gateway~https")',
+    yaml: istioAndK8sOnOneDeployment('shop.example.com', 8443, { istioCreated: '2026-05-01T00:00:00Z', k8sCreated: '2026-05-01T00:00:00Z', k8sName: 'shop' }),
+    report: ['ITLS707'],
+    assert: (f) => {
+      const x = one(f, 'ITLS707');
+      assert.deepEqual(x.evidence.kept, { kind: 'Gateway', namespace: 'istio-system', name: 'shop-gateway' });
+      assert.match(x.message, /\(created in the same second, name first\).*\(both created at 2026-05-01T00:00:00Z; istiod then sorts by name and shop-gateway sorts first\)/);
+    },
+  },
+  {
+    name: 'reports ITLS707 with the Gateway-API name deciding a tie the other way ("api~…" before "shop-gateway")',
+    yaml: istioAndK8sOnOneDeployment('shop.example.com', 8443, { istioCreated: '2026-05-01T00:00:00Z', k8sCreated: '2026-05-01T00:00:00Z', k8sName: 'api' }),
+    report: ['ITLS707'],
+    assert: (f) => assert.deepEqual(one(f, 'ITLS707').evidence.kept, { kind: 'Gateway.gateway.networking.k8s.io', namespace: 'istio-ingress', name: 'api', listener: 'https' }),
+  },
+  {
+    name: 'reports ITLS707 as a listener Envoy rejects when the hosts differ only by namespace (allowedRoutes Same: "istio-ingress/shop.example.com"): istiod keeps both servers',
+    yaml: istioAndK8sOnOneDeployment('shop.example.com', 8443, { istioCreated: '2024-01-01T00:00:00Z', k8sCreated: '2026-05-01T00:00:00Z', from: 'Same' }),
+    report: ['ITLS707'],
+    assert: (f) => {
+      const x = one(f, 'ITLS707');
+      assert.equal(x.evidence.istiod, 'keeps-both');
+      assert.equal(x.evidence.kept, undefined);
+      assert.deepEqual(x.evidence.hostStrings, ['istio-ingress/shop.example.com', 'shop.example.com']);
+      assert.match(x.message, /keeps both servers, so the listener on port 8443 gets two filter chains for the SNI name shop\.example\.com: Envoy rejects that listener/);
+    },
+  },
+  {
+    name: 'stays silent on ITLS707 when the Istio server binds another address: two Envoy listeners, each serving its own',
+    yaml: istioAndK8sOnOneDeployment('shop.example.com', 8443, { istioCreated: '2024-01-01T00:00:00Z', k8sCreated: '2026-05-01T00:00:00Z', istioBind: '10.0.0.7' }),
+    silent: ['ITLS707'],
+  },
+  {
+    name: 'reports ITLS707 between two Gateway-API Gateways on one deployment once, with the older one kept',
+    yaml: docs(
+      k8sGateway({ name: 'old', listeners: HTTPS_LISTENER(), addresses: '[{type: Hostname, value: istio-ingressgateway.istio-system.svc.cluster.local}]', created: '2024-01-01T00:00:00Z' }),
+      k8sGateway({ name: 'new', listeners: HTTPS_LISTENER(), addresses: '[{type: Hostname, value: istio-ingressgateway.istio-system.svc.cluster.local}]', created: '2026-05-01T00:00:00Z' }),
+      httpRoute({ parentRefs: '[{name: old, namespace: istio-ingress}, {name: new, namespace: istio-ingress}]' }),
+      SECRET(),
+      INGRESS_DEPLOYMENT(8443),
+    ),
+    report: ['ITLS707'],
+    assert: (f) => {
+      const x = one(f, 'ITLS707');
+      assert.equal(x.resource.name, 'new', 'on the ignored one, where the fix goes');
+      assert.deepEqual(x.evidence.kept, { kind: 'Gateway.gateway.networking.k8s.io', namespace: 'istio-ingress', name: 'old', listener: 'https' });
+      assert.deepEqual(x.evidence.ignored, [{ kind: 'Gateway.gateway.networking.k8s.io', namespace: 'istio-ingress', name: 'new', listener: 'https' }]);
+    },
+  },
+  {
+    name: 'reports ITLS707 as a warning for plain HTTP: istiod drops no server, it merges the routes, the older Gateway\'s first',
+    yaml: docs(
+      k8sGateway({ listeners: HTTP_LISTENER({ hostname: 'shop.example.com' }), addresses: '[{type: Hostname, value: istio-ingressgateway.istio-system.svc.cluster.local}]', created: '2026-05-01T00:00:00Z' }),
+      httpRoute({ parentRefs: '[{name: web, namespace: istio-ingress}]' }),
+      INGRESS_DEPLOYMENT(8080, 80),
+      gateway({ name: 'shop-gateway', created: '2024-01-01T00:00:00Z', servers: `
+  - port: {number: 80, name: http, protocol: HTTP}
+    hosts: [shop.example.com]` }),
+    ),
+    report: ['ITLS707'],
+    assert: (f) => {
+      const x = one(f, 'ITLS707');
+      assert.equal(x.severity, 'warning');
+      assert.equal(x.evidence.istiod, 'merges');
+      assert.equal(x.evidence.kept, undefined);
+      assert.match(x.message, /merges them into one route table for the port, Istio Gateway istio-system\/shop-gateway's routes first \(created first/);
+    },
+  },
+  {
+    name: 'stays silent on ITLS707 for plain HTTP on another host',
+    yaml: docs(
+      k8sGateway({ listeners: HTTP_LISTENER({ hostname: 'shop.example.com' }), addresses: '[{type: Hostname, value: istio-ingressgateway.istio-system.svc.cluster.local}]' }),
+      httpRoute({ parentRefs: '[{name: web, namespace: istio-ingress}]' }),
+      INGRESS_DEPLOYMENT(8080, 80),
+      gateway({ name: 'other', servers: `
+  - port: {number: 80, name: http, protocol: HTTP}
+    hosts: [other.example.com]` }),
+    ),
+    silent: ['ITLS707'],
   },
   {
     name: 'stays silent on ITLS707 when the Istio Gateway serves another host on those pods',
@@ -329,18 +438,8 @@ spec: {controllerName: istio.io/gateway-controller}`,
       k8sGateway({ listeners: HTTPS_LISTENER(), addresses: '[{type: Hostname, value: istio-ingressgateway.istio-system}]' }),
       httpRoute({}),
       SECRET(),
+      INGRESS_DEPLOYMENT(8443),
       `
-apiVersion: v1
-kind: Pod
-metadata: {name: istio-ingressgateway-1, namespace: istio-system, labels: {istio: ingressgateway}}
-spec: {containers: [{name: istio-proxy, image: docker.io/istio/proxyv2:1.24.0}]}
-status: {phase: Running}
----
-apiVersion: v1
-kind: Service
-metadata: {name: istio-ingressgateway, namespace: istio-system}
-spec: {selector: {istio: ingressgateway}, ports: [{port: 443, targetPort: 8443}]}
----
 apiVersion: networking.istio.io/v1
 kind: Gateway
 metadata: {name: other, namespace: istio-system}
@@ -385,35 +484,47 @@ spec:
 ];
 
 /**
- * An Istio Gateway serving `istioHost` and a Gateway-API Gateway (shop.example.com) on one ingress deployment,
- * whose Service maps 443 to `targetPort`: a number, or the name of the proxy's container port 8443.
+ * The istio-ingressgateway pod and its Service (`port` → `targetPort`) that Gateways with spec.addresses run on;
+ * `containerPorts`: the proxy container's ports (for a named targetPort).
  */
-function istioAndK8sOnOneDeployment(istioHost: string, targetPort: number | 'https'): string {
-  const ports = targetPort === 'https' ? ', ports: [{name: https, containerPort: 8443}]' : '';
-  return docs(
-    k8sGateway({ listeners: HTTPS_LISTENER(), addresses: '[{type: Hostname, value: istio-ingressgateway.istio-system.svc.cluster.local}]' }),
-    httpRoute({}),
-    SECRET(),
-    `
+function INGRESS_DEPLOYMENT(targetPort: number | string, port = 443, containerPorts = ''): string {
+  return `
 apiVersion: v1
 kind: Pod
 metadata: {name: istio-ingressgateway-1, namespace: istio-system, labels: {istio: ingressgateway}}
-spec: {containers: [{name: istio-proxy, image: docker.io/istio/proxyv2:1.24.0${ports}}]}
+spec: {containers: [{name: istio-proxy, image: docker.io/istio/proxyv2:1.24.0${containerPorts}}]}
 status: {phase: Running}
 ---
 apiVersion: v1
 kind: Service
 metadata: {name: istio-ingressgateway, namespace: istio-system}
-spec: {selector: {istio: ingressgateway}, ports: [{port: 443, targetPort: ${targetPort}}]}
----
+spec: {selector: {istio: ingressgateway}, ports: [{port: ${port}, targetPort: ${targetPort}}]}`;
+}
+
+/**
+ * An Istio Gateway serving `istioHost` and a Gateway-API Gateway (shop.example.com) on one ingress deployment,
+ * whose Service maps 443 to `targetPort`: a number, or the name of the proxy's container port 8443.
+ */
+export function istioAndK8sOnOneDeployment(
+  istioHost: string,
+  targetPort: number | 'https',
+  opts: { k8sCreated?: string; istioCreated?: string; from?: string; istioName?: string; k8sName?: string; extraIstioHosts?: string[]; istioBind?: string } = {},
+): string {
+  const ports = targetPort === 'https' ? ', ports: [{name: https, containerPort: 8443}]' : '';
+  return docs(
+    k8sGateway({ name: opts.k8sName, listeners: HTTPS_LISTENER({ from: opts.from }), addresses: '[{type: Hostname, value: istio-ingressgateway.istio-system.svc.cluster.local}]', created: opts.k8sCreated }),
+    httpRoute({}),
+    SECRET(),
+    INGRESS_DEPLOYMENT(targetPort, 443, ports),
+    `
 apiVersion: networking.istio.io/v1
 kind: Gateway
-metadata: {name: shop-gateway, namespace: istio-system}
+metadata: {name: ${opts.istioName ?? 'shop-gateway'}, namespace: istio-system${opts.istioCreated ? `, creationTimestamp: "${opts.istioCreated}"` : ''}}
 spec:
   selector: {istio: ingressgateway}
   servers:
-  - port: {number: 443, name: https, protocol: HTTPS}
-    hosts: [${istioHost}]
+  - port: {number: 443, name: https, protocol: HTTPS}${opts.istioBind ? `\n    bind: ${opts.istioBind}` : ''}
+    hosts: [${[istioHost, ...(opts.extraIstioHosts ?? [])].join(', ')}]
     tls: {mode: SIMPLE, credentialName: shop-tls}`,
   );
 }
