@@ -4,11 +4,23 @@ import { HostIndex, ModelKey, isTlsServer, terminatesTls, type GatewayModel, typ
 
 export const norm = (h: string) => h.toLowerCase().replace(/\.$/, '');
 
-/** Istio keeps the oldest Gateway's server (creation time, then namespace/name). */
+const byteCompare = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
+const createdSecond = (ts: string | undefined) => {
+  const ms = ts ? Date.parse(ts) : NaN;
+  return Number.isNaN(ms) ? 0 : Math.floor(ms / 1000);
+};
+
+/**
+ * Istio keeps the first Gateway's server in its config order (pilot/pkg/model/config.go
+ * configCompareByCreationTime, 322-333): creation time to the second, then name, then namespace, compared
+ * as bytes. A Gateway without a creation time (offline manifests) sorts as the oldest.
+ */
 export function precedence(a: GatewayModel, b: GatewayModel): number {
-  const ta = a.gateway.metadata.creationTimestamp ?? '';
-  const tb = b.gateway.metadata.creationTimestamp ?? '';
-  return ta.localeCompare(tb) || `${a.ref.namespace ?? ''}/${a.ref.name}`.localeCompare(`${b.ref.namespace ?? ''}/${b.ref.name}`);
+  return (
+    createdSecond(a.gateway.metadata.creationTimestamp) - createdSecond(b.gateway.metadata.creationTimestamp) ||
+    byteCompare(a.ref.name, b.ref.name) ||
+    byteCompare(a.ref.namespace ?? '', b.ref.namespace ?? '')
+  );
 }
 
 export interface HostEntry {

@@ -134,6 +134,17 @@ export const gatewayConfigCases: CheckCase[] = [
     },
   },
   {
+    name: "reports ITLS403 on the Gateway istiod keeps when both were created in the same second: name first, then namespace (Istio's config order, as bytes)",
+    // by namespace/name, shop/a would sort after istio-system/zeta; istiod compares names first, so a wins
+    yaml: docs(CLUSTER, gateway({ name: 'zeta', created: '2024-01-01T00:00:00Z', servers: HTTPS_SERVER() }), gateway({ name: 'a', namespace: 'shop', created: '2024-01-01T00:00:00Z', servers: HTTPS_SERVER() }), SHOP_SECRET()),
+    report: ['ITLS403'],
+    assert: (f) => {
+      const x = one(f, 'ITLS403');
+      assert.deepEqual(x.resource, { kind: 'Gateway', namespace: 'shop', name: 'a' });
+      assert.deepEqual(x.places?.map((p) => p.resource.name), ['zeta']);
+    },
+  },
+  {
     name: 'reports ITLS403 when namespace prefixes hide a duplicate host (a/shop vs b/shop)',
     yaml: docs(CLUSTER, gateway({ name: 'a', servers: HTTPS_SERVER('a/shop.example.com') }), gateway({ name: 'b', servers: HTTPS_SERVER('b/shop.example.com') })),
     report: ['ITLS403'],
