@@ -217,6 +217,37 @@ describe('probe targets', () => {
   });
 });
 
+describe("the simulator keeps a host's first server in istiod's order, not the documents' order", () => {
+  const gw = (name: string, created: string, cred: string) => `apiVersion: networking.istio.io/v1
+kind: Gateway
+metadata: {name: ${name}, namespace: web, creationTimestamp: "${created}"}
+spec:
+  selector: {istio: ingressgateway}
+  servers:
+  - port: {number: 443, name: https, protocol: HTTPS}
+    hosts: [dup.example.com]
+    tls: {mode: SIMPLE, credentialName: ${cred}}`;
+  const secret = (name: string, cert: string) => `apiVersion: v1
+kind: Secret
+metadata: {name: ${name}, namespace: istio-system}
+type: kubernetes.io/tls
+data: {tls.crt: "{{b64:chain:${cert}}}", tls.key: "{{b64:key:${cert}}}"}`;
+  const served = async (docs: string[]) => {
+    const sim = await startSim({ scenarioDir: scenarioWith(BASIC, { 'certs.yaml': CERTS, 'dup.yaml': [...docs, secret('web-cert', 'web'), secret('wild-cert', 'wild')].join('\n---\n') }) });
+    try {
+      return leafCn(find(await loadLiveSnapshot({ kubeconfig: sim.kubeconfigPath, requestTimeoutMs: TIMEOUT }), 'dup.example.com'));
+    } finally {
+      await sim.stop();
+    }
+  };
+  it('the older Gateway wins although its document comes second', async () => {
+    assert.match(await served([gw('gw-a', '2024-06-01T00:00:00Z', 'web-cert'), gw('gw-b', '2024-01-01T00:00:00Z', 'wild-cert')]), /CN=\*\.example\.com/);
+  });
+  it('created in the same second: the name that sorts first wins', async () => {
+    assert.match(await served([gw('gw-b', '2024-01-01T00:00:00Z', 'web-cert'), gw('gw-a', '2024-01-01T00:00:00Z', 'wild-cert')]), /CN=\*\.example\.com/);
+  });
+});
+
 describe('probe targets: every Ready pod, and Gateway-API listeners', () => {
   const pod = (name: string) => `
 apiVersion: v1
