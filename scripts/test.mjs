@@ -17,14 +17,15 @@ import { join } from 'node:path';
 const ROOT = new URL('..', import.meta.url).pathname;
 process.chdir(ROOT);
 
-/** What each heavy tier needs built first. Cold times measured on the shared 2-core machine (apiserver 298 s,
- * krew 118 s, rcodesign 28 min nice'd at load 11-20 = 564 CPU-s, release 121 s, referee 27 min nice'd at load 12-16 = 586 CPU-s). */
+/** What each heavy tier needs built first. Cold times from one end-to-end cold .ci/run on the 2-core machine at load
+ * 4-7 (2026-12-03): apiserver 5m18s, referee 6m46s, krew 1m03s, rcodesign 7m44s, release 47s; under load 12-20 the
+ * referee and rcodesign took 27-28 min each. */
 const BUILDS = {
   apiserver: { what: 'kube-apiserver + etcd (scripts/build-apiserver.sh)', cmd: ['bash', 'scripts/build-apiserver.sh'], needs: ['go'], cold: '~5 min' },
-  referee: { what: "the referee: Istio's discovery server + RBAC authorizer (scripts/build-referee.sh)", cmd: ['bash', 'scripts/build-referee.sh'], needs: ['go'], cold: '~27 min', optional: 'scripts/build-referee.sh' },
-  krew: { what: 'krew + validate-krew-manifest (scripts/build-krew.ts)', cmd: [process.execPath, '--import', 'tsx', 'scripts/build-krew.ts'], needs: ['go'], cold: '~2 min' },
-  rcodesign: { what: 'rcodesign (scripts/build-rcodesign.ts, cargo)', cmd: [process.execPath, '--import', 'tsx', 'scripts/build-rcodesign.ts'], needs: ['cargo'], cold: '~15 min' },
-  release: { what: 'the release of this bundle (scripts/release.ts --cached: Bun runtimes from npm, 5 executables)', cmd: [process.execPath, '--import', 'tsx', 'scripts/release.ts', '--cached'], needs: [], cold: '~2 min' },
+  referee: { what: "the referee: Istio's discovery server + RBAC authorizer (scripts/build-referee.sh)", cmd: ['bash', 'scripts/build-referee.sh'], needs: ['go'], cold: '~7 min, up to 27 on a loaded machine', optional: 'scripts/build-referee.sh' },
+  krew: { what: 'krew + validate-krew-manifest (scripts/build-krew.ts)', cmd: [process.execPath, '--import', 'tsx', 'scripts/build-krew.ts'], needs: ['go'], cold: '~1 min' },
+  rcodesign: { what: 'rcodesign (scripts/build-rcodesign.ts, cargo)', cmd: [process.execPath, '--import', 'tsx', 'scripts/build-rcodesign.ts'], needs: ['cargo'], cold: '~8 min, up to 28 on a loaded machine' },
+  release: { what: 'the release of this bundle (scripts/release.ts --cached: Bun runtimes from npm, 5 executables)', cmd: [process.execPath, '--import', 'tsx', 'scripts/release.ts', '--cached'], needs: [], cold: '~1 min' },
 };
 
 /** The heavy tiers: run by test:all only. */
