@@ -352,9 +352,8 @@ function conflictWords(c: HostConflict, at: MergeServer, port: number): { messag
   const removal = (s: MergeServer) => (s.listener ? `listener ${s.listener} (${c.host}) from ${describeServer(s)}` : `${c.host} from ${serverWords(s)}`);
   return {
     message:
-      // the verdict first: the table view shows whole sentences while they fit
-      `istiod keeps ${describeServer(kept)} (${orderReason(kept, c.ignored[0]).short}) and ignores ${ignoredWords} for ${c.host}: clients get the certificate and routes of ${gatewayName(kept)}. ` +
-      `They serve the host on port ${port} on the same gateway pods, and istiod keeps the first server in its order (${orderReason(kept, c.ignored[0]).long}).` +
+      // the verdict first: the table view shows whole sentences while they fit (why that order: the `order` evidence line)
+      `Clients of ${c.host} on port ${port} get the certificate and routes of ${gatewayName(kept)}: on these gateway pods istiod keeps ${describeServer(kept)} (${orderReason(kept, c.ignored[0]).short}) and ignores ${ignoredWords}.` +
       (dropped.length ? ` The whole server is skipped, so ${listWords(dropped)} ${dropped.length > 1 ? 'are' : 'is'} not served by ${one ? 'it' : 'them'} either.` : ''),
     summary:
       `Remove ${listWords(c.ignored.map(removal))}: istiod already ignores ${one ? 'it' : 'them'} for the host, so clients keep getting the certificate and routes of ${gatewayName(kept)}; leave ${describeServer(kept)} as it is.` +
@@ -392,7 +391,7 @@ function conflictFindings(gateways: K8sGatewayModel[], conflicts: ReturnType<typ
       ...baseEvidence(l),
       alsoServedBy: names,
       istiod: c.outcome,
-      ...(c.kept && !c.unknown ? { kept: serverRef(c.kept) } : {}),
+      ...(c.kept && !c.unknown ? { kept: serverRef(c.kept), ...(c.ignored[0] ? { order: `istiod keeps the first server in its order: ${orderReason(c.kept, c.ignored[0]).long}` } : {}) } : {}),
       ignored: c.unknown ? [] : c.ignored.map(serverRef),
       ...(c.unknown ? { unknown: c.unknown, unknownFor: c.untimed.map(serverRef) } : {}),
       ...(c.outcome === 'keeps-both' ? { hostStrings: c.hostStrings, listenPort: c.listenPort } : {}),
