@@ -1,7 +1,8 @@
 // Fixes that change which hosts a Gateway serves or which Gateway a VirtualService binds to, built so
 // that they converge (the doctor run again after them finds nothing new):
-//  - a new HTTPS server (ITLS402) comes with the route its host needs, or stays a commented fill-in
-//    when no backend is known (a server without routes is ITLS503);
+//  - a new HTTPS server (ITLS402) comes with the route its host needs: a VirtualService bound to it, one
+//    for the Service named like the host, or one whose backend is a checked variable the user sets (a
+//    server without routes is ITLS503); only a `*` host, with no name to route, stays a commented fill-in;
 
 //  - Gateways merged into one (ITLS404) take their VirtualServices along (a VirtualService left bound
 //    to a deleted Gateway is ITLS501);
@@ -83,6 +84,8 @@ export interface NewServerRoute {
   unrouted: string[];
   /** a VirtualService skeleton with a placeholder backend, for the fill-in */
   skeletons: VirtualService[];
+  /** checked shell variables `docs` name (the backend of a host no Service is named like) */
+  variables: string[];
 }
 
 /**
@@ -91,7 +94,7 @@ export interface NewServerRoute {
  * bound elsewhere gets this Gateway too; else one is created for the Service named like the host.
  */
 export function routesForNewServer(model: Model, gm: GatewayModel, hosts: GatewayHost[]): NewServerRoute {
-  const out: NewServerRoute = { docs: [], notes: [], unrouted: [], skeletons: [] };
+  const out: NewServerRoute = { docs: [], notes: [], unrouted: [], skeletons: [], variables: [] };
   const gwRef = refName(gm.ref);
   const bound = model.virtualServicesFor(gm.gateway);
   for (const h of hosts) {
@@ -119,16 +122,25 @@ export function routesForNewServer(model: Model, gm: GatewayModel, hosts: Gatewa
       out.notes.push(`The backend of ${h.host} is Service ${svc.metadata.namespace ?? 'default'}/${svc.metadata.name} (named like the host): confirm it before applying.`);
       continue;
     }
-    out.unrouted.push(h.host);
-    out.skeletons.push(virtualServiceSkeleton({ name, namespace, host: h.host, gatewayRef: gwRef, kind: 'http' }));
+    if (h.host === '*') {
+      // no name to route, and so no variable to name: the fix stays a fill-in
+      out.unrouted.push(h.host);
+      out.skeletons.push(virtualServiceSkeleton({ name, namespace, host: h.host, gatewayRef: gwRef, kind: 'http' }));
+      continue;
+    }
+    // only the user knows the backend: a checked variable, as ITLS503's new VirtualService has
+    const v = backendVar(h.host);
+    out.docs.push(virtualServiceSkeleton({ name, namespace, host: h.host, gatewayRef: gwRef, kind: 'http', destination: { host: `\${${v}}` } }));
+    out.variables.push(v);
+    out.notes.push(`Only you know which Service serves ${h.host}: set ${v} to its host (name.namespace.svc.cluster.local). The destination has no port: give the Service one port, or add destination.port after applying.`);
   }
   return out;
 }
 
 /**
- * ITLS402: an HTTPS server for the redirected hosts, its new credential, and the routes it needs. When
- * a host has no route and no backend is known, the whole fix is a commented fill-in (applied as it is,
- * the server would answer 404: ITLS503).
+ * ITLS402: an HTTPS server for the redirected hosts, its new credential, and the routes it needs. A
+ * host no route and no Service name gives a backend for gets a checked variable (`*_BACKEND`); only a
+ * `*` host keeps the whole fix a commented fill-in (applied as it is, the server would answer 404: ITLS503).
  */
 export function newHttpsServerFix(model: Model, gm: GatewayModel, unserved: GatewayHost[], credentialName: string, namespaces: string[]): Remediation {
   const hosts = unserved.map((h) => h.host);
@@ -150,8 +162,16 @@ export function newHttpsServerFix(model: Model, gm: GatewayModel, unserved: Gate
       notes: routes.notes,
     };
   }
+  const withRoutes = base + (routes.docs.length ? ` The route${routes.docs.length > 1 ? 's' : ''} it needs come${routes.docs.length > 1 ? '' : 's'} with it.` : '');
+  if (routes.variables.length) {
+    return {
+      summary: `${withRoutes} Set ${listWords(routes.variables)} to the backend first: no VirtualService routes ${routes.variables.length > 1 ? 'those hosts' : 'the host'} and no Service is named like ${routes.variables.length > 1 ? 'them' : 'it'}.`,
+      commands: [...create, applyWithVariables(toYaml(gateway, ...routes.docs))],
+      notes: routes.notes,
+    };
+  }
   return {
-    summary: base + (routes.docs.length ? ` The route${routes.docs.length > 1 ? 's' : ''} it needs come${routes.docs.length > 1 ? '' : 's'} with it.` : ''),
+    summary: withRoutes,
     commands: create,
     yaml: toYaml(gateway, ...routes.docs),
     ...(routes.notes.length ? { notes: routes.notes } : {}),

@@ -109,7 +109,8 @@ const groupOf = (apiVersion?: string) => (apiVersion ?? '').split('/').slice(0, 
 
 function hostsFor(secretName: string, objects: Obj[], script: string): string[] {
   const gateways: Obj[] = [...objects.filter((o) => o.kind === 'Gateway')];
-  for (const m of script.matchAll(/<<'YAML'\n([\s\S]*?)\nYAML/g)) {
+  // quoted heredocs, and unquoted ones whose documents name checked variables (${NAME_BACKEND})
+  for (const m of script.matchAll(/<<'?YAML'?\n([\s\S]*?)\nYAML/g)) {
     for (const d of parseAllDocuments(m[1])) {
       const o = d.toJS() as Obj | null;
       if (o?.kind === 'Gateway') gateways.push(o);

@@ -91,14 +91,20 @@ export const gatewayConfigCases: CheckCase[] = [
     },
   },
   {
-    name: 'reports ITLS402 with a commented fill-in when nothing routes the host (a server alone would answer 404)',
+    name: 'reports ITLS402 with a checked backend variable when nothing routes the host and no Service is named like it (a server alone would answer 404)',
     yaml: docs(CLUSTER, gateway({ servers: HTTP_REDIRECT_SERVER('blog.example.com') + HTTPS_SERVER('shop.example.com') })),
     report: ['ITLS402'],
     assert: (f) => {
       const r = one(f, 'ITLS402').remediation!;
-      assert.equal(r.yaml, undefined);
-      assert.ok(r.commands!.every((c) => c.startsWith('#')), 'nothing runs as printed');
-      assert.ok(r.commands!.some((c) => /kind: VirtualService/.test(c)));
+      assert.equal(r.yaml, undefined, 'the documents need the variable: applied through the shell');
+      assert.ok(r.commands!.every((c) => !c.startsWith('#')), 'it runs once the variable is set');
+      const apply = r.commands!.find((c) => c.startsWith('kubectl apply -f - <<YAML'))!;
+      const [gw, vs] = parseAllDocuments(apply.split('\n').slice(1, -1).join('\n')).map((d) => d.toJS());
+      assert.deepEqual(gw.spec.servers.at(-1).hosts, ['blog.example.com']);
+      assert.equal(vs.kind, 'VirtualService');
+      assert.deepEqual(vs.spec.hosts, ['blog.example.com']);
+      assert.equal(vs.spec.http[0].route[0].destination.host, '${BLOG_EXAMPLE_COM_BACKEND}');
+      assert.match(r.summary, /Set BLOG_EXAMPLE_COM_BACKEND to the backend first/);
     },
   },
   {
