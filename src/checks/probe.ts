@@ -50,12 +50,15 @@ function hostWords(host: string, sni: string): string {
   return host === sni ? host : `${host} (probed as ${sni})`;
 }
 
-/** When only some pods serve the wrong certificate: replacing just those is enough (their Deployment starts new ones). */
-function onlySome(r: Remediation, g: Group, subject: ProbeSubject): Remediation {
-  const ready = subject.pods.filter((p) => p.status?.phase === 'Running').length;
-  if (g.pods.length >= ready) return r;
+/**
+ * When other pods of the workload were seen serving the Secret's certificate: replacing just the pods
+ * that serve another is enough (their Deployment starts new ones). Pods the probe did not see are not
+ * counted either way.
+ */
+function onlySome(r: Remediation, g: Group, good: Set<Pod> | undefined): Remediation {
+  if (!good || good.size === 0) return r;
   const names = g.pods.map((p) => p.metadata.name);
-  const note = `Only ${listWords(names, 3)} of the ${ready} gateway pods ${names.length === 1 ? 'serves' : 'serve'} it: \`kubectl delete pod ${names.join(' ')} -n ${g.pods[0].metadata.namespace}\` replaces just ${names.length === 1 ? 'that one' : 'those'} (the Deployment starts new pods).`;
+  const note = `${listWords(names, 3)} ${names.length === 1 ? 'serves' : 'serve'} it while ${listWords([...good].map((p) => p.metadata.name), 3)} ${good.size === 1 ? 'serves' : 'serve'} the Secret's: \`kubectl delete pod ${names.join(' ')} -n ${g.pods[0].metadata.namespace}\` replaces just ${names.length === 1 ? 'that one' : 'those'} (the Deployment starts new pods).`;
   return { ...r, notes: [...(r.notes ?? []), note] };
 }
 
@@ -78,6 +81,8 @@ export const probeCheck: CheckModule = {
     if (!index) return [];
     let owners: Map<string, { secret: string; hosts: string[] }> | undefined;
     const groups = new Map<string, Group>();
+    /** per subject, the pods seen serving the Secret's certificate */
+    const goodPods = new Map<string, Set<Pod>>();
     const gather = (key: string, fresh: Omit<Group, 'pods' | 'hosts' | 'snis'>, pod: Pod, host: string, sni: string) => {
       let g = groups.get(key);
       if (!g) groups.set(key, (g = { ...fresh, pods: [], hosts: [], snis: [] }));
@@ -135,7 +140,11 @@ export const probeCheck: CheckModule = {
           if (h.outcome !== 'handshake' || !served.leaf) continue;
           const known = expected.filter((e): e is ExpectedCredential & { leaf: CertFacts } => e.leaf !== undefined);
           if (known.length === 0) continue; // no usable Secret: the credential checks report it
-          if (known.some((e) => e.leaf.fingerprint256 === served.leaf?.fingerprint256)) continue; // served as the Secret holds
+          if (known.some((e) => e.leaf.fingerprint256 === served.leaf?.fingerprint256)) {
+            // served as the Secret holds: a pod that shows a fix can replace just the others
+            goodPods.set(subject.key, (goodPods.get(subject.key) ?? new Set()).add(pod));
+            continue;
+          }
           const want = known[0];
           const leaf = served.leaf;
           const verdict = servedVerdict(served, host === '*' ? undefined : sni, options);
@@ -157,7 +166,7 @@ export const probeCheck: CheckModule = {
                   severity: soon ? 'error' : 'warning',
                   message: `${listWords(g.hosts.map((x, i) => hostWords(x, g.snis[i])))} on ${where(g)} ${g.hosts.length === 1 ? 'is' : 'are'} served ${describeSerial(leaf, options.now)}, an older certificate than the one Secret ${want.secret} holds, ${describeSerial(want.leaf, options.now)}: the Secret was renewed and Envoy did not load it.${verdict.clause}`,
                   evidence: { ...common(g), kind: 'stale' },
-                  remediation: onlySome(reloadCredential(g.pods[0], restart(g.pods), snapshot.istioNamespace, want.secret, 'stale', g.hosts[0]), g, subject),
+                  remediation: onlySome(reloadCredential(g.pods[0], restart(g.pods), snapshot.istioNamespace, want.secret, 'stale', g.hosts[0]), g, goodPods.get(subject.key)),
                 });
               },
             }, pod, host, sni);
@@ -184,7 +193,7 @@ export const probeCheck: CheckModule = {
                 ...base(g),
                 message: `${listWords(g.hosts.map((x, i) => hostWords(x, g.snis[i])))} on ${where(g)} ${g.hosts.length === 1 ? 'is' : 'are'} served ${whose}: ${names}, ${validity(leaf, options.now)} — not Secret ${want.secret} (${want.leaf.dnsNames.join(', ') || want.leaf.subject}).${verdict.clause}`,
                 evidence,
-                remediation: onlySome(reloadCredential(g.pods[0], restart(g.pods), snapshot.istioNamespace, want.secret, 'other', g.hosts[0]), g, subject),
+                remediation: onlySome(reloadCredential(g.pods[0], restart(g.pods), snapshot.istioNamespace, want.secret, 'other', g.hosts[0]), g, goodPods.get(subject.key)),
               });
             },
           }, pod, host, sni);

@@ -192,7 +192,7 @@ describe('every Ready pod of the workload', () => {
     assert.deepEqual(codes(fs), ['ITLS604']);
     assert.deepEqual(fs[0].evidence.pods, [`istio-system/${POD2}`]);
     assert.match(fs[0].message, new RegExp(`on istio-system/${POD2}:8443 is served`));
-    assert.match(fs[0].remediation?.notes?.join(' ') ?? '', new RegExp(`Only ${POD2} of the 2 gateway pods serves it: \`kubectl delete pod ${POD2} -n istio-system\``));
+    assert.match(fs[0].remediation?.notes?.join(' ') ?? '', new RegExp(`${POD2} serves it while istio-ingressgateway-7f9d8c6b4-q7wzt serves the Secret's: \`kubectl delete pod ${POD2} -n istio-system\``));
   });
 
   it('makes one finding for the same stale certificate on every pod, and says all of them', () => {
@@ -201,6 +201,12 @@ describe('every Ready pod of the workload', () => {
     assert.equal((fs[0].evidence.pods as string[]).length, 2);
     assert.match(fs[0].message, /on all 2 gateway pods \(/);
     assert.doesNotMatch(fs[0].remediation?.notes?.join(' ') ?? '', /kubectl delete pod/, 'every pod serves it: the restart is the fix');
+  });
+
+  it('says nothing of deleting one pod when no other pod was seen serving the Secret', () => {
+    const fs = run(yaml, [on2(served('shop.example.com', shopOld)), served('bar.example.com', bar)]);
+    assert.deepEqual(codes(fs), ['ITLS604']);
+    assert.doesNotMatch(fs[0].remediation?.notes?.join(' ') ?? '', /kubectl delete pod/);
   });
 
   it('stays silent when every pod serves the Secret', () => {
