@@ -7,7 +7,8 @@ import { join } from 'node:path';
 import { before, describe, it } from 'node:test';
 import type { Finding } from '../../src/findings/types.js';
 import { materializeScenario } from '../../src/sim/materialize.js';
-import { cli, ensureBuilt, ROOT } from '../scenario/harness.js';
+import { runCli } from '../../src/cli/main.js';
+import { ROOT } from '../scenario/harness.js';
 
 const NOW = '2026-06-01T00:00:00Z';
 const SCENARIOS = [
@@ -18,12 +19,16 @@ const SCENARIOS = [
 ];
 const findings = new Map<string, Finding[]>();
 
+// The doctor's own entry point in this process (runCli: what the CLI runs after reading argv), not a process per
+// scenario: these rules are about the messages, and the scenario tier runs the built CLI as a subprocess.
 before(async () => {
-  ensureBuilt();
   for (const scenario of SCENARIOS) {
     const dir = (await materializeScenario(join(ROOT, scenario), { now: new Date(NOW), outDir: mkdtempSync(join(tmpdir(), 'istio-tls-voice-')) })).dir;
-    const out = await cli(['doctor', '-f', dir, '--now', NOW, '-o', 'json']);
-    findings.set(scenario, out.stdout ? (JSON.parse(out.stdout) as { findings: Finding[] }).findings : []);
+    let stdout = '';
+    let stderr = '';
+    const code = await runCli(['doctor', '-f', dir, '--now', NOW, '-o', 'json'], { stdout: { write: (t: string) => (stdout += t) }, stderr: { write: (t: string) => (stderr += t) }, env: {} });
+    assert.notEqual(code, 2, `${scenario}: ${stderr}`);
+    findings.set(scenario, (JSON.parse(stdout) as { findings: Finding[] }).findings);
   }
 });
 
@@ -44,6 +49,7 @@ describe('one voice over every scenario', () => {
     assert.deepEqual(voiceProblems(`The ${"word ".repeat(40)}end.`), ["has 42 words"]);
   });
   it('every message is a sentence under 40 words', () => {
+    assert.ok([...findings.values()].flat().length > 100, 'the scenarios gave findings to judge');
     const bad: string[] = [];
     for (const [scenario, fs] of findings) {
       for (const f of fs) for (const p of voiceProblems(f.message)) bad.push(`${scenario.split('/').pop()} ${f.code} ${p}: ${f.message.slice(0, 80)}`);
