@@ -212,7 +212,7 @@ async function diagnose(req: CliRequest, io: CliIO): Promise<number> {
 
 /** A terminal's width; in a pipe, COLUMNS when set (as `COLUMNS=80 kubectl istio-tls doctor | less`). */
 function terminalWidth(io: CliIO): number | undefined {
-  return io.stdout.columns ?? (Number(process.env.COLUMNS) > 0 ? Number(process.env.COLUMNS) : undefined);
+  return io.stdout.columns ?? (Number(io.env.COLUMNS) > 0 ? Number(io.env.COLUMNS) : undefined);
 }
 
 export async function runCli(argv: string[], io: CliIO): Promise<number> {

@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { before, describe, it } from 'node:test';
 import type { Finding } from '../../src/findings/types.js';
 import { materializeScenario } from '../../src/sim/materialize.js';
-import { cli, ensureBuilt, ROOT } from '../scenario/harness.js';
+import { cliInProcess, ensureBuilt, ROOT } from '../scenario/harness.js';
 
 const NOW = '2026-06-01T00:00:00Z';
 const UPDATE = process.env.UPDATE_GOLDEN === '1';
@@ -82,8 +82,8 @@ before(async () => {
   ensureBuilt();
   for (const scenario of [...new Set([...SHAPE_SCENARIOS, ...STATUS_SCENARIOS])]) {
     const dir = (await materializeScenario(join(ROOT, scenario), { now: new Date(NOW), outDir: mkdtempSync(join(tmpdir(), 'istio-tls-golden-')) })).dir;
-    const print = async (columns: number, command = 'doctor') => (await cli([command, '-f', dir, '--now', NOW], { COLUMNS: String(columns) })).stdout;
-    const json = JSON.parse((await cli(['doctor', '-f', dir, '--now', NOW, '-o', 'json'])).stdout) as DoctorJson;
+    const print = async (columns: number, command = 'doctor') => (await cliInProcess([command, '-f', dir, '--now', NOW], { COLUMNS: String(columns) })).stdout;
+    const json = JSON.parse((await cliInProcess(['doctor', '-f', dir, '--now', NOW, '-o', 'json'])).stdout) as DoctorJson;
     const raw = { 80: await print(80), 120: await print(120) };
     const statusRaw = { 80: await print(80, 'status'), 120: await print(120, 'status') };
     firstScreens.set(scenario, { table80: raw[80], hosts: hostsNamed(json) });
@@ -98,8 +98,8 @@ before(async () => {
   // the other scenarios: only what the first-screen rule reads
   for (const scenario of ALL_SCENARIOS.filter((x) => !firstScreens.has(x))) {
     const dir = (await materializeScenario(join(ROOT, scenario), { now: new Date(NOW), outDir: mkdtempSync(join(tmpdir(), 'istio-tls-golden-')) })).dir;
-    const json = JSON.parse((await cli(['doctor', '-f', dir, '--now', NOW, '-o', 'json'])).stdout) as DoctorJson;
-    const table80 = (await cli(['doctor', '-f', dir, '--now', NOW], { COLUMNS: '80' })).stdout;
+    const json = JSON.parse((await cliInProcess(['doctor', '-f', dir, '--now', NOW, '-o', 'json'])).stdout) as DoctorJson;
+    const table80 = (await cliInProcess(['doctor', '-f', dir, '--now', NOW], { COLUMNS: '80' })).stdout;
     firstScreens.set(scenario, { table80, hosts: hostsNamed(json) });
   }
 });
@@ -169,7 +169,7 @@ describe('status rules', () => {
   }
   it('a redirect-only host is in the table and in JSON hosts, with its error', async () => {
     const dir = (await materializeScenario(join(ROOT, 'test/scenarios/itls402-redirect-to-nowhere'), { now: new Date(NOW), outDir: mkdtempSync(join(tmpdir(), 'istio-tls-golden-')) })).dir;
-    const report = JSON.parse((await cli(['status', '-f', dir, '--now', NOW, '-o', 'json'])).stdout) as { hosts: { host: string; plainHttp?: string; overall: string; codes: string[] }[]; hostsChecked: number };
+    const report = JSON.parse((await cliInProcess(['status', '-f', dir, '--now', NOW, '-o', 'json'])).stdout) as { hosts: { host: string; plainHttp?: string; overall: string; codes: string[] }[]; hostsChecked: number };
     const blog = report.hosts.find((h) => h.host === 'blog.example.com');
     assert.deepEqual([blog?.plainHttp, blog?.overall, blog?.codes], ['redirect-only', 'error', ['ITLS402']]);
     assert.equal(report.hostsChecked, 1, 'a redirect-only host is not a TLS host checked');
@@ -180,15 +180,15 @@ describe('status rules', () => {
     // the same cluster with the Gateway (and the route's reference to it) in namespace shop
     const file = join(dir, 'shop.yaml');
     writeFileSync(file, readFileSync(file, 'utf8').replace('name: shop-gateway\n  namespace: istio-system', 'name: shop-gateway\n  namespace: shop').replaceAll('istio-system/shop-gateway', 'shop/shop-gateway'));
-    const all = JSON.parse((await cli(['status', '-f', dir, '--now', NOW, '-o', 'json'])).stdout) as { summary: { error: number } };
+    const all = JSON.parse((await cliInProcess(['status', '-f', dir, '--now', NOW, '-o', 'json'])).stdout) as { summary: { error: number } };
     assert.ok(all.summary.error > 0, 'the Gateway in shop is down');
-    const scoped = await cli(['status', '-f', dir, '--now', NOW, '-n', 'istio-system'], { COLUMNS: '80' });
+    const scoped = await cliInProcess(['status', '-f', dir, '--now', NOW, '-n', 'istio-system'], { COLUMNS: '80' });
     assert.doesNotMatch(scoped.stdout, /healthy/);
     assert.match(scoped.stdout, /nothing checked in namespace istio-system/);
     assert.match(scoped.stdout, /Not checked: Gateway shop\/shop-gateway[\s\S]*run with -A/);
-    const json = JSON.parse((await cli(['status', '-f', dir, '--now', NOW, '-n', 'istio-system', '-o', 'json'])).stdout) as { leftOut: { namespace: string; name: string }[] };
+    const json = JSON.parse((await cliInProcess(['status', '-f', dir, '--now', NOW, '-n', 'istio-system', '-o', 'json'])).stdout) as { leftOut: { namespace: string; name: string }[] };
     assert.deepEqual(json.leftOut.map((g) => `${g.namespace}/${g.name}`), ['shop/shop-gateway']);
-    const doctor = await cli(['doctor', '-f', dir, '--now', NOW, '-n', 'istio-system'], { COLUMNS: '80' });
+    const doctor = await cliInProcess(['doctor', '-f', dir, '--now', NOW, '-n', 'istio-system'], { COLUMNS: '80' });
     assert.match(doctor.stdout, /Not checked: Gateway shop\/shop-gateway/);
   });
 });
@@ -257,7 +257,7 @@ describe('README excerpts are real runs', () => {
   const readmePath = join(ROOT, 'README.md');
   it('the status excerpt is the kiali example at 100 columns', async () => {
     const dir = (await materializeScenario(join(ROOT, 'examples/kiali'), { now: new Date(NOW), outDir: mkdtempSync(join(tmpdir(), 'istio-tls-readme-')) })).dir;
-    const out = normalize((await cli(['status', '-f', dir, '--now', NOW], { COLUMNS: '100' })).stdout, dir, 'examples/kiali');
+    const out = normalize((await cliInProcess(['status', '-f', dir, '--now', NOW], { COLUMNS: '100' })).stdout, dir, 'examples/kiali');
     const readme = readFileSync(readmePath, 'utf8');
     const begin = '<!-- excerpt: status -f examples/kiali -->\n```text\n';
     const start = readme.indexOf(begin);
@@ -269,7 +269,7 @@ describe('README excerpts are real runs', () => {
   });
   it('the doctor excerpt is the kiali example at 100 columns', async () => {
     const dir = (await materializeScenario(join(ROOT, 'examples/kiali'), { now: new Date(NOW), outDir: mkdtempSync(join(tmpdir(), 'istio-tls-readme-')) })).dir;
-    const out = normalize((await cli(['doctor', '-f', dir, '--now', NOW], { COLUMNS: '100' })).stdout, dir, 'examples/kiali');
+    const out = normalize((await cliInProcess(['doctor', '-f', dir, '--now', NOW], { COLUMNS: '100' })).stdout, dir, 'examples/kiali');
     const readme = readFileSync(readmePath, 'utf8');
     const begin = '<!-- excerpt: doctor -f examples/kiali -->\n```text\n';
     const start = readme.indexOf(begin);

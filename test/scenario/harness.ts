@@ -8,6 +8,7 @@ import { isAbsolute, join } from 'node:path';
 import assert from 'node:assert/strict';
 import { inPodCheck } from '../../src/checks/inpod.js';
 import { probeCheck } from '../../src/checks/probe.js';
+import { runCli } from '../../src/cli/main.js';
 import type { Finding } from '../../src/findings/types.js';
 
 export const ROOT = new URL('../..', import.meta.url).pathname;
@@ -59,6 +60,20 @@ export const PLUGIN = EXE ?? BIN;
 /** The built CLI, as `node bin/kubectl-istio_tls ...` (or the ISTIO_TLS_EXE executable). */
 export function cli(args: string[], env: Record<string, string | undefined> = {}): Promise<RunResult> {
   return EXE ? run(EXE, args, env) : run(process.execPath, [BIN, ...args], env);
+}
+
+/**
+ * The CLI's own entry point (runCli) in this process, with the environment a subprocess would get: for
+ * tiers that run it hundreds of times on files (the goldens), where a process each is most of the CPU.
+ * With ISTIO_TLS_EXE set it runs the executable, as `cli` does. Outputs join `allOutputs` all the same.
+ */
+export async function cliInProcess(args: string[], env: Record<string, string | undefined> = {}): Promise<RunResult> {
+  if (EXE) return cli(args, env);
+  let stdout = '';
+  let stderr = '';
+  const code = await runCli(args, { stdout: { write: (t: string) => (stdout += t) }, stderr: { write: (t: string) => (stderr += t) }, env: { ...process.env, NO_COLOR: '1', ...env } });
+  allOutputs.push(stdout, stderr);
+  return { code, stdout, stderr };
 }
 
 function walk(dir: string): string[] {
