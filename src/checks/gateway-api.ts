@@ -20,6 +20,7 @@ import {
   type ListenerModel,
 } from '../model/gateway-api.js';
 import { findingFor } from '../findings/types.js';
+import { withCause, type FindingKey } from '../findings/causes.js';
 import { describeServer, gatewayApiConflicts, orderReason, type HostConflict, type MergeServer } from '../model/gateway-merge.js';
 import { listWords } from '../findings/voice.js';
 import type { Model } from '../model/model.js';
@@ -398,8 +399,11 @@ function conflictFindings(gateways: K8sGatewayModel[], conflicts: ReturnType<typ
       ...(timed.length ? { created: Object.fromEntries(timed.map((s) => [`${s.ref.kind} ${gatewayName(s)}`, s.createdText!])) } : {}),
       pods: pods.slice(0, 5),
     };
+    // istiod never sends Envoy the credential of a server it ignores: the in-pod ITLS210 "absent" about it is
+    // this conflict seen from inside the pod, and goes away with the ignored server (the fix)
+    const resolves: FindingKey[] = c.kept && !c.unknown ? c.ignored.map((s) => ({ code: 'ITLS210', resource: s.ref, host: c.host, port: s.port })) : [];
     out.push(
-      findingFor(gatewayApiCodes, 'ITLS707', {
+      withCause(findingFor(gatewayApiCodes, 'ITLS707', {
         ...(w.severity ? { severity: w.severity } : {}),
         resource: at.ref,
         host: c.host,
@@ -412,7 +416,7 @@ function conflictFindings(gateways: K8sGatewayModel[], conflicts: ReturnType<typ
           ...(w.notes ? { notes: w.notes } : {}),
           commands: [...new Set(c.servers.map((s) => readCommand(s, c.unknown === 'creation-time' ? 'created' : 'yaml')))],
         },
-      }),
+      }), { resolves }),
     );
   }
   return out;
