@@ -14,6 +14,7 @@ import { goodCopyFix, intermediateFromClusterFix, staleCertKeyFix, targetOf } fr
 import type { CheckModule } from './types.js';
 import { ignoredPairSentence, useEvidence } from './common/credentials.js';
 import { CertificateJudge } from './common/certificates.js';
+import { sameCredentialProblem } from '../findings/causes.js';
 
 /** A server that loads its certificate from a file in the pod (serverCertificate / tlsCertificates). */
 interface FileBundle {
@@ -80,11 +81,11 @@ export const certificatesCheck: CheckModule = {
     for (const use of credentialUses(snapshot, model)) {
       const decoded = use.resolution.decoded;
       if (!decoded) continue;
-      for (const { host, issue, evidence } of judge.judge(decoded, use.server.hosts.map((h) => h.host))) {
+      for (const { host, issue, evidence, problem } of judge.judge(decoded, use.server.hosts.map((h) => h.host))) {
         // stale cert/key in front of a right tls.crt/tls.key: one patch removes them (remediation/credentials.ts), and the message says so
         const stale = staleCertKeyFix(model, use, issue.code, host, options);
         findings.push(
-          findingFor(certificateCodes, issue.code, {
+          sameCredentialProblem(findingFor(certificateCodes, issue.code, {
             resource: use.gm.ref,
             host,
             port: use.server.port,
@@ -98,7 +99,7 @@ export const certificatesCheck: CheckModule = {
               (issue.severity !== 'info' ? goodCopyFix(model, use, issue.code, host, options) : undefined) ??
               (issue.code === 'ITLS306' ? intermediateFromClusterFix(model, use, options) : undefined) ??
               certificateFix(targetOf(use), issue, host, decoded.caSource === 'main-secret' ? decoded.caKey : undefined),
-          }),
+          }), stale ? [...problem, `stale-pair:${host}`] : problem),
         );
       }
     }
@@ -109,11 +110,11 @@ export const certificatesCheck: CheckModule = {
         hosts: fb.server.hosts.map((h) => h.host).filter((h) => h !== '*'),
       };
       if (fb.secret) target.certKey = fb.secret.key;
-      for (const { host, issue, evidence } of judge.judge(fb, fb.server.hosts.map((h) => h.host))) {
+      for (const { host, issue, evidence, problem } of judge.judge(fb, fb.server.hosts.map((h) => h.host))) {
         const remediation = certificateFix(target, issue, host);
         remediation.notes = [...(remediation.notes ?? []), FILE_NOTE];
         findings.push(
-          findingFor(certificateCodes, issue.code, {
+          sameCredentialProblem(findingFor(certificateCodes, issue.code, {
             resource: fb.gm.ref,
             host,
             port: fb.server.port,
@@ -121,7 +122,7 @@ export const certificatesCheck: CheckModule = {
             message: sentence(issue.message),
             evidence: { ...evidence, certificateFile: fb.path, source: fb.source, ...(issue.evidence ?? {}) },
             remediation,
-          }),
+          }), problem),
         );
       }
     }

@@ -17,7 +17,7 @@ import { envoyRefusal } from '../model/envoy.js';
 import { targetOf } from '../remediation/credentials.js';
 import { useEvidence, ignoredPairSentence, perHost } from './common/credentials.js';
 import { credentialGroupFix, goodCopyFix } from '../remediation/credentials.js';
-import { withCause } from '../findings/causes.js';
+import { sameCredentialProblem, withCause } from '../findings/causes.js';
 import type { CertIssue } from '../tls/index.js';
 
 const MUTUAL = new Set(['MUTUAL', 'OPTIONAL_MUTUAL']);
@@ -58,13 +58,13 @@ export const credentialsCheck: CheckModule = {
         findings.push(
           ...perHost(use, (host) =>
             withCause(
-              findingFor(credentialCodes, 'ITLS201', {
+              sameCredentialProblem(findingFor(credentialCodes, 'ITLS201', {
                 ...base,
                 host,
                 message: `Secret ${resolution.namespace}/${resolution.name}, which credentialName "${use.credentialName}" names in the gateway pods' namespace, does not exist: the gateway has no certificate for ${host || 'this server'}.${where}`,
                 evidence: { ...useEvidence(use), existsIn: elsewhere },
                 remediation: createMissingSecret(targetOf(use), elsewhere),
-              }),
+              }), ['missing', host.toLowerCase()]),
               { asConsequence: `${host || 'The server'} on Gateway ${gm.ref.namespace ? `${gm.ref.namespace}/` : ''}${gm.ref.name} port ${server.port} gets no certificate: ${resolution.namespace}/${resolution.name} does not exist.` },
             ),
           ),
@@ -94,7 +94,7 @@ export const credentialsCheck: CheckModule = {
           ...perHost(use, (host) => {
             const stale = staleCertKeyFix(model, use, issue.code, host, options);
             // the proof first (both key hashes of a mismatch), then where
-            return findingFor(credentialCodes, issue.code, {
+            const finding = findingFor(credentialCodes, issue.code, {
               ...base,
               host,
               severity,
@@ -106,6 +106,13 @@ export const credentialsCheck: CheckModule = {
               },
               remediation: stale ?? goodCopyFix(model, use, issue.code, host, options) ?? credentialGroupFix(use, group),
             });
+            // one problem of this secret, whichever server reads it: the issues' typed facts, and what depends on the
+            // server (the TLS mode ITLS205 is about, the Envoy release of ITLS204, a stale cert/key pair per host)
+            return sameCredentialProblem(finding, [
+              group.map((i) => [i.field ?? null, i.cause ?? null, i.evidence ?? null]),
+              issue.code === 'ITLS205' ? server.mode ?? null : null,
+              stale ? `stale-pair:${host}` : null,
+            ]);
           }),
         );
       }

@@ -8,6 +8,7 @@ import { cleanObject } from '../remediation/objects.js';
 import { copySecretCommand, createTlsSecretCommand, toYaml } from '../remediation/common.js';
 import { certificateFindingsFor, type CertificateTarget } from './common/certificates.js';
 import { credentialCodes } from '../findings/codes/credentials.js';
+import { sameCredentialProblem } from '../findings/causes.js';
 import {
   GATEWAY_GROUP,
   describeGateway,
@@ -143,8 +144,9 @@ function certRefFindings(model: Model, l: ListenerModel, hosts: string[]): Findi
     const decoded = c.resolution.decoded;
     for (const issue of decoded?.issues ?? []) {
       if (issue.code === 'ITLS205') continue; // no client CA in Gateway-API listeners (frontend mTLS is elsewhere)
+      // one problem of the Secret, whichever listener reads it: one finding, the other listeners as places
       out.push(
-        findingFor(credentialCodes, issue.code, {
+        sameCredentialProblem(findingFor(credentialCodes, issue.code, {
           resource: gm.ref,
           host: primaryHost,
           port: l.port,
@@ -155,7 +157,7 @@ function certRefFindings(model: Model, l: ListenerModel, hosts: string[]): Findi
             summary: `Recreate Secret ${c.name} in ${c.namespace} from the PEM files: the full chain under tls.crt and the matching unencrypted key under tls.key.`,
             commands: [createTlsSecretCommand(c.name, c.namespace)],
           },
-        }),
+        }), [issue.field ?? null, issue.cause ?? null, issue.evidence ?? null]),
       );
     }
   }

@@ -1,7 +1,7 @@
 // One finding per cause (docs/finding-model.md). Checks report what they see where they see it; this
 // pass folds the findings that share one cause into the finding for that cause:
 //   - the same problem of one secret (or certificate file) seen from several Gateways/hosts/ports → one
-//     finding, the other places in `places`;
+//     finding, the other places in `places` (declared by the check: sameCredentialProblem);
 //   - findings a check declared to be one cause (`same`: e.g. the Gateways of one ITLS403 conflict) → one
 //     finding, the others as places;
 //   - a finding whose fix alone makes another go away (`resolves`, declared by the check that builds the
@@ -89,14 +89,18 @@ function strings(v: EvidenceValue | undefined): string[] {
   return Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string') : [];
 }
 
-/** Codes about a credential or its certificate: the same code and words for one secret is one cause. */
-function credentialCause(f: Finding): string | undefined {
-  if (f.places?.length) return undefined; // grouped by its check already
-  if (!/^ITLS(20[1-5]|3\d\d)$/.test(f.code)) return undefined;
+/**
+ * The same problem of one credential (a Secret, or a certificate file) seen from several Gateways, hosts or
+ * ports is one cause: declared by the check with typed data, never with its words. `problem` is what the
+ * check knows identifies the problem in that credential (the issue's field, cause and evidence; the host
+ * only for a problem of that host, such as a name the certificate lacks). The credential is read from the
+ * finding's typed evidence (`secret`, else `source`, else `certificateFile`).
+ */
+export function sameCredentialProblem<F extends Finding>(f: F, problem: unknown): F {
+  if (f.places?.length) return f; // grouped by its check already
   const source = f.evidence.secret ?? f.evidence.source ?? f.evidence.certificateFile;
-  if (typeof source !== 'string') return undefined;
-  // the host is in the words of host-specific findings (ITLS304/305), so different hosts stay apart
-  return JSON.stringify([f.code, f.severity, source, f.message]);
+  if (typeof source !== 'string') return f;
+  return withCause(f, { same: JSON.stringify(['credential', f.severity, source, problem]) });
 }
 
 /** One cause the check declared (`same`), e.g. the Gateways of one ITLS403 conflict. */
@@ -181,8 +185,7 @@ function foldAdminIntoWire(findings: Finding[]): Finding[] {
 
 /** Fold consequence and duplicate findings into their cause. Order of the input is kept for the rest. */
 export function mergeCauses(findings: Finding[]): Finding[] {
-  let out = mergeBy(findings, credentialCause);
-  out = mergeBy(keptFirst(out), declaredCause);
+  let out = mergeBy(keptFirst(findings), declaredCause);
   out = absorbResolved(out);
   out = foldAdminIntoWire(out);
   return out;

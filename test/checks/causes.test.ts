@@ -1,16 +1,18 @@
 // The merge pass: one finding per cause (docs/finding-model.md). Must merge, and must leave alone.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { mergeCauses, withCause } from '../../src/findings/causes.js';
+import { mergeCauses, sameCredentialProblem, withCause } from '../../src/findings/causes.js';
 import type { Finding } from '../../src/findings/types.js';
 
 const gw = (name: string, namespace = 'istio-system') => ({ kind: 'Gateway', namespace, name });
 const f = (over: Partial<Finding>): Finding => ({ code: 'ITLS202', severity: 'error', title: 't', message: 'm', resource: gw('a'), evidence: {}, ...over });
 
-test('one secret, one problem, two Gateways: one ITLS202 with the other Gateway as a place', () => {
+test('one secret, one problem, two Gateways: one ITLS202 with the other Gateway as a place (the check declares it, typed)', () => {
+  const problem = ['tls.crt', 'encoded-twice', null];
   const out = mergeCauses([
-    f({ host: 'a.com', port: 443, evidence: { secret: 'istio-system/shop-tls' }, message: 'tls.crt is base64-encoded twice.' }),
-    f({ resource: gw('b'), host: 'b.com', port: 443, evidence: { secret: 'istio-system/shop-tls' }, message: 'tls.crt is base64-encoded twice.' }),
+    sameCredentialProblem(f({ host: 'a.com', port: 443, evidence: { secret: 'istio-system/shop-tls' }, message: 'tls.crt is base64-encoded twice.' }), problem),
+    // other words (the credentialName written ns/name), the same secret and problem: still one cause
+    sameCredentialProblem(f({ resource: gw('b'), host: 'b.com', port: 443, evidence: { secret: 'istio-system/shop-tls' }, message: 'Secret istio-system/shop-tls (credentialName "istio-system/shop-tls"): tls.crt is base64-encoded twice.' }), problem),
   ]);
   assert.equal(out.length, 1);
   assert.deepEqual(out[0].places, [{ resource: gw('b'), host: 'b.com', port: 443 }]);
@@ -18,11 +20,22 @@ test('one secret, one problem, two Gateways: one ITLS202 with the other Gateway 
 
 test('two secrets, or two different problems of one secret, stay apart', () => {
   const out = mergeCauses([
-    f({ host: 'a.com', evidence: { secret: 'istio-system/a-tls' } }),
-    f({ host: 'b.com', evidence: { secret: 'istio-system/b-tls' } }),
-    f({ code: 'ITLS203', host: 'a.com', evidence: { secret: 'istio-system/a-tls' } }),
+    sameCredentialProblem(f({ host: 'a.com', evidence: { secret: 'istio-system/a-tls' } }), ['tls.crt']),
+    sameCredentialProblem(f({ host: 'b.com', evidence: { secret: 'istio-system/b-tls' } }), ['tls.crt']),
+    sameCredentialProblem(f({ code: 'ITLS203', host: 'a.com', evidence: { secret: 'istio-system/a-tls' } }), ['tls.crt']),
+    // the same code, secret and words, another problem (a name the certificate lacks, per host): apart
+    sameCredentialProblem(f({ code: 'ITLS304', host: 'a.com', evidence: { secret: 'istio-system/a-tls' } }), ['host', 'a.com']),
+    sameCredentialProblem(f({ code: 'ITLS304', host: 'c.com', evidence: { secret: 'istio-system/a-tls' } }), ['host', 'c.com']),
   ]);
-  assert.equal(out.length, 3);
+  assert.equal(out.length, 5);
+});
+
+test('the same words about the same secret, with no declared cause, stay apart (nothing is read back from the message)', () => {
+  const out = mergeCauses([
+    f({ host: 'a.com', port: 443, evidence: { secret: 'istio-system/shop-tls' }, message: 'tls.crt is base64-encoded twice.' }),
+    f({ resource: gw('b'), host: 'b.com', port: 443, evidence: { secret: 'istio-system/shop-tls' }, message: 'tls.crt is base64-encoded twice.' }),
+  ]);
+  assert.equal(out.length, 2);
 });
 
 test('one ITLS403 conflict counts once, on the Gateway istiod keeps (the check declares the cause, typed)', () => {
@@ -95,4 +108,18 @@ test('one missing copy of a Secret is one finding: the ITLS211 copy resolves the
 test('an ITLS201 with no copy anywhere stays an ITLS201 (nothing to copy, no ITLS211 to absorb it)', () => {
   const out = findingsFor(undefined, { yaml: twoDeployments(SHOP_SECRET('shop', 'unrelated-tls')) }).filter((x) => x.code === 'ITLS201' || x.code === 'ITLS211');
   assert.deepEqual([...new Set(out.map((x) => x.code))], ['ITLS201']);
+});
+
+test('one missing Secret named two ways (shop-tls, istio-system/shop-tls) on two ports of one host: one ITLS201, the other port a place', () => {
+  const yaml = docs(CLUSTER, gateway({ name: 'public', servers: HTTPS_SERVER('shop.example.com', 'shop-tls', 443) + HTTPS_SERVER('shop.example.com', 'istio-system/shop-tls', 8443) }), SHOP_SECRET('istio-system', 'unrelated-tls'));
+  const out = findingsFor(undefined, { yaml }).filter((x) => x.code === 'ITLS201');
+  assert.equal(out.length, 1);
+  assert.deepEqual(out[0].places, [{ resource: gw('public'), host: 'shop.example.com', port: 8443 }]);
+});
+
+test('one broken Secret read by two Gateways: one ITLS202 per problem, the other Gateway a place', () => {
+  const yaml = docs(CLUSTER, gateway({ name: 'a', servers: HTTPS_SERVER('a.example.com') }), gateway({ name: 'b', servers: HTTPS_SERVER('b.example.com') }), SHOP_SECRET());
+  const out = findingsFor(undefined, { yaml }).filter((x) => x.code === 'ITLS202');
+  assert.ok(out.length >= 1);
+  for (const x of out) assert.deepEqual([x.resource.name, ...(x.places ?? []).map((p) => p.resource.name)], ['a', 'b']);
 });

@@ -8,6 +8,7 @@ import type { CheckOptions } from '../../model/options.js';
 import type { EvidenceValue, Finding } from '../../findings/types.js';
 import { certificateCodes } from '../../findings/codes/certificates.js';
 import { certificateFix } from '../../remediation/certificates.js';
+import { sameCredentialProblem } from '../../findings/causes.js';
 
 const DAY = 24 * 60 * 60 * 1000;
 
@@ -78,6 +79,12 @@ export interface Judged {
   host: string;
   issue: CertIssue;
   evidence: Record<string, EvidenceValue>;
+  /**
+   * What identifies this problem in the bundle, as typed data: a problem of the bundle (the chain, the
+   * expiry) is the same for every host and every server that serves the bundle; a problem of a host (a
+   * name the leaf lacks) is that host's. The merge pass keys on it (sameCredentialProblem).
+   */
+  problem: (string | number | null)[];
 }
 
 /**
@@ -103,7 +110,11 @@ export class CertificateJudge {
     const expiry = expiryIssue(leaf, this.options);
     if (expiry) shared.push(expiry);
     const evidence = certEvidence(leaf, report, now.getTime());
-    return hosts.flatMap((host) => [...hostIssuesFor(leaf, host), ...shared].map((issue) => ({ host, issue, evidence })));
+    const problem = (issue: CertIssue, of: string | null, i: number) => [of === null ? 'bundle' : 'host', of, i, issue.field ?? null, issue.cause ?? null];
+    return hosts.flatMap((host) => [
+      ...hostIssuesFor(leaf, host).map((issue, i) => ({ host, issue, evidence, problem: problem(issue, host.toLowerCase(), i) })),
+      ...shared.map((issue, i) => ({ host, issue, evidence, problem: problem(issue, null, i) })),
+    ]);
   }
 }
 
@@ -111,8 +122,8 @@ export class CertificateJudge {
 export function certificateFindingsFor(targets: CertificateTarget[], options: CheckOptions): Finding[] {
   const judge = new CertificateJudge(options);
   return targets.flatMap((t) =>
-    judge.judge(t.decoded, t.hosts).map(({ host, issue, evidence }) =>
-      findingFor(certificateCodes, issue.code, {
+    judge.judge(t.decoded, t.hosts).map(({ host, issue, evidence, problem }) =>
+      sameCredentialProblem(findingFor(certificateCodes, issue.code, {
         resource: t.resource,
         host,
         port: t.port,
@@ -120,7 +131,7 @@ export function certificateFindingsFor(targets: CertificateTarget[], options: Ch
         message: sentence(issue.message),
         evidence: { ...evidence, source: t.source, ...(t.evidence ?? {}), ...(issue.evidence ?? {}) },
         remediation: certificateFix(t.credential, issue, host, t.decoded.caSource === 'main-secret' ? t.decoded.caKey : undefined),
-      }),
+      }), problem),
     ),
   );
 }
