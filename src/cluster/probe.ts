@@ -12,6 +12,7 @@
 import { Duplex } from 'node:stream';
 import { connect as tlsConnect, type PeerCertificate, type TLSSocket } from 'node:tls';
 import type WebSocket from 'ws';
+import { listenerTlsMode } from '../snapshot/gateway-api-tls.js';
 import { probeSni } from '../snapshot/probe.js';
 import { targetContainerPort, type KubernetesGateway, type Pod, type ProbeRun, type Service, type Snapshot, type TlsHandshake, type Unreadable } from '../snapshot/types.js';
 import type { ConnectionOptions } from './client.js';
@@ -132,6 +133,9 @@ export function probeTargets(snapshot: Snapshot, namespace?: string): ProbeTarge
       for (const l of gw.spec?.listeners ?? []) {
         const protocol = (l.protocol ?? '').toUpperCase();
         if (!(protocol === 'HTTPS' || (protocol === 'TLS' && (l.tls?.mode ?? 'Terminate') === 'Terminate'))) continue;
+        // the workload's or the mesh's own certificate: nothing a Secret holds to compare with
+        const tlsMode = listenerTlsMode(gw, l);
+        if (tlsMode === 'ISTIO_SIMPLE' || tlsMode === 'ISTIO_MUTUAL') continue;
         const ref = l.tls?.certificateRefs?.[0];
         const hosts = l.hostname
           ? [l.hostname]

@@ -1,6 +1,7 @@
 // What the live probe saw (snapshot.probe), indexed for the checks and for status' SERVED column, and
 // the TLS servers it is compared with: Istio Gateway servers and Gateway-API listeners alike (a
 // ProbeSubject), so one comparison covers both APIs.
+import { asksClientCertificate, listenerTlsMode } from '../snapshot/gateway-api-tls.js';
 import { probeSni } from '../snapshot/probe.js';
 import type { Pod, Snapshot, TlsHandshake } from '../snapshot/types.js';
 import { envoyOfProxyImage, envoyRefusesForVersion, parseCertificates, type CertFacts } from '../tls/index.js';
@@ -121,7 +122,8 @@ export function k8sSubject(model: Model, gm: K8sGatewayModel, l: ListenerModel):
     port: l.port,
     pods: gm.pods,
     hosts: listenerHosts(l),
-    mutual: false,
+    // frontend validation (spec.tls.frontend) or the listener option tls-terminate-mode: MUTUAL asks for a client certificate
+    mutual: asksClientCertificate(listenerTlsMode(gm.gateway, l.listener)),
     listenPort: (pod) => model.listenPortOn(pod, l.port),
     expected: () =>
       usable.map((r) => {
@@ -144,7 +146,13 @@ export function probeSubjects(model: Model): ProbeSubject[] {
   const out: ProbeSubject[] = [];
   for (const gm of model.gateways) for (const s of gm.servers) if (terminatesTls(s.server)) out.push(istioSubject(model, gm, s));
   for (const gm of inScope(gatewayApiModel(model), model.namespace)) {
-    for (const l of gm.listeners) if (l.mode === 'Terminate' && (l.protocol === 'HTTPS' || l.protocol === 'TLS')) out.push(k8sSubject(model, gm, l));
+    for (const l of gm.listeners) {
+      if (l.mode !== 'Terminate' || !(l.protocol === 'HTTPS' || l.protocol === 'TLS')) continue;
+      // ISTIO_SIMPLE / ISTIO_MUTUAL serve the workload's or the mesh's certificate: no Secret to compare with
+      const tlsMode = listenerTlsMode(gm.gateway, l.listener);
+      if (tlsMode === 'ISTIO_SIMPLE' || tlsMode === 'ISTIO_MUTUAL') continue;
+      out.push(k8sSubject(model, gm, l));
+    }
   }
   return out;
 }

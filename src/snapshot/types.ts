@@ -288,11 +288,19 @@ export interface GatewayListener {
   };
 }
 
+/** Client-certificate validation of a Gateway-API Gateway (GEP-91, `spec.tls.frontend`). */
+export interface FrontendTLSValidation {
+  caCertificateRefs?: { group?: string; kind?: string; name: string; namespace?: string }[];
+  /** AllowValidOnly (the default) or AllowInsecureFallback */
+  mode?: string;
+}
+
 /** A `gateway.networking.k8s.io` Gateway (not an Istio Gateway). */
 export interface KubernetesGateway extends KubeObject {
   spec: {
     gatewayClassName: string;
     listeners?: GatewayListener[];
+    tls?: { frontend?: { default?: { validation?: FrontendTLSValidation }; perPort?: { port: number; tls?: { validation?: FrontendTLSValidation } }[] } };
     addresses?: { type?: string; value: string }[];
     infrastructure?: { labels?: Labels; annotations?: Record<string, string> };
   };

@@ -5,6 +5,7 @@
 import { gatewayApiModel, inScope, isTlsListener, listenerHosts } from '../model/gateway-api.js';
 import { blindText, listenerBlindness, visible } from '../model/visibility.js';
 import { k8sSubject, servedOnWire } from '../model/probe.js';
+import { listenerTlsMode } from '../snapshot/gateway-api-tls.js';
 import type { Model } from '../model/model.js';
 import type { HostRow, InventoryOptions } from './types.js';
 import { certificateColumns, findingsAbout, gatewayWide, sameRef, verdict, type ChainVerdicts, type FindingIndex } from './row.js';
@@ -21,7 +22,9 @@ export function kubernetesHostRows(model: Model, index: FindingIndex, options: I
       const credential = l.mode === 'Passthrough' ? '-' : ref ? `secret ${ref.namespace}/${ref.name}${state}` : '-';
       const blind = listenerBlindness(model, l).map(blindText);
       // what a client got on the wire (the live probe), for a listener that terminates TLS
-      const subject = l.mode === 'Terminate' ? k8sSubject(model, gm, l) : undefined;
+      // the mode istiod builds (frontend validation, the tls-terminate-mode option); ISTIO_SIMPLE/ISTIO_MUTUAL serve a built-in certificate the probe does not compare
+      const tlsMode = listenerTlsMode(gm.gateway, l.listener) ?? (l.mode === 'Passthrough' ? 'PASSTHROUGH' : 'SIMPLE');
+      const subject = l.mode === 'Terminate' && tlsMode !== 'ISTIO_SIMPLE' && tlsMode !== 'ISTIO_MUTUAL' ? k8sSubject(model, gm, l) : undefined;
       for (const host of listenerHosts(l)) {
         // this Gateway's findings about the host (its own, or a cause it is one of the places of), and those about it as a whole
         const about = findingsAbout(index, gm.ref, host, l.port).filter(
@@ -34,7 +37,7 @@ export function kubernetesHostRows(model: Model, index: FindingIndex, options: I
           host,
           port: l.port,
           protocol: l.protocol,
-          mode: l.mode === 'Passthrough' ? 'PASSTHROUGH' : 'SIMPLE',
+          mode: tlsMode,
           credential,
           ...certificateColumns(certificates, host, options, chains),
           served: subject ? servedOnWire(model, subject, host) : 'unknown',

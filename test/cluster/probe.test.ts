@@ -283,6 +283,27 @@ spec:
     ]);
   });
 
+  it('leaves out a Gateway-API listener serving the built-in certificate (tls-terminate-mode ISTIO_SIMPLE): no Secret to compare with', () => {
+    const k8s = [
+      `apiVersion: v1
+kind: Pod
+metadata: {name: web-istio-1, namespace: istio-ingress, labels: {gateway.networking.k8s.io/gateway-name: web}}
+spec: {containers: [{name: istio-proxy, image: docker.io/istio/proxyv2:1.24.1}]}
+status: {phase: Running, conditions: [{type: Ready, status: "True"}]}`,
+      `apiVersion: gateway.networking.k8s.io/v1
+kind: Gateway
+metadata: {name: web, namespace: istio-ingress}
+spec:
+  gatewayClassName: istio
+  listeners:
+  - {name: https, port: 443, protocol: HTTPS, hostname: a.example.com, tls: {mode: Terminate, certificateRefs: [{name: a-tls}]}}
+  - {name: mesh, port: 8443, protocol: HTTPS, hostname: b.example.com, tls: {mode: Terminate, options: {gateway.istio.io/tls-terminate-mode: ISTIO_SIMPLE}}}
+  - {name: partners, port: 9443, protocol: HTTPS, hostname: c.example.com, tls: {mode: Terminate, certificateRefs: [{name: c-tls}], options: {gateway.istio.io/tls-terminate-mode: MUTUAL}}}`,
+    ].join('\n---\n');
+    const targets = probeTargets(snapshotFromYaml(k8s)).map(key).sort();
+    assert.deepEqual(targets, ['web-istio-1|443|', 'web-istio-1|443|a.example.com', 'web-istio-1|9443|', 'web-istio-1|9443|c.example.com']);
+  });
+
   it('probes a Gateway-API listener on the pods Istio labels with its name, through its hostname', async () => {
     const sim = await startSim({ scenarioDir: 'test/scenarios/gateway-api-healthy' });
     try {
@@ -320,7 +341,7 @@ describe('TLS alerts by name', () => {
 });
 
 describe("the simulator's filter-chain match (Envoy's rules)", () => {
-  const chain = (from: string, serverNames: string[]): SimChain => ({ from, serverNames, alpn: [], mutual: false });
+  const chain = (from: string, serverNames: string[]): SimChain => ({ from, serverNames, alpn: [], mutual: false, requireClient: false });
   const chains = [chain('exact', ['a.example.com']), chain('wild', ['*.example.com']), chain('deep', ['*.b.example.com'])];
 
   it('exact name first, then the longest wildcard suffix, which covers several labels', () => {
