@@ -9,6 +9,8 @@ import { copySecretCommand, createTlsSecretCommand, toYaml } from '../remediatio
 import { certificateFindingsFor, type CertificateTarget } from './common/certificates.js';
 import { credentialCodes } from '../findings/codes/credentials.js';
 import { sameCredentialProblem } from '../findings/causes.js';
+import { clientCaSource, listenerTlsMode, TLS_TERMINATE_MODE_OPTION } from '../snapshot/gateway-api-tls.js';
+import { clientCaBundle } from '../remediation/certificates.js';
 import {
   GATEWAY_GROUP,
   describeGateway,
@@ -140,10 +142,26 @@ function certRefFindings(model: Model, l: ListenerModel, hosts: string[]): Findi
       );
       continue;
     }
-    // decoding problems: the same ITLS202-204 an Istio Gateway's credential gets
+    // decoding problems: the same ITLS202-205 an Istio Gateway's credential gets. ITLS205 (the client CA)
+    // only where the listener is mutual through the tls-terminate-mode option alone: then istiod reads the
+    // CA from this Secret (or <name>-cacert), as for an Istio Gateway; frontend validation names its own.
     const decoded = c.resolution.decoded;
+    const caFromSecret = c.index === 0 && clientCaSource(gm.gateway, l.listener) === 'secret';
+    if (caFromSecret && decoded && !decoded.caKey && !decoded.caSource && !decoded.issues.some((i) => i.code === 'ITLS205')) {
+      const mode = listenerTlsMode(gm.gateway, l.listener);
+      out.push(
+        sameCredentialProblem(findingFor(credentialCodes, 'ITLS205', {
+          resource: gm.ref,
+          host: primaryHost,
+          port: l.port,
+          message: `Listener ${l.name} asks clients for a certificate (${TLS_TERMINATE_MODE_OPTION}: ${mode}), but Secret ${c.namespace}/${c.name} has no "cacert" or "ca.crt" key and no Secret ${c.name}-cacert exists: the gateway has no CA to verify client certificates with.`,
+          evidence: { ...evidence, mode: mode ?? null, keys: Object.keys(c.resolution.secret?.data ?? {}).sort() },
+          remediation: clientCaBundle({ name: c.name, namespace: c.namespace, hosts: hosts.filter((h) => h !== '*') }),
+        }), ['no-client-ca', mode ?? null]),
+      );
+    }
     for (const issue of decoded?.issues ?? []) {
-      if (issue.code === 'ITLS205') continue; // no client CA in Gateway-API listeners (frontend mTLS is elsewhere)
+      if (issue.code === 'ITLS205' && !caFromSecret) continue; // the listener asks for no client certificate, or names its CA in frontend validation
       // one problem of the Secret, whichever listener reads it: one finding, the other listeners as places
       out.push(
         sameCredentialProblem(findingFor(credentialCodes, issue.code, {

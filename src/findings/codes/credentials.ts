@@ -43,7 +43,7 @@ export const credentialCodes: CodeSpec[] = [
     code: 'ITLS205',
     severity: 'error',
     title: 'MUTUAL TLS without a usable client CA bundle',
-    meaning: 'A MUTUAL or OPTIONAL_MUTUAL server has no client CA: no <name>-cacert secret and no cacert/ca.crt key, or the bundle is empty, not PEM, or holds no CA certificate.',
+    meaning: 'A MUTUAL or OPTIONAL_MUTUAL server (an Istio Gateway server, or a Gateway-API listener istiod makes mutual through the gateway.istio.io/tls-terminate-mode option) has no client CA: no <name>-cacert secret and no cacert/ca.crt key, or the bundle is empty, not PEM, or holds no CA certificate.',
     why: 'Envoy needs the CA bundle to verify client certificates; without it istiod cannot build the validation context and the server fails (or no client certificate verifies).',
     example: 'tls.mode: MUTUAL with a kubernetes.io/tls secret holding only tls.crt and tls.key.',
     fix: 'Create <name>-cacert with key ca.crt holding the CA that issues the client certificates.',

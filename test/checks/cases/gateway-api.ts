@@ -51,6 +51,18 @@ export const HTTPS_LISTENER = (opts: { name?: string; hostname?: string; ref?: s
       certificateRefs: [${opts.ref ?? '{name: shop-tls}'}]
     allowedRoutes: {namespaces: {from: ${opts.from ?? 'All'}}}`;
 
+/** An HTTPS listener istiod makes MUTUAL through the Istio option (the client CA comes from its Secret). */
+export const MUTUAL_LISTENER = () => `
+  - name: https
+    port: 443
+    protocol: HTTPS
+    hostname: "shop.example.com"
+    tls:
+      mode: Terminate
+      certificateRefs: [{name: shop-tls}]
+      options: {gateway.istio.io/tls-terminate-mode: MUTUAL}
+    allowedRoutes: {namespaces: {from: All}}`;
+
 export const HTTP_LISTENER = (opts: { from?: string; hostname?: string } = {}) => `
   - name: http
     port: 80
@@ -91,7 +103,28 @@ export const gatewayApiCases: Case[] = [
   {
     name: 'stays silent on a healthy Gateway-API Gateway (pods, Secret, route attached, SAN covers the hostname)',
     yaml: HEALTHY_K8S,
-    silent: ['ITLS701', 'ITLS702', 'ITLS703', 'ITLS704', 'ITLS705', 'ITLS706', 'ITLS707', 'ITLS304', 'ITLS202'],
+    silent: ['ITLS701', 'ITLS702', 'ITLS703', 'ITLS704', 'ITLS705', 'ITLS706', 'ITLS707', 'ITLS304', 'ITLS202', 'ITLS205'],
+  },
+  // ---- 205 on a listener istiod makes mutual ----
+  {
+    name: 'reports ITLS205 when the tls-terminate-mode option makes a listener MUTUAL and its Secret holds no client CA (nor <name>-cacert)',
+    yaml: docs(GW_POD(), k8sGateway({ listeners: MUTUAL_LISTENER() }), httpRoute({}), SECRET()),
+    report: ['ITLS205'],
+    assert: (f) => {
+      const x = one(f, 'ITLS205');
+      assert.match(x.message, /Listener https asks clients for a certificate \(gateway\.istio\.io\/tls-terminate-mode: MUTUAL\), but Secret istio-ingress\/shop-tls has no "cacert" or "ca\.crt" key/);
+      assert.match(x.remediation!.commands!.join('\n'), /kubectl create secret generic shop-tls-cacert -n istio-ingress --from-file=ca\.crt=/);
+    },
+  },
+  {
+    name: 'stays silent on ITLS205 for a MUTUAL listener whose Secret carries ca.crt',
+    yaml: docs(GW_POD(), k8sGateway({ listeners: MUTUAL_LISTENER() }), httpRoute({}), tlsSecret({ name: 'shop-tls', namespace: 'istio-ingress', data: { ...tlsData(pki.leaf), 'ca.crt': b64(pki.root.certPem) } })),
+    silent: ['ITLS205'],
+  },
+  {
+    name: 'stays silent on ITLS205 where frontend validation names the client CA (spec.tls.frontend), though the Secret holds none',
+    yaml: docs(GW_POD(), k8sGateway({ listeners: HTTPS_LISTENER() }).replace('  listeners:', '  tls: {frontend: {default: {validation: {caCertificateRefs: [{kind: ConfigMap, name: partners-ca}]}}}}\n  listeners:'), httpRoute({}), SECRET()),
+    silent: ['ITLS205'],
   },
   // ---- 701 ----
   {
