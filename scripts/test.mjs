@@ -137,7 +137,7 @@ try {
   last = JSON.parse(readFileSync(TIMES, 'utf8'));
 } catch {}
 // without a previous run (a fresh clone): the heavy tiers' files, then the quick tier's long ones
-const FIRST = ['test/scenario/scenarios.test.ts', 'test/report/golden.test.ts', 'test/report/voice.test.ts', 'test/tls/chain.test.ts'];
+const FIRST = ['test/scenario/scenarios.test.ts', 'test/scenario/scenarios-b.test.ts', 'test/report/golden.test.ts', 'test/report/voice.test.ts', 'test/tls/chain.test.ts'];
 const weight = (f) => last[f] ?? (heavyOf(f) ? 3_600_000 : FIRST.includes(f) ? 60_000 * (FIRST.length - FIRST.indexOf(f)) : 0);
 const order = files.slice().sort((a, b) => weight(b) - weight(a) || a.localeCompare(b));
 const concurrency = Number(process.env.TEST_CONCURRENCY) || 3;

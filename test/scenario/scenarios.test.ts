@@ -1,122 +1,26 @@
 // Scenario tier: the built CLI as a subprocess against the simulated cluster, for every scenario
-// directory. Live (`--kubeconfig`) and offline (`-f` on the same materialized directory) must agree,
+// directory (this file half of them, scenarios-b.test.ts the other half: scenario-suite.ts). Live (`--kubeconfig`) and offline (`-f` on the same materialized directory) must agree,
 // exit codes and codes must match expect.json, the doctor only GETs, and no key ever leaks.
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { spawn } from 'node:child_process';
 import { after, before, describe, it } from 'node:test';
 import { parseAllDocuments, stringify } from 'yaml';
-import type { Finding } from '../../src/findings/types.js';
 import { materializeScenario } from '../../src/sim/materialize.js';
-import { startSim, type Sim } from '../../src/sim/server.js';
-import { allOutputs, assertSameFindings, cli, ensureBuilt, keyFingerprints, readExpectation, ROOT, scenarioDirs, trustArgs } from './harness.js';
-
-interface JsonReport {
-  findings: Finding[];
-  summary: { error: number; warning: number; info: number };
-  source: { kind: string };
-}
+import { startSim } from '../../src/sim/server.js';
+import { allOutputs, cli, ensureBuilt, keyFingerprints, ROOT } from './harness.js';
+import { scenarioSuite } from './scenario-suite.js';
 
 // one clock for materialization and both runs, whole seconds (RFC3339 without fractions)
 const NOW = new Date(Math.floor(Date.now() / 1000) * 1000);
 const keys = new Set<string>();
 
-
-
-/** Scenarios whose live run differs by design (RBAC denials, missing CRDs, hangs) are compared on expect.json only. */
-function liveDiffersByDesign(dir: string): boolean {
-  const p = join(ROOT, dir, 'scenario.json');
-  if (!existsSync(p)) return false;
-  const cfg = JSON.parse(readFileSync(p, 'utf8')) as Record<string, unknown[] | undefined>;
-  return ['deny', 'missingGroups', 'hang'].some((k) => (cfg[k]?.length ?? 0) > 0);
-}
-
 before(() => ensureBuilt());
 
-for (const scenario of scenarioDirs()) {
-  describe(`scenario ${scenario}`, () => {
-    const expect = readExpectation(join(ROOT, scenario));
-    const now = expect.now ? new Date(expect.now) : NOW;
-    const nowArg = now.toISOString().replace('.000Z', 'Z');
-    let dir = '';
-    let sim: Sim;
-    let live: { code: number | null; report: JsonReport };
-    let offline: { code: number | null; report: JsonReport };
-    let requestsOfDoctor = 0;
-
-    before(async () => {
-      const m = await materializeScenario(join(ROOT, scenario), { now });
-      dir = m.dir;
-      const trust = trustArgs(scenario, m.certs);
-      for (const k of keyFingerprints(dir)) keys.add(k);
-      const work = mkdtempSync(join(tmpdir(), 'istio-tls-scenario-run-'));
-      sim = await startSim({ scenarioDir: dir, materialized: true, kubeconfigPath: join(work, 'kubeconfig') });
-      const l = await cli(['doctor', '--kubeconfig', sim.kubeconfigPath, '-o', 'json', '--now', nowArg, ...trust]);
-      requestsOfDoctor = sim.requestLog.length;
-      // a blind scenario (expect.json exitCode 2) still prints its report; every other live run must do its job
-      if (expect.exitCode !== 2) assert.notEqual(l.code, 2, `live run could not do its job: ${l.stderr}`);
-      assert.ok(l.stdout.trim().startsWith('{'), `live run printed no report (exit ${l.code}): ${l.stderr}`);
-      live = { code: l.code, report: JSON.parse(l.stdout) as JsonReport };
-      const o = await cli(['doctor', '-f', dir, '-o', 'json', '--now', nowArg, ...trust]);
-      assert.notEqual(o.code, 2, `offline run could not do its job: ${o.stderr}`);
-      assert.ok(o.stdout.trim().startsWith('{'), `offline run printed no report (exit ${o.code}): ${o.stderr}`);
-      offline = { code: o.code, report: JSON.parse(o.stdout) as JsonReport };
-    });
-    after(async () => sim?.stop());
-
-    it('live and offline report the same findings (exec-only findings aside)', (t) => {
-      if (liveDiffersByDesign(scenario)) {
-        t.skip('scenario.json makes the live cluster differ on purpose');
-        return;
-      }
-      const liveOnly = new Set(expect.liveOnly ?? []);
-      assert.equal(live.report.source.kind, 'live');
-      assert.equal(offline.report.source.kind, 'offline');
-      assertSameFindings(live.report.findings, offline.report.findings, liveOnly);
-    });
-
-    it('reports the codes expect.json asks for, and none it forbids', () => {
-      const liveCodes = new Set(live.report.findings.map((f) => f.code));
-      const offlineCodes = new Set(offline.report.findings.map((f) => f.code));
-      const liveOnly = new Set(expect.liveOnly ?? []);
-      for (const code of expect.codes ?? []) {
-        assert.ok(liveCodes.has(code), `live: ${code} expected, got ${[...liveCodes].join(', ') || 'nothing'}`);
-        if (!liveOnly.has(code) && !liveDiffersByDesign(scenario)) assert.ok(offlineCodes.has(code), `offline: ${code} expected`);
-      }
-      for (const code of expect.absent ?? []) {
-        assert.ok(!liveCodes.has(code), `live: ${code} must not be reported`);
-        assert.ok(!offlineCodes.has(code), `offline: ${code} must not be reported`);
-      }
-      for (const m of expect.messages ?? []) {
-        const f = live.report.findings.find((x) => x.code === m.code);
-        assert.ok(f, `live: ${m.code} expected`);
-        assert.match(f.message, new RegExp(m.pattern), `live: ${m.code}'s message`);
-        if (m.not) assert.doesNotMatch(f.message, new RegExp(m.not), `live: ${m.code}'s message`);
-        if (m.also) assert.match((f.also ?? []).join('\n'), new RegExp(m.also), `live: ${m.code}'s also lines`);
-      }
-      if (expect.clean) {
-        for (const [run, r] of [['live', live], ['offline', offline]] as const) {
-          const loud = r.report.findings.filter((f) => f.severity === 'error' || f.severity === 'warning');
-          assert.deepEqual(loud.map((f) => `${f.code} ${f.message}`), [], `${run}: a healthy scenario reports no error or warning`);
-        }
-      }
-    });
-
-    it('exits as expect.json says (default: 1 exactly when an error is reported)', () => {
-      const errors = live.report.findings.filter((f) => f.severity === 'error').length;
-      assert.equal(live.code, expect.exitCode ?? (errors > 0 ? 1 : 0));
-      assert.equal(live.report.summary.error, errors);
-    });
-
-    it('reads the cluster with GET requests only', () => {
-      const verbs = new Set(sim.requestLog.slice(0, requestsOfDoctor).map((e) => e.verb));
-      assert.deepEqual([...verbs], ['GET']);
-      assert.ok(requestsOfDoctor > 0);
-    });
-  });
-}
+// half of the scenario directories here, the other half in scenarios-b.test.ts (scenario-suite.ts)
+scenarioSuite(0, 2, NOW, keys);
 
 describe('request count', () => {
   /** A scenario with n Gateways (each with its own host and secret) on one gateway workload. */
