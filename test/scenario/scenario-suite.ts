@@ -1,5 +1,5 @@
-// The scenario tier's per-scenario suite: the built CLI as a subprocess against the simulated cluster, live
-// (`--kubeconfig`) and offline (`-f` on the same materialized directory). Two test files run half of the
+// The scenario tier's per-scenario suite: the built CLI as a subprocess against the simulated cluster
+// (`--kubeconfig`), and the CLI's entry point in-process offline (`-f` on the same materialized directory). Two test files run half of the
 // scenarios each (scenarios.test.ts, scenarios-b.test.ts), so the tier's longest file is half as long
 // and the quick tier's wall time is not one file running alone.
 import assert from 'node:assert/strict';
@@ -10,7 +10,7 @@ import { after, before, describe, it } from 'node:test';
 import type { Finding } from '../../src/findings/types.js';
 import { materializeScenario } from '../../src/sim/materialize.js';
 import { startSim, type Sim } from '../../src/sim/server.js';
-import { assertSameFindings, cli, keyFingerprints, readExpectation, ROOT, scenarioDirs, trustArgs } from './harness.js';
+import { assertSameFindings, cli, cliInProcess, keyFingerprints, readExpectation, ROOT, scenarioDirs, trustArgs } from './harness.js';
 
 interface JsonReport {
   findings: Finding[];
@@ -54,7 +54,8 @@ export function scenarioSuite(shard: number, of: number, now: Date, keys: Set<st
         if (expect.exitCode !== 2) assert.notEqual(l.code, 2, `live run could not do its job: ${l.stderr}`);
         assert.ok(l.stdout.trim().startsWith('{'), `live run printed no report (exit ${l.code}): ${l.stderr}`);
         live = { code: l.code, report: JSON.parse(l.stdout) as JsonReport };
-        const o = await cli(['doctor', '-f', dir, '-o', 'json', '--now', nowArg, ...trust]);
+        // offline: the CLI's entry point in this process (the live run above is the built CLI as a subprocess)
+        const o = await cliInProcess(['doctor', '-f', dir, '-o', 'json', '--now', nowArg, ...trust]);
         assert.notEqual(o.code, 2, `offline run could not do its job: ${o.stderr}`);
         assert.ok(o.stdout.trim().startsWith('{'), `offline run printed no report (exit ${o.code}): ${o.stderr}`);
         offline = { code: o.code, report: JSON.parse(o.stdout) as JsonReport };
