@@ -32,6 +32,28 @@ test('every code a check module reports has a CodeSpec with meaning, why, exampl
   assert.deepEqual(problems, []);
 });
 
+test('every code the sources, README and docs name is a declared code (a message or doc never points at a code that does not exist)', () => {
+  const declared = new Set(allCodes().map((c) => c.code));
+  const files: string[] = ['README.md'];
+  const walk = (dir: string): void => {
+    for (const entry of readdirSync(dir, { withFileTypes: true })) {
+      const path = join(dir, entry.name);
+      if (entry.isDirectory()) walk(path);
+      else if (/\.(ts|md)$/.test(entry.name)) files.push(path);
+    }
+  };
+  walk('src');
+  walk('docs');
+  const problems: string[] = [];
+  for (const file of files) {
+    for (const code of new Set(readFileSync(file, 'utf8').match(/ITLS\d{3}/g) ?? [])) {
+      if (!declared.has(code)) problems.push(`${file} names ${code}, which no check declares`);
+    }
+  }
+  assert.ok(files.length > 20, `only ${files.length} files read`);
+  assert.deepEqual(problems, []);
+});
+
 test('no code is declared twice', () => {
   const codes = allCodes().map((c) => c.code);
   assert.deepEqual(codes.filter((c, i) => codes.indexOf(c) !== i), []);

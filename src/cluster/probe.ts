@@ -377,7 +377,7 @@ export async function handshake(t: ProbeTarget, opts: ProbeOptions): Promise<{ h
 }
 
 const IMPACT =
-  'what the gateway serves on the wire is unknown: the live probe (ITLS601, ITLS602, ITLS604, ITLS605) did not run there; it needs create on pods/portforward';
+  'what the gateway serves on the wire is unknown: the live probe (ITLS601, ITLS602, ITLS604, and the h2 evidence of ITLS404) did not run there; it needs create on pods/portforward';
 
 /** Run the probe; fills snapshot.probe and adds an unreadable entry per namespace that refused the port-forward. */
 export async function probeGateways(snapshot: Snapshot, opts: ProbeOptions): Promise<void> {
