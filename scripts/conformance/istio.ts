@@ -2,7 +2,7 @@
 // test/corpora/PROVENANCE.md; a missing corpus is an error, never a skip): each case's files plus the harness's default ingress Pod/Service go through the same
 // path as `doctor -f`, and every expected Istio message that maps onto our catalog must be matched by
 // our finding on the same resource. Prints agreement and every disagreement.
-import { repoRoot } from '../../src/testing/certgen.js';
+import { nextKeyPem, repoRoot } from '../../src/testing/certgen.js';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -130,9 +130,32 @@ export interface IstioResult {
   agreement: number;
 }
 
+/**
+ * Where upstream's files held a private key, the committed copy holds this marker instead (see
+ * test/corpora/PROVENANCE.md); the harness puts a key generated at test time in its place. Upstream's
+ * key did not belong to its certificate, and a generated one does not either.
+ */
+export const GENERATED_KEY_MARKER = 'GENERATED-AT-TEST-TIME-RSA-2048';
+let generatedKey: string | undefined;
+
+function withGeneratedKeys(doc: unknown): unknown {
+  const data = (doc as { kind?: unknown; data?: unknown }).kind === 'Secret' ? (doc as { data?: unknown }).data : undefined;
+  if (data === null || typeof data !== 'object') return doc;
+  const values = data as Record<string, unknown>;
+  for (const [key, value] of Object.entries(values)) {
+    if (value !== GENERATED_KEY_MARKER) continue;
+    generatedKey ??= Buffer.from(nextKeyPem('rsa2048'), 'utf8').toString('base64');
+    values[key] = generatedKey;
+  }
+  return doc;
+}
+
 function loadDocs(file: string): unknown[] {
   const text = readFileSync(join(CORPUS, file), 'utf8');
-  return parseAllDocuments(text).map((d) => d.toJS()).filter((d) => d !== null && d !== undefined);
+  return parseAllDocuments(text)
+    .map((d) => d.toJS() as unknown)
+    .filter((d) => d !== null && d !== undefined)
+    .map(withGeneratedKeys);
 }
 
 const resourceName = (r: { kind: string; namespace?: string | null; name: string }) => `${r.kind} ${r.namespace ? `${r.namespace}/` : ''}${r.name}`;

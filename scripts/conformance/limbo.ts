@@ -103,7 +103,7 @@ export function defaultCorpusDir(): string {
 
 let throwawayKey: string | undefined;
 
-/** A key for testcases without a peer key: key match is not what limbo tests. */
+/** The key for every testcase (the committed corpus holds no peer key): key match is not what limbo tests. */
 function throwawayKeyPem(): string {
   throwawayKey ??= generateKeyPairSync('ec', { namedCurve: 'prime256v1' }).privateKey.export({ type: 'pkcs8', format: 'pem' }) as string;
   return throwawayKey;
