@@ -34,16 +34,10 @@ test('every code a check module reports has a CodeSpec with meaning, why, exampl
 
 test('every code the sources, README and docs name is a declared code (a message or doc never points at a code that does not exist)', () => {
   const declared = new Set(allCodes().map((c) => c.code));
-  const files: string[] = ['README.md'];
-  const walk = (dir: string): void => {
-    for (const entry of readdirSync(dir, { withFileTypes: true })) {
-      const path = join(dir, entry.name);
-      if (entry.isDirectory()) walk(path);
-      else if (/\.(ts|md)$/.test(entry.name)) files.push(path);
-    }
-  };
-  walk('src');
-  walk('docs');
+  const files = [
+    'README.md',
+    ...['src', 'docs'].flatMap((dir) => readdirSync(dir, { recursive: true, encoding: 'utf8' }).filter((f) => /\.(ts|md)$/.test(f)).map((f) => join(dir, f))),
+  ];
   const problems: string[] = [];
   for (const file of files) {
     for (const code of new Set(readFileSync(file, 'utf8').match(/ITLS\d{3}/g) ?? [])) {

@@ -139,13 +139,10 @@ export const GENERATED_KEY_MARKER = 'GENERATED-AT-TEST-TIME-RSA-2048';
 let generatedKey: string | undefined;
 
 function withGeneratedKeys(doc: unknown): unknown {
-  const data = (doc as { kind?: unknown; data?: unknown }).kind === 'Secret' ? (doc as { data?: unknown }).data : undefined;
-  if (data === null || typeof data !== 'object') return doc;
-  const values = data as Record<string, unknown>;
-  for (const [key, value] of Object.entries(values)) {
-    if (value !== GENERATED_KEY_MARKER) continue;
-    generatedKey ??= Buffer.from(nextKeyPem('rsa2048'), 'utf8').toString('base64');
-    values[key] = generatedKey;
+  const secret = doc as { kind?: unknown; data?: Record<string, unknown> | null };
+  if (secret.kind !== 'Secret' || !secret.data || typeof secret.data !== 'object') return doc;
+  for (const [key, value] of Object.entries(secret.data)) {
+    if (value === GENERATED_KEY_MARKER) secret.data[key] = generatedKey ??= Buffer.from(nextKeyPem('rsa2048'), 'utf8').toString('base64');
   }
   return doc;
 }

@@ -7,14 +7,13 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { generateKeyPairSync } from 'node:crypto';
 import { emptySnapshot, type Snapshot } from '../../src/snapshot/types.js';
 import { runChecks } from '../../src/checks/run.js';
 import { credentialsCheck } from '../../src/checks/credentials.js';
 import { certificatesCheck } from '../../src/checks/certificates.js';
 import { loadTrustStore } from '../../src/tls/index.js';
 import type { Finding } from '../../src/findings/types.js';
-import { repoRoot } from '../../src/testing/certgen.js';
+import { nextKeyPem, repoRoot } from '../../src/testing/certgen.js';
 
 export interface LimboTestcase {
   id: string;
@@ -105,7 +104,7 @@ let throwawayKey: string | undefined;
 
 /** The key for every testcase (the committed corpus holds no peer key): key match is not what limbo tests. */
 function throwawayKeyPem(): string {
-  throwawayKey ??= generateKeyPairSync('ec', { namedCurve: 'prime256v1' }).privateKey.export({ type: 'pkcs8', format: 'pem' }) as string;
+  throwawayKey ??= nextKeyPem('p256');
   return throwawayKey;
 }
 

@@ -17,9 +17,9 @@ function privateKeysIn(text: string): number {
   return n;
 }
 
-function filesUnder(dir: string): string[] {
-  return readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? filesUnder(join(dir, e.name)) : [join(dir, e.name)]));
-}
+/** The corpus files under dir (json, yaml, md), as paths. */
+const filesUnder = (dir: string): string[] =>
+  readdirSync(dir, { recursive: true, encoding: 'utf8' }).filter((f) => /\.(json|ya?ml|md)$/.test(f)).map((f) => join(dir, f));
 
 test('the committed corpora hold no private key, as PEM or base64 PEM', () => {
   const files = [...filesUnder(limboCorpus()), ...filesUnder(ISTIO_CORPUS)];
